@@ -1,0 +1,1 @@
+"""Persistence: settings, SQLModel tables, the engine and sessions."""

@@ -1,0 +1,85 @@
+"""The SQLite engine and sessions.
+
+Every connection runs in WAL mode with foreign keys on. Transactions are opened by us, not by the
+sqlite3 driver: reads use a plain ``BEGIN``; a service that writes calls :func:`begin_write` first,
+which starts with ``BEGIN IMMEDIATE`` so that two writers queue on SQLite's lock instead of failing
+half-way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, SQLModel, create_engine
+
+import data.models  # noqa: F401 - registers every table on SQLModel.metadata
+
+BUSY_TIMEOUT_MS = 10_000
+_engine: Engine | None = None
+
+
+def make_engine(database_url: str) -> Engine:
+    """Create an engine for ``database_url`` with the portal's SQLite settings."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        raise SystemExit("PORTAL_DATABASE_URL must be a sqlite:/// URL")
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        database_url,
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure_connection(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _begin)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: object) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "")  # type: ignore[attr-defined]
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())  # type: ignore[attr-defined]
+
+    return engine
+
+
+def create_tables(engine: Engine) -> None:
+    """Create every table that does not exist yet."""
+    SQLModel.metadata.create_all(engine)
+
+
+def configure(database_url: str) -> Engine:
+    """Set up the process-wide engine used by :func:`new_session`."""
+    global _engine
+    if _engine is not None:
+        _engine.dispose()
+    _engine = make_engine(database_url)
+    create_tables(_engine)
+    return _engine
+
+
+def get_engine() -> Engine:
+    """The process-wide engine; :func:`configure` must have been called."""
+    if _engine is None:
+        raise RuntimeError("the database is not configured; call data.db.configure() first")
+    return _engine
+
+
+def new_session(engine: Engine | None = None) -> Session:
+    """A new session on ``engine`` (default: the process-wide one). Use it as a context manager."""
+    return Session(engine or get_engine(), expire_on_commit=False)
+
+
+def begin_write(session: Session) -> None:
+    """Open the session's transaction with ``BEGIN IMMEDIATE``: take SQLite's write lock before reading,
+    so that concurrent writers queue (up to the busy timeout) instead of failing at commit.
+    Call it first thing in a service that writes."""
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

@@ -1,0 +1,22 @@
+"""The portal's tables, one module per concept (see ../../shared/SPEC.md)."""
+
+from data.models.account import Account, AccountKind, User, UserStatus
+from data.models.agreement import Agreement, AgreementVersion
+from data.models.audit import AuditEvent
+from data.models.contract import Contract, ContractStatus
+from data.models.invitation import ActivationDraft, Invitation, InvitationStatus
+
+__all__ = [
+    "Account",
+    "AccountKind",
+    "ActivationDraft",
+    "Agreement",
+    "AgreementVersion",
+    "AuditEvent",
+    "Contract",
+    "ContractStatus",
+    "Invitation",
+    "InvitationStatus",
+    "User",
+    "UserStatus",
+]

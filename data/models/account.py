@@ -1,0 +1,48 @@
+"""Accounts (organisations) and their users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, text
+from sqlmodel import Field, SQLModel
+
+from data.ids import readable_id
+from data.models.types import UTCDateTime, utcnow
+
+
+class AccountKind(StrEnum):
+    DISTRIBUTOR = "distributor"
+    RESELLER = "reseller"
+
+
+class Account(SQLModel, table=True):
+    """An organisation: a distributor or a reseller, with its legal name."""
+
+    __table_args__ = (
+        # A distributor is found by name on the command line, so distributor names are unique.
+        Index("ux_account_distributor_name", "name", unique=True, sqlite_where=text("kind = 'distributor'")),
+    )
+
+    id: str = Field(default_factory=lambda: readable_id("PA"), primary_key=True)
+    kind: AccountKind = Field(index=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+class User(SQLModel, table=True):
+    """A person in one account. The email is stored lower-cased, so uniqueness is case-insensitive."""
+
+    id: str = Field(default_factory=lambda: readable_id("UR", 4), primary_key=True)
+    account_id: str = Field(foreign_key="account.id", index=True)
+    email: str = Field(unique=True, max_length=320)
+    full_name: str = Field(max_length=200)
+    password_hash: str
+    status: UserStatus = UserStatus.ACTIVE
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -1,0 +1,41 @@
+"""The service contract between a distributor and a reseller, with its acceptance evidence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from data.ids import readable_id
+from data.models.types import UTCDateTime, utcnow
+
+
+class ContractStatus(StrEnum):
+    PENDING = "pending"  # activation link issued
+    ACTIVE = "active"  # signed
+    REJECTED = "rejected"  # the reseller declined
+    TERMINATED = "terminated"  # ended by the distributor; kept readable
+
+
+class Contract(SQLModel, table=True):
+    """A service contract. Created ``pending`` with its invitation; signing fills the signee and evidence."""
+
+    id: str = Field(default_factory=lambda: readable_id("CRD", 4), primary_key=True)
+    distributor_id: str = Field(foreign_key="account.id", index=True)
+    agreement_version_id: str = Field(foreign_key="agreement_version.id", index=True)
+    reseller_account_id: str | None = Field(default=None, foreign_key="account.id", index=True)
+    signee_user_id: str | None = Field(default=None, foreign_key="user.id")
+    note_to_signee: str | None = Field(default=None, max_length=2000)
+    status: ContractStatus = ContractStatus.PENDING
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    signed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # Acceptance evidence, recorded when the reseller accepts the agreement and signs.
+    evidence_text_sha256: str | None = Field(default=None, max_length=64)
+    evidence_email: str | None = None
+    evidence_name: str | None = None
+    evidence_accepted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    evidence_client_address: str | None = None
+    evidence_user_agent: str | None = None
+    terminated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -1,0 +1,64 @@
+"""Invitations (activation links) and the reseller's activation draft."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from data.ids import readable_id
+from data.models.types import UTCDateTime, utcnow
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    ACTIVATED = "activated"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+class Invitation(SQLModel, table=True):
+    """The activation link of a pending contract. Only the SHA-256 of the URL token is stored."""
+
+    id: str = Field(default_factory=lambda: readable_id("IN", 4), primary_key=True)
+    distributor_id: str = Field(foreign_key="account.id", index=True)
+    contract_id: str = Field(foreign_key="contract.id", unique=True)
+    agreement_version_id: str = Field(foreign_key="agreement_version.id")
+    token_hash: str = Field(unique=True, max_length=64)
+    invitee_email: str | None = Field(default=None, max_length=320)
+    company_name: str | None = Field(default=None, max_length=200)
+    note_to_signee: str | None = Field(default=None, max_length=2000)
+    status: InvitationStatus = Field(default=InvitationStatus.PENDING, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    first_opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    activated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    reseller_account_id: str | None = Field(default=None, foreign_key="account.id")
+
+    def effective_status(self, now: datetime) -> InvitationStatus:
+        """The status as the reseller sees it: an open invitation past its expiry is expired."""
+        open_statuses = {InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS}
+        if self.status in open_statuses and now >= self.expires_at:
+            return InvitationStatus.EXPIRED
+        return self.status
+
+
+class ActivationDraft(SQLModel, table=True):
+    """What the reseller has entered so far, saved at each step. Holds a password hash, never a password."""
+
+    __tablename__ = "activation_draft"
+
+    invitation_id: str = Field(foreign_key="invitation.id", primary_key=True)
+    furthest_step: int = 1  # the step the reseller may work on next (1..4)
+    email: str | None = None
+    accepted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    accepted_text_sha256: str | None = Field(default=None, max_length=64)
+    accepted_client_address: str | None = None
+    accepted_user_agent: str | None = None
+    full_name: str | None = None
+    password_hash: str | None = None
+    company_name: str | None = None
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -1,0 +1,73 @@
+"""All configuration in one typed object, read from ``PORTAL_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from error
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The portal's settings; every field has a default that works for the demo."""
+
+    data_dir: Path
+    database_url: str
+    host: str
+    port: int
+    base_url: str
+    invitation_days: int
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read the settings from the environment (``PORTAL_*``), falling back to the demo defaults."""
+        data_dir = Path(os.environ.get("PORTAL_DATA_DIR", "var")).resolve()
+        database_url = os.environ.get("PORTAL_DATABASE_URL") or f"sqlite:///{data_dir / 'portal.db'}"
+        host = os.environ.get("PORTAL_HOST", "127.0.0.1")
+        port = _env_int("PORTAL_PORT", 8080)
+        shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - display only
+        base_url = os.environ.get("PORTAL_BASE_URL") or f"http://{shown_host}:{port}"
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            host=host,
+            port=port,
+            base_url=base_url.rstrip("/"),
+            invitation_days=_env_int("PORTAL_INVITATION_DAYS", 14),
+        )
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether session cookies must be marked Secure (the portal is served over https)."""
+        return self.base_url.startswith("https://")
+
+    def activation_url(self, token: str) -> str:
+        """The full activation link for an invitation token."""
+        return f"{self.base_url}/activate/{token}"
+
+    def session_secret(self) -> str:
+        """The secret that signs session cookies: ``PORTAL_SESSION_SECRET``, else one generated once and
+        kept in the data directory (never a constant in the code)."""
+        from_env = os.environ.get("PORTAL_SESSION_SECRET")
+        if from_env:
+            return from_env
+        path = self.data_dir / "session-secret"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secret)
+        return secret

@@ -1,0 +1,11 @@
+"""Reseller Portal. ``python main.py`` starts the server (seeding the demo on an empty database);
+``python main.py invite --distributor NAME`` prints a new activation link. See ``--help``."""
+
+import sys
+
+from ui.cli import main
+
+if __name__ in {"__main__", "__mp_main__"}:
+    status = main()
+    if status:
+        sys.exit(status)

@@ -1,0 +1,114 @@
+"""Signing in, and what a signed-in reseller sees of its own account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from data.db import begin_write
+from data.models import Account, Agreement, AgreementVersion, Contract, User, UserStatus
+from services import audit
+from services.errors import AuthenticationFailed, NotFound
+from services.security import verify_password
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    """Who is signed in: stored in the browser session by ID only."""
+
+    user_id: str
+    account_id: str
+    account_kind: str
+    full_name: str
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    contract_id: str
+    status: str
+    distributor_name: str
+    agreement_title: str
+    agreement_version: int
+    signed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PortalView:
+    """The reseller portal's home: the company, the user and the signed service contract(s)."""
+
+    company_name: str
+    account_id: str
+    user_full_name: str
+    user_email: str
+    contracts: list[ContractSummary]
+
+
+def authenticate(session: Session, email: str, password: str, *, client_address: str | None = None) -> SignedInUser:
+    """Check an email and password. The answer and its timing are the same whether or not the email exists."""
+    key = (email or "").strip().lower()
+    user = session.exec(select(User).where(User.email == key)).first() if key else None
+    valid = verify_password(password or "", user.password_hash if user else None)
+    ok = user is not None and valid and user.status == UserStatus.ACTIVE
+    session.rollback()
+    begin_write(session)
+    audit.record(
+        session,
+        actor=user.id if user else "anonymous",
+        action="auth.sign_in" if ok else "auth.sign_in_failed",
+        object_type="user",
+        object_id=user.id if user else "-",
+        client_address=client_address,
+    )
+    session.commit()
+    if not ok or user is None:
+        raise AuthenticationFailed()
+    account = session.get(Account, user.account_id)
+    assert account is not None
+    return SignedInUser(user_id=user.id, account_id=account.id, account_kind=account.kind, full_name=user.full_name)
+
+
+def signed_in_user(session: Session, user_id: str) -> SignedInUser | None:
+    """The user behind a session's user ID, if that user still exists and is active."""
+    user = session.get(User, user_id)
+    if user is None or user.status != UserStatus.ACTIVE:
+        return None
+    account = session.get(Account, user.account_id)
+    assert account is not None
+    return SignedInUser(user_id=user.id, account_id=account.id, account_kind=account.kind, full_name=user.full_name)
+
+
+def portal_view(session: Session, user_id: str) -> PortalView:
+    """The reseller portal's home for a user."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    account = session.get(Account, user.account_id)
+    assert account is not None
+    rows = session.exec(
+        select(Contract, AgreementVersion, Agreement, Account)
+        .join(AgreementVersion, col(AgreementVersion.id) == col(Contract.agreement_version_id))
+        .join(Agreement, col(Agreement.id) == col(AgreementVersion.agreement_id))
+        .join(Account, col(Account.id) == col(Contract.distributor_id))
+        .where(Contract.reseller_account_id == account.id)
+        .order_by(col(Contract.signed_at).desc())
+    ).all()
+    contracts = [
+        ContractSummary(
+            contract_id=contract.id,
+            status=contract.status,
+            distributor_name=distributor.name,
+            agreement_title=agreement.title,
+            agreement_version=version.version,
+            signed_at=contract.signed_at,
+        )
+        for contract, version, agreement, distributor in rows
+    ]
+    return PortalView(
+        company_name=account.name,
+        account_id=account.id,
+        user_full_name=user.full_name,
+        user_email=user.email,
+        contracts=contracts,
+    )

@@ -1,0 +1,332 @@
+"""The reseller's activation flow: one business action per step of the stepper, then :func:`activate`.
+
+Every step re-checks the link (unknown, expired, revoked, already activated), validates, and saves the
+draft in one short write transaction before the UI moves on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from data.db import begin_write
+from data.models import (
+    Account,
+    AccountKind,
+    ActivationDraft,
+    Agreement,
+    AgreementVersion,
+    Contract,
+    ContractStatus,
+    Invitation,
+    InvitationStatus,
+    User,
+)
+from data.models.types import utcnow
+from services import audit
+from services.errors import StepIncomplete, ValidationFailed
+from services.invitations import usable_invitation
+from services.rules import check_password, clean_company_name, clean_email, clean_full_name
+from services.security import hash_password
+
+STEP_AGREEMENT = 1
+STEP_USER = 2
+STEP_COMPANY = 3
+STEP_ACTIVATE = 4
+EMAIL_UNUSABLE = (
+    "This email cannot be used. If you already have an account, sign in instead; otherwise use another address."
+)
+
+
+@dataclass(frozen=True)
+class ActivationView:
+    """Everything the stepper shows: the link's context and what the reseller has saved so far."""
+
+    invitation_id: str
+    status: InvitationStatus
+    distributor_name: str
+    agreement_title: str
+    agreement_version: int
+    agreement_text: str
+    note_to_signee: str | None
+    expires_at: datetime
+    furthest_step: int
+    email: str
+    accepted: bool
+    full_name: str
+    password_set: bool
+    company_name: str
+
+
+@dataclass(frozen=True)
+class ActivatedPortal:
+    """What :func:`activate` created."""
+
+    account_id: str
+    user_id: str
+    contract_id: str
+    company_name: str
+
+
+def _actor(invitation: Invitation) -> str:
+    return f"invitee of {invitation.id}"
+
+
+def _draft(session: Session, invitation: Invitation) -> ActivationDraft:
+    draft = session.get(ActivationDraft, invitation.id)
+    if draft is None:
+        draft = ActivationDraft(invitation_id=invitation.id)
+        session.add(draft)
+    return draft
+
+
+def _view(session: Session, invitation: Invitation) -> ActivationView:
+    distributor = session.get(Account, invitation.distributor_id)
+    version = session.get(AgreementVersion, invitation.agreement_version_id)
+    assert distributor is not None and version is not None  # guaranteed by foreign keys
+    agreement = session.get(Agreement, version.agreement_id)
+    assert agreement is not None
+    draft = session.get(ActivationDraft, invitation.id) or ActivationDraft(invitation_id=invitation.id)
+    return ActivationView(
+        invitation_id=invitation.id,
+        status=invitation.effective_status(utcnow()),
+        distributor_name=distributor.name,
+        agreement_title=agreement.title,
+        agreement_version=version.version,
+        agreement_text=version.text,
+        note_to_signee=invitation.note_to_signee,
+        expires_at=invitation.expires_at,
+        furthest_step=draft.furthest_step,
+        email=draft.email or invitation.invitee_email or "",
+        accepted=draft.accepted_at is not None,
+        full_name=draft.full_name or "",
+        password_set=draft.password_hash is not None,
+        company_name=draft.company_name or invitation.company_name or "",
+    )
+
+
+def _save_step(
+    session: Session, invitation: Invitation, draft: ActivationDraft, step: int, client_address: str | None
+) -> None:
+    """Common bookkeeping when a step is saved; the caller commits."""
+    draft.furthest_step = max(draft.furthest_step, step + 1)
+    draft.updated_at = utcnow()
+    if invitation.status == InvitationStatus.PENDING:
+        invitation.status = InvitationStatus.IN_PROGRESS
+        session.add(invitation)
+    session.add(draft)
+    audit.record(
+        session,
+        actor=_actor(invitation),
+        action="activation.step_saved",
+        object_type="invitation",
+        object_id=invitation.id,
+        client_address=client_address,
+        step=step,
+    )
+
+
+def _require_step(draft: ActivationDraft | None, step: int) -> ActivationDraft:
+    furthest = draft.furthest_step if draft else STEP_AGREEMENT
+    if draft is None or furthest < step:
+        raise StepIncomplete(furthest)
+    return draft
+
+
+def _email_in_use(session: Session, email: str) -> bool:
+    return session.exec(select(User.id).where(User.email == email)).first() is not None
+
+
+def open_invitation(session: Session, token: str, *, client_address: str | None = None) -> ActivationView:
+    """Open an activation link: its state, or the error saying why it cannot be used. Opening never uses
+    the link up; the first opening is recorded."""
+    invitation = usable_invitation(session, token)
+    if invitation.first_opened_at is None:
+        session.rollback()  # end the read; record the first opening in a short write transaction
+        begin_write(session)
+        invitation = usable_invitation(session, token)
+        if invitation.first_opened_at is None:
+            invitation.first_opened_at = utcnow()
+            session.add(invitation)
+            audit.record(
+                session,
+                actor=_actor(invitation),
+                action="invitation.opened",
+                object_type="invitation",
+                object_id=invitation.id,
+                client_address=client_address,
+            )
+            session.commit()
+    return _view(session, invitation)
+
+
+def accept_agreement(
+    session: Session,
+    token: str,
+    *,
+    email: str | None,
+    accepted: bool,
+    client_address: str | None = None,
+    user_agent: str | None = None,
+) -> ActivationView:
+    """Step 1, *Review the contract*: the signee's email and the acceptance of the agreement, recorded with
+    its evidence (agreement version, SHA-256 of its text, time, client address, user agent)."""
+    errors: dict[str, str] = {}
+    cleaned_email = ""
+    try:
+        cleaned_email = clean_email(email)
+    except ValidationFailed as failure:
+        errors.update(failure.errors)
+    if not accepted:
+        errors["accepted"] = "Tick the box to confirm you have read and accepted the agreement."
+    if errors:
+        raise ValidationFailed(errors)
+
+    begin_write(session)
+    invitation = usable_invitation(session, token)
+    if _email_in_use(session, cleaned_email):
+        raise ValidationFailed({"email": EMAIL_UNUSABLE})
+    version = session.get(AgreementVersion, invitation.agreement_version_id)
+    assert version is not None
+    draft = _draft(session, invitation)
+    draft.email = cleaned_email
+    draft.accepted_at = utcnow()
+    draft.accepted_text_sha256 = version.text_sha256
+    draft.accepted_client_address = client_address
+    draft.accepted_user_agent = (user_agent or "")[:500] or None
+    _save_step(session, invitation, draft, STEP_AGREEMENT, client_address)
+    session.commit()
+    return _view(session, invitation)
+
+
+def save_user_properties(
+    session: Session,
+    token: str,
+    *,
+    full_name: str | None,
+    password: str | None,
+    client_address: str | None = None,
+) -> ActivationView:
+    """Step 2, *User properties*: full name and password. An empty password keeps the one already set.
+    The password is hashed (argon2id) before the write transaction starts, and only the hash is kept."""
+    invitation = usable_invitation(session, token)
+    draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_USER)
+    errors: dict[str, str] = {}
+    cleaned_name = ""
+    try:
+        cleaned_name = clean_full_name(full_name)
+    except ValidationFailed as failure:
+        errors.update(failure.errors)
+    new_hash: str | None = None
+    if password or draft.password_hash is None:
+        try:
+            check_password(password, draft.email)
+        except ValidationFailed as failure:
+            errors.update(failure.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    if password:
+        new_hash = hash_password(password)
+    session.rollback()  # end the read snapshot; the write below takes the lock only briefly
+
+    begin_write(session)
+    invitation = usable_invitation(session, token)
+    draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_USER)
+    draft.full_name = cleaned_name
+    if new_hash is not None:
+        draft.password_hash = new_hash
+    _save_step(session, invitation, draft, STEP_USER, client_address)
+    session.commit()
+    return _view(session, invitation)
+
+
+def save_company_properties(
+    session: Session, token: str, *, company_name: str | None, client_address: str | None = None
+) -> ActivationView:
+    """Step 3, *Company properties*: the company's legal name, including its legal entity type."""
+    cleaned = clean_company_name(company_name)
+    begin_write(session)
+    invitation = usable_invitation(session, token)
+    draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_COMPANY)
+    draft.company_name = cleaned
+    _save_step(session, invitation, draft, STEP_COMPANY, client_address)
+    session.commit()
+    return _view(session, invitation)
+
+
+def activate(
+    session: Session,
+    token: str,
+    *,
+    signed: bool,
+    client_address: str | None = None,
+    user_agent: str | None = None,
+) -> ActivatedPortal:
+    """Step 4, *Activate the contract*: in one transaction, create the reseller account and its first user,
+    sign the contract with its evidence, and mark the invitation activated. It happens once: a second
+    attempt, however close, gets :class:`~services.errors.InvitationAlreadyActivated`."""
+    if not signed:
+        raise ValidationFailed({"signed": "Tick the box to sign the contract."})
+    begin_write(session)  # serialises racing activations: the second one sees the first one's result
+    invitation = usable_invitation(session, token)
+    draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_ACTIVATE)
+    if not (draft.email and draft.accepted_at and draft.full_name and draft.password_hash and draft.company_name):
+        raise StepIncomplete(STEP_AGREEMENT)
+    if _email_in_use(session, draft.email):
+        raise ValidationFailed({"email": EMAIL_UNUSABLE})
+    contract = session.get(Contract, invitation.contract_id)
+    assert contract is not None
+    now = utcnow()
+    account = Account(kind=AccountKind.RESELLER, name=draft.company_name)
+    user = User(account_id=account.id, email=draft.email, full_name=draft.full_name, password_hash=draft.password_hash)
+    contract.reseller_account_id = account.id
+    contract.signee_user_id = user.id
+    contract.status = ContractStatus.ACTIVE
+    contract.signed_at = now
+    contract.evidence_text_sha256 = draft.accepted_text_sha256
+    contract.evidence_email = draft.email
+    contract.evidence_name = draft.full_name
+    contract.evidence_accepted_at = draft.accepted_at
+    contract.evidence_client_address = client_address
+    contract.evidence_user_agent = (user_agent or "")[:500] or None
+    invitation.status = InvitationStatus.ACTIVATED
+    invitation.activated_at = now
+    invitation.reseller_account_id = account.id
+    session.add_all([account, user, contract, invitation])
+    actor = _actor(invitation)
+    audit.record(
+        session,
+        actor=actor,
+        action="account.created",
+        object_type="account",
+        object_id=account.id,
+        client_address=client_address,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="user.created",
+        object_type="user",
+        object_id=user.id,
+        client_address=client_address,
+    )
+    audit.record(
+        session,
+        actor=user.id,
+        action="contract.signed",
+        object_type="contract",
+        object_id=contract.id,
+        client_address=client_address,
+    )
+    audit.record(
+        session,
+        actor=user.id,
+        action="invitation.activated",
+        object_type="invitation",
+        object_id=invitation.id,
+        client_address=client_address,
+    )
+    session.commit()
+    return ActivatedPortal(account_id=account.id, user_id=user.id, contract_id=contract.id, company_name=account.name)

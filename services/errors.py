@@ -1,0 +1,60 @@
+"""Domain errors. The UI turns each into a message next to a field or a clear error page."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose; ``message`` is fit to show a user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvitationProblem(DomainError):
+    """An activation link that cannot be used; subclasses say why."""
+
+
+class InvitationNotFound(InvitationProblem):
+    def __init__(self) -> None:
+        super().__init__("This activation link is not valid.")
+
+
+class InvitationExpired(InvitationProblem):
+    def __init__(self) -> None:
+        super().__init__("This activation link has expired.")
+
+
+class InvitationRevoked(InvitationProblem):
+    def __init__(self) -> None:
+        super().__init__("This activation link has been revoked.")
+
+
+class InvitationAlreadyActivated(InvitationProblem):
+    def __init__(self) -> None:
+        super().__init__("This portal is already activated.")
+
+
+class ValidationFailed(DomainError):
+    """One or more fields are wrong; ``errors`` maps each field name to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class StepIncomplete(DomainError):
+    """A later step was attempted before an earlier one was saved."""
+
+    def __init__(self, step: int) -> None:
+        super().__init__(f"Step {step} is not complete yet.")
+        self.step = step
+
+
+class AuthenticationFailed(DomainError):
+    def __init__(self) -> None:
+        super().__init__("The email or password is incorrect.")
+
+
+class NotFound(DomainError):
+    """A named object (a distributor, an account) does not exist."""

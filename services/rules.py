@@ -1,0 +1,224 @@
+"""Field rules for what a reseller or distributor types. Each returns the cleaned value or raises
+:class:`~services.errors.ValidationFailed` naming the field."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from email_validator import EmailNotValidError, validate_email
+
+from services.errors import ValidationFailed
+
+NAME_MAX = 200
+PASSWORD_MIN = 15
+PASSWORD_MAX = 128
+EMAIL_MAX = 254
+NOTE_MAX = 2000
+
+# Legal entity types, written in lower case without dots. A name qualifies when it ends with one of them
+# ("Acme Inc.", "ACME INC", "Acme GmbH & Co. KG", "Acme Pty Ltd"), or, for the forms written first, starts
+# with one ("AB Volvo", "OOO Romashka"). Dots and commas are ignored, case too.
+LEGAL_ENTITY_SUFFIXES: frozenset[str] = frozenset(
+    {
+        "inc",
+        "incorporated",
+        "llc",
+        "l l c",
+        "ltd",
+        "limited",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "plc",
+        "llp",
+        "lp",
+        "l p",
+        "pllc",
+        "pc",
+        "gmbh",
+        "ag",
+        "kg",
+        "ohg",
+        "ug",
+        "e v",
+        "ev",
+        "gbr",
+        "sa",
+        "s a",
+        "sas",
+        "s a s",
+        "sarl",
+        "s a r l",
+        "sasu",
+        "sca",
+        "sl",
+        "s l",
+        "sll",
+        "slu",
+        "spa",
+        "s p a",
+        "srl",
+        "s r l",
+        "sapa",
+        "bv",
+        "b v",
+        "nv",
+        "n v",
+        "vof",
+        "cv",
+        "ab",
+        "as",
+        "a s",
+        "asa",
+        "aps",
+        "a/s",
+        "oy",
+        "oyj",
+        "pty",
+        "pty ltd",
+        "pte ltd",
+        "pvt ltd",
+        "sdn bhd",
+        "bhd",
+        "kk",
+        "k k",
+        "gk",
+        "sp z oo",
+        "sp z o o",
+        "sro",
+        "s r o",
+        "zrt",
+        "kft",
+        "nyrt",
+        "doo",
+        "d o o",
+        "ad",
+        "ead",
+        "ood",
+        "sc",
+        "scs",
+        "se",
+        "lda",
+        "ltda",
+        "sa de cv",
+        "s a de c v",
+        "eirl",
+        "cic",
+        "cio",
+        "ulc",
+        "lc",
+        "ltée",
+        "ltee",
+        "ag & co kg",
+    }
+)
+LEGAL_ENTITY_PREFIXES: frozenset[str] = frozenset({"ab", "pt", "ooo", "oao", "zao", "pao", "kk", "cv"})
+_SUFFIX_PATTERN = re.compile(
+    r"\s(" + "|".join(sorted(map(re.escape, LEGAL_ENTITY_SUFFIXES), key=len, reverse=True)) + r")$"
+)
+_PREFIX_PATTERN = re.compile(
+    r"^(" + "|".join(sorted(map(re.escape, LEGAL_ENTITY_PREFIXES), key=len, reverse=True)) + r")\s\S"
+)
+COMPANY_EXAMPLES = "Champions Corp, Acme Inc., Widgets LLC, Müller GmbH, Contoso Ltd"
+
+
+def _has_control_characters(value: str) -> bool:
+    return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} for ch in value)
+
+
+def _single_spaced(value: str) -> str:
+    return " ".join(value.split())
+
+
+def clean_email(raw: str | None, field: str = "email") -> str:
+    """A syntactically valid email (no DNS look-up), normalised and lower-cased."""
+    value = (raw or "").strip()
+    if not value:
+        raise ValidationFailed({field: "Enter your email address."})
+    if len(value) > EMAIL_MAX:
+        raise ValidationFailed({field: f"An email address has at most {EMAIL_MAX} characters."})
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationFailed({field: "Enter a valid email address, like name@company.com."}) from None
+    return result.normalized.lower()
+
+
+def clean_full_name(raw: str | None) -> str:
+    """A person's full name: required, single-spaced, at most 200 characters, no control characters."""
+    value = _single_spaced(raw or "")
+    if not value:
+        raise ValidationFailed({"full_name": "Enter your full name."})
+    if len(value) > NAME_MAX:
+        raise ValidationFailed({"full_name": f"A full name has at most {NAME_MAX} characters."})
+    if _has_control_characters(value):
+        raise ValidationFailed({"full_name": "A full name cannot contain control or invisible characters."})
+    return value
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    """30,000 common passwords (from the zxcvbn package's frequency lists), lower-cased."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(word.lower() for word in FREQUENCY_LISTS["passwords"])
+
+
+def check_password(password: str | None, email: str | None) -> str:
+    """A password per NIST SP 800-63B: 15 to 128 characters, no composition rules, not a common password
+    and not containing the email's local part. Returns it unchanged."""
+    value = password or ""
+    if not value:
+        raise ValidationFailed({"password": "Enter a password."})
+    if "\x00" in value:
+        raise ValidationFailed({"password": "A password cannot contain a null character."})
+    if len(value) < PASSWORD_MIN:
+        raise ValidationFailed({"password": f"Use at least {PASSWORD_MIN} characters; a short sentence works well."})
+    if len(value) > PASSWORD_MAX:
+        raise ValidationFailed({"password": f"Use at most {PASSWORD_MAX} characters."})
+    lowered = value.lower()
+    if lowered in _common_passwords() or lowered.strip() in _common_passwords():
+        raise ValidationFailed({"password": "This password is too common; choose another."})
+    local_part = (email or "").split("@", 1)[0].split("+", 1)[0].lower()
+    if len(local_part) >= 3 and local_part in lowered:
+        raise ValidationFailed({"password": "The password must not contain your email address."})
+    return value
+
+
+def clean_company_name(raw: str | None) -> str:
+    """A legal entity name that includes its entity type (Inc., LLC, GmbH, Ltd, S.A., ...)."""
+    value = _single_spaced(raw or "")
+    if not value:
+        raise ValidationFailed({"company_name": "Enter your company's legal name."})
+    if len(value) > NAME_MAX:
+        raise ValidationFailed({"company_name": f"A company name has at most {NAME_MAX} characters."})
+    if _has_control_characters(value):
+        raise ValidationFailed({"company_name": "A company name cannot contain control or invisible characters."})
+    if not has_legal_entity_type(value):
+        raise ValidationFailed(
+            {
+                "company_name": f"Include the legal entity type, for example: {COMPANY_EXAMPLES}.",
+            }
+        )
+    return value
+
+
+def has_legal_entity_type(name: str) -> bool:
+    """Whether a company name names its legal entity type (case-insensitive, dots optional)."""
+    simplified = _single_spaced(re.sub(r"\([^)]*\)\s*$", "", name.lower()).replace(".", " ").replace(",", " "))
+    return bool(_SUFFIX_PATTERN.search(simplified) or _PREFIX_PATTERN.search(simplified))
+
+
+def clean_optional_text(raw: str | None, field: str, limit: int) -> str | None:
+    """Optional free text (a note, a pre-filled name): trimmed, ``None`` when empty, at most ``limit``."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if len(value) > limit:
+        raise ValidationFailed({field: f"At most {limit} characters."})
+    if "\x00" in value:
+        raise ValidationFailed({field: "Cannot contain a null character."})
+    return value

@@ -1,0 +1,67 @@
+"""Security helpers in one place: URL tokens and password hashing (argon2id)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+
+from passlib.context import CryptContext
+
+TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG
+MAX_TOKEN_LENGTH = 128  # longer strings cannot be our tokens: rejected without work
+
+# OWASP's argon2id minimum is m=19456 KiB, t=2, p=1; we use exactly that (about 45 ms on one core here).
+_passwords = CryptContext(
+    schemes=["argon2"],
+    argon2__type="ID",
+    argon2__memory_cost=19456,
+    argon2__rounds=2,
+    argon2__parallelism=1,
+)
+_dummy_hash: str | None = None
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh random URL token and the hash to store for it."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, token_hash(token)
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 (hex) of a token: what the database keeps instead of the token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def text_sha256(text: str) -> str:
+    """The SHA-256 (hex) of an agreement text, as recorded in acceptance evidence."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _prepare(password: str) -> str:
+    return unicodedata.normalize("NFKC", password)
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id. CPU-heavy (~45 ms): never call it on the event loop."""
+    return _passwords.hash(_prepare(password))
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    """Check a password against a stored hash. With no hash, a dummy one is checked so that the answer
+    takes as long as for a real user (no user enumeration by timing)."""
+    global _dummy_hash
+    if password_hash is None:
+        if _dummy_hash is None:
+            _dummy_hash = hash_password(secrets.token_urlsafe(24))
+        _passwords.verify(_prepare(password), _dummy_hash)
+        return False
+    try:
+        return _passwords.verify(_prepare(password), password_hash)
+    except (ValueError, TypeError):
+        return False
+
+
+def new_password(length: int = 20) -> str:
+    """A random password that satisfies the password policy."""
+    return secrets.token_urlsafe(length)[:length] + "x"

@@ -1,0 +1,1 @@
+"""Pages and components. No SQL and no business rules here: pages call services through ui.calls."""

@@ -1,0 +1,333 @@
+"""``/activate/<token>``: the reseller's four-step activation stepper, and the bad-link pages."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from services import activation
+from services.activation import ActivationView
+from services.errors import (
+    InvitationAlreadyActivated,
+    InvitationExpired,
+    InvitationNotFound,
+    InvitationProblem,
+    InvitationRevoked,
+    StepIncomplete,
+    ValidationFailed,
+)
+from ui.auth import sign_in
+from ui.calls import client_address, perform, user_agent
+from ui.theme import FieldMessage, Heading, card, page_frame
+
+STEPS = {
+    activation.STEP_AGREEMENT: ("agreement", "Review the contract", "description"),
+    activation.STEP_USER: ("user", "User properties", "person"),
+    activation.STEP_COMPANY: ("company", "Company properties", "business"),
+    activation.STEP_ACTIVATE: ("activate", "Activate the contract", "verified"),
+}
+
+LINK_PROBLEMS: dict[type[InvitationProblem], tuple[str, str]] = {
+    InvitationNotFound: (
+        "Activation link not valid",
+        "This link does not open any invitation. Check that you copied the whole link from the message you "
+        "received, or ask your distributor to send you a new activation link.",
+    ),
+    InvitationExpired: (
+        "Activation link expired",
+        "This activation link is past its expiry date. Ask your distributor to send you a new one.",
+    ),
+    InvitationRevoked: (
+        "Activation link revoked",
+        "Your distributor has withdrawn this activation link. Ask your distributor for a new one if you "
+        "still need to activate your portal.",
+    ),
+    InvitationAlreadyActivated: (
+        "Portal already activated",
+        "This portal has already been activated with this link. Sign in to use it.",
+    ),
+}
+
+
+def link_problem_page(problem: InvitationProblem) -> None:
+    """A clear page saying what is wrong with the link and what to do next."""
+    title, advice = LINK_PROBLEMS[type(problem)]
+    with page_frame(title), card():
+        Heading(title).mark("link-problem")
+        ui.label(advice).classes("text-slate-700")
+        if isinstance(problem, InvitationAlreadyActivated):
+            ui.button("Sign in", on_click=lambda: ui.navigate.to("/login")).props("no-caps")
+
+
+class ActivationWizard:
+    """The stepper. Each **Next** calls one service, which saves the step before the stepper moves on."""
+
+    def __init__(self, token: str, view: ActivationView, address: str | None, agent: str | None) -> None:
+        self.token = token
+        self.view = view
+        self.address = address
+        self.agent = agent
+        self.changing_password = not view.password_set
+        with (
+            ui.stepper(value=STEPS[view.furthest_step][0])
+            .props("vertical flat animated")
+            .classes("w-full") as self.stepper
+        ):
+            self._agreement_step()
+            self._user_step()
+            self._company_step()
+            self._activate_step()
+        self._refresh_review()
+
+    # ----------------------------------------------------------------- steps
+
+    def _agreement_step(self) -> None:
+        view = self.view
+        with ui.step(STEPS[1][0], title=STEPS[1][1], icon=STEPS[1][2]):
+            ui.label(f"{view.distributor_name} invites you to activate your reseller portal.").classes("text-slate-700")
+            if view.note_to_signee:
+                with ui.card().classes("w-full bg-blue-50 shadow-none p-3").props('role="note"'):
+                    ui.label(f"Note from {view.distributor_name}").classes("text-sm font-semibold text-slate-800")
+                    ui.label(view.note_to_signee).classes("whitespace-pre-line text-slate-800").mark("note")
+            Heading(f"{view.agreement_title} (version {view.agreement_version})", 3).mark("agreement-title")
+            with (
+                ui.element("div")
+                .classes("w-full max-h-72 overflow-y-auto border border-slate-300 rounded p-3 bg-white")
+                .props('tabindex="0" role="region" aria-label="Agreement text"')
+            ):
+                # The distributor's own agreement text, not reseller input; DOMPurify sanitises it anyway.
+                ui.markdown(view.agreement_text).classes("agreement-text")
+            self.email = (
+                ui.input("Email", value=view.email)
+                .props("type=email autocomplete=email outlined")
+                .classes("w-full")
+                .mark("email")
+            )
+            self.accepted = ui.checkbox("I have read and accepted the agreement", value=view.accepted).mark("accepted")
+            self.accepted_message = FieldMessage()
+            with ui.stepper_navigation():
+                self.agreement_next = ui.button("Next", on_click=self.save_agreement).mark("next-agreement")
+
+    def _user_step(self) -> None:
+        with ui.step(STEPS[2][0], title=STEPS[2][1], icon=STEPS[2][2]):
+            self.full_name = (
+                ui.input("Full name", value=self.view.full_name)
+                .props("autocomplete=name outlined maxlength=200")
+                .classes("w-full")
+                .mark("full-name")
+            )
+            with ui.row().classes("w-full items-center gap-2") as self.password_set_row:
+                ui.icon("check_circle").classes("text-positive")
+                ui.label("Password is set.").classes("text-slate-800")
+                ui.button("Change password", on_click=self._change_password).props("flat no-caps").mark(
+                    "change-password"
+                )
+            self.password = (
+                ui.input("Password", password=True)
+                .props("autocomplete=new-password outlined maxlength=128")
+                .classes("w-full")
+                .mark("password")
+            )
+            with self.password.add_slot("append"):
+                self.password_toggle = (
+                    ui.button(icon="visibility", on_click=self._toggle_password)
+                    .props('flat round dense aria-label="Show password" aria-pressed="false"')
+                    .mark("toggle-password")
+                )
+            self.password.props('hint="At least 15 characters. A few unrelated words make a strong password."')
+            self._show_password_field(self.changing_password)
+            with ui.stepper_navigation():
+                ui.button("Back", on_click=lambda: self.go_to(activation.STEP_AGREEMENT)).props("flat")
+                ui.button("Next", on_click=self.save_user).mark("next-user")
+
+    def _company_step(self) -> None:
+        with ui.step(STEPS[3][0], title=STEPS[3][1], icon=STEPS[3][2]):
+            self.company_name = (
+                ui.input("Company name", value=self.view.company_name)
+                .props(
+                    "autocomplete=organization outlined maxlength=200 "
+                    'hint="Your legal entity name with its type, for example Champions Corp or Acme GmbH."'
+                )
+                .classes("w-full")
+                .mark("company-name")
+            )
+            with ui.stepper_navigation():
+                ui.button("Back", on_click=lambda: self.go_to(activation.STEP_USER)).props("flat")
+                ui.button("Next", on_click=self.save_company).mark("next-company")
+
+    def _activate_step(self) -> None:
+        with ui.step(STEPS[4][0], title=STEPS[4][1], icon=STEPS[4][2]):
+            ui.label("Check what you entered, then sign and activate.").classes("text-slate-700")
+            with ui.column().classes("w-full gap-2"):
+                self.review_contract = self._review_row("Contract", activation.STEP_AGREEMENT, "review-contract")
+                self.review_email = self._review_row("Email", activation.STEP_AGREEMENT, "review-email")
+                self.review_name = self._review_row("Full name", activation.STEP_USER, "review-full-name")
+                self._review_row("Password", activation.STEP_USER, "review-password").text = "Set"
+                self.review_company = self._review_row("Company name", activation.STEP_COMPANY, "review-company")
+            self.signed = ui.checkbox("").mark("signed")
+            self.signed_message = FieldMessage()
+            with ui.stepper_navigation():
+                ui.button("Back", on_click=lambda: self.go_to(activation.STEP_COMPANY)).props("flat")
+                self.activate_button = ui.button("Activate", on_click=self.activate).mark("activate")
+
+    def _review_row(self, label: str, step: int, marker: str) -> ui.label:
+        with ui.row().classes("w-full items-start justify-between gap-2 border-b border-slate-200 pb-2 no-wrap"):
+            with ui.column().classes("gap-0 min-w-0"):
+                ui.label(label).classes("text-sm text-slate-600")
+                value = ui.label("").classes("text-slate-900 font-medium break-all").mark(marker)
+            ui.button("Edit", on_click=lambda: self.go_to(step)).props(
+                f'flat dense no-caps aria-label="Edit {label.lower()}"'
+            )
+        return value
+
+    # ----------------------------------------------------------------- behaviour
+
+    def go_to(self, step: int) -> None:
+        """Show a step the reseller has already reached (Back and Edit never lose data)."""
+        if step <= self.view.furthest_step:
+            self.stepper.value = STEPS[step][0]
+
+    def _refresh_review(self) -> None:
+        view = self.view
+        self.review_contract.text = (
+            f"{view.agreement_title}, version {view.agreement_version}, from {view.distributor_name}"
+        )
+        self.review_email.text = view.email
+        self.review_name.text = view.full_name
+        self.review_company.text = view.company_name
+        self.signed.text = f"I sign this service contract on behalf of {view.company_name or 'my company'}"
+
+    def _toggle_password(self) -> None:
+        showing = self.password.props.get("type") == "text"
+        self.password.props(f"type={'password' if showing else 'text'}")
+        self.password_toggle.props(
+            f"icon={'visibility' if showing else 'visibility_off'} "
+            f'aria-label="{"Show" if showing else "Hide"} password" aria-pressed="{"false" if showing else "true"}"'
+        )
+
+    def _change_password(self) -> None:
+        self._show_password_field(True)
+        self.password.run_method("focus")
+
+    def _show_password_field(self, show: bool) -> None:
+        self.changing_password = show
+        self.password.visible = show
+        self.password_set_row.visible = not show
+
+    def _clear_errors(self, *inputs: ui.input) -> None:
+        for element in inputs:
+            element.error = None
+        self.accepted_message.show(None)
+        self.signed_message.show(None)
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        fields = {
+            "email": self.email,
+            "full_name": self.full_name,
+            "password": self.password,
+            "company_name": self.company_name,
+        }
+        for field, message in errors.items():
+            if field in fields:
+                fields[field].error = message
+            elif field == "accepted":
+                self.accepted_message.show(message)
+            elif field == "signed":
+                self.signed_message.show(message)
+        if "password" in errors:
+            self._show_password_field(True)
+
+    async def _save(self, action: object, next_step: int, *inputs: ui.input, **values: object) -> bool:
+        """Call one step's service; on success move on, otherwise show what is wrong where it is wrong."""
+        self._clear_errors(*inputs)
+        try:
+            self.view = await perform(action, self.token, client_address=self.address, **values)  # type: ignore[arg-type]
+        except ValidationFailed as failure:
+            self._show_errors(failure.errors)
+            return False
+        except StepIncomplete as incomplete:
+            ui.notify(f"Please complete step {incomplete.step} first.", type="warning")
+            self.go_to(incomplete.step)
+            return False
+        except InvitationProblem:
+            ui.navigate.to(f"/activate/{self.token}")  # the link's page says what happened
+            return False
+        self._refresh_review()
+        self.stepper.value = STEPS[next_step][0]
+        return True
+
+    async def save_agreement(self) -> None:
+        """Step 1's **Next**."""
+        await self._save(
+            activation.accept_agreement,
+            activation.STEP_USER,
+            self.email,
+            email=self.email.value,
+            accepted=bool(self.accepted.value),
+            user_agent=self.agent,
+        )
+
+    async def save_user(self) -> None:
+        """Step 2's **Next**. An untouched password field keeps the password already set."""
+        password = self.password.value if self.changing_password else None
+        if await self._save(
+            activation.save_user_properties,
+            activation.STEP_COMPANY,
+            self.full_name,
+            self.password,
+            full_name=self.full_name.value,
+            password=password,
+        ):
+            self.password.value = ""
+            self._show_password_field(False)
+
+    async def save_company(self) -> None:
+        """Step 3's **Next**."""
+        await self._save(
+            activation.save_company_properties,
+            activation.STEP_ACTIVATE,
+            self.company_name,
+            company_name=self.company_name.value,
+        )
+
+    async def activate(self) -> None:
+        """**Activate**: create the account, sign the contract, sign the reseller in, open the portal."""
+        self._clear_errors()
+        self.activate_button.disable()
+        try:
+            portal = await perform(
+                activation.activate,
+                self.token,
+                signed=bool(self.signed.value),
+                client_address=self.address,
+                user_agent=self.agent,
+            )
+        except ValidationFailed as failure:
+            self._show_errors(failure.errors)
+            if "email" in failure.errors:
+                self.go_to(activation.STEP_AGREEMENT)
+            return
+        except StepIncomplete as incomplete:
+            ui.notify(f"Please complete step {incomplete.step} first.", type="warning")
+            self.go_to(incomplete.step)
+            return
+        except InvitationProblem:
+            ui.navigate.to(f"/activate/{self.token}")
+            return
+        finally:
+            self.activate_button.enable()
+        sign_in(portal.user_id)
+        ui.navigate.to("/portal")
+
+
+async def activation_page(token: str) -> None:
+    """``/activate/<token>``: the stepper, resumed at the furthest step reached, or the bad-link page."""
+    address, agent = client_address(), user_agent()
+    try:
+        view = await perform(activation.open_invitation, token, client_address=address)
+    except InvitationProblem as problem:
+        link_problem_page(problem)
+        return
+    with page_frame("Activate your portal"), card():
+        Heading("Activate your reseller portal")
+        ui.label(f"Invited by {view.distributor_name}").classes("text-slate-700 -mt-2")
+        ActivationWizard(token, view, address, agent)

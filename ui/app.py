@@ -1,0 +1,78 @@
+"""Composing the web app: pages, security headers, and the server."""
+
+from __future__ import annotations
+
+import logging
+
+from nicegui import app, ui
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from data.settings import Settings
+from ui.activation import activation_page
+from ui.auth import login_page, sign_out
+from ui.home import home_page
+from ui.portal import portal_page
+from ui.theme import PRODUCT_NAME
+
+log = logging.getLogger("portal")
+
+# Pages whose responses must never be cached: the activation link is a credential, the rest is private.
+NO_STORE_PREFIXES = ("/activate", "/portal", "/login", "/logout")
+
+
+class SecurityHeaders:
+    """Adds the portal's security headers to every HTTP response (pure ASGI, so it never buffers)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        no_store = scope["path"].startswith(NO_STORE_PREFIXES)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if not (no_store and k == b"cache-control")]
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"content-security-policy", b"frame-ancestors 'none'"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+                if no_store:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def register_pages() -> None:
+    """Register every page. Called at start-up (not at import), so that tests can build the app anew."""
+    ui.page("/")(home_page)
+    ui.page("/login")(login_page)
+    ui.page("/logout")(sign_out)
+    ui.page("/portal")(portal_page)
+    ui.page("/activate/{token}")(activation_page)
+    ui.button.default_props("no-caps")  # buttons read as written: Next, Back, Activate
+    app.add_middleware(SecurityHeaders)
+
+
+def run_server(settings: Settings) -> None:
+    """Start the web server (returns at once under NiceGUI's test simulation)."""
+    register_pages()
+    ui.run(
+        host=settings.host,
+        port=settings.port,
+        title=PRODUCT_NAME,
+        language="en-US",
+        favicon="🤝",
+        reload=False,
+        show=False,
+        show_welcome_message=False,
+        storage_secret=settings.session_secret(),
+        session_middleware_kwargs={"https_only": settings.secure_cookies, "same_site": "lax"},
+        uvicorn_logging_level="warning",
+    )

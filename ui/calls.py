@@ -1,0 +1,44 @@
+"""Calling a service from a page: in a worker thread, with its own database session, so that neither
+SQLite nor password hashing ever blocks NiceGUI's event loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+from nicegui import context, run
+from sqlmodel import Session
+
+from data.db import new_session
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class ServerBusy(RuntimeError):
+    """The server is shutting down and did not run the action."""
+
+
+async def perform(action: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run the service ``action(session, *args, **kwargs)`` in a worker thread and return its result."""
+
+    def in_thread() -> R:
+        with new_session() as session:
+            return action(session, *args, **kwargs)
+
+    result = await run.io_bound(in_thread)
+    if result is None:
+        raise ServerBusy("The server is restarting; please try again in a moment.")
+    return result
+
+
+def client_address() -> str | None:
+    """The address of the browser that opened the current page."""
+    request = context.client.request
+    return request.client.host if request and request.client else None
+
+
+def user_agent() -> str | None:
+    """The user agent of the browser that opened the current page."""
+    request = context.client.request
+    return request.headers.get("user-agent") if request else None

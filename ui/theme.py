@@ -1,0 +1,84 @@
+"""The portal's look: brand colours (WCAG AA contrast), a header with the product name, a centred card."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ClassVar
+
+from nicegui import ui
+from nicegui.elements.mixins.text_element import TextElement
+
+PRODUCT_NAME = "Reseller Portal"
+# Darker than Quasar's defaults so white text on them passes WCAG AA (4.5:1).
+BRAND_COLORS = {
+    "primary": "#1e40af",
+    "secondary": "#334155",
+    "accent": "#6d28d9",
+    "positive": "#15803d",
+    "negative": "#b91c1c",
+    "info": "#0369a1",
+    "warning": "#92400e",
+}
+
+# Keep Markdown headings inside the agreement box in proportion with the page.
+PAGE_CSS = """
+.agreement-text h1 { font-size: 1.375rem; line-height: 1.75rem; font-weight: 700; margin: 0.25rem 0 0.5rem; }
+.agreement-text h2 { font-size: 1.125rem; line-height: 1.5rem; font-weight: 600; margin: 0.75rem 0 0.25rem; }
+.agreement-text h3 { font-size: 1rem; font-weight: 600; margin: 0.5rem 0 0.25rem; }
+.agreement-text ol { list-style: decimal; padding-left: 1.5rem; }
+.agreement-text ul { list-style: disc; padding-left: 1.5rem; }
+.agreement-text p { margin: 0.25rem 0 0.5rem; }
+"""
+
+
+@contextmanager
+def page_frame(title: str, *, on_sign_out: Callable[[], object] | None = None, wide: bool = False) -> Iterator[None]:
+    """The page skeleton: header with the product name (and sign-out), then a centred main column."""
+    ui.colors(**BRAND_COLORS)
+    ui.add_css(PAGE_CSS)
+    ui.page_title(f"{title} · {PRODUCT_NAME}")
+    ui.query("body").classes("bg-slate-100")
+    with ui.header().classes("bg-primary text-white items-center justify-between px-4 py-2"):
+        with (
+            ui.link(target="/")
+            .classes("flex items-center gap-2 text-white no-underline")
+            .props('aria-label="Reseller Portal home"')
+        ):
+            ui.icon("handshake").classes("text-2xl")
+            ui.label(PRODUCT_NAME).classes("text-lg font-semibold")
+        if on_sign_out is not None:
+            ui.button("Sign out", on_click=on_sign_out).props("flat color=white no-caps").classes("text-white")
+    width = "max-w-4xl" if wide else "max-w-2xl"
+    with ui.element("main").classes(f"w-full {width} mx-auto px-3 sm:px-4 py-6 flex flex-col gap-4"):
+        yield
+
+
+def card() -> ui.card:
+    """A full-width card for the main column."""
+    return ui.card().classes("w-full p-4 sm:p-6 gap-3")
+
+
+class Heading(TextElement):
+    """A real heading element (``h1``..``h3``), for structure and screen readers. Its text is escaped."""
+
+    SIZES: ClassVar[dict[int, str]] = {1: "text-2xl font-bold", 2: "text-xl font-semibold", 3: "text-lg font-semibold"}
+
+    def __init__(self, text: str, level: int = 1) -> None:
+        super().__init__(tag=f"h{level}", text=text)
+        self.classes(f"{self.SIZES[level]} text-slate-900 m-0")
+
+
+class FieldMessage(ui.label):
+    """An error message under a control that has no error slot of its own (a checkbox), announced to
+    screen readers when it appears."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.classes("text-sm text-negative").props('role="alert"')
+        self.visible = False
+
+    def show(self, message: str | None) -> None:
+        """Show ``message``, or hide the field message when it is ``None``."""
+        self.text = message or ""
+        self.visible = bool(message)
