@@ -25,5 +25,5 @@ export PORTAL_CHROMIUM="$chromium"
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --diff . | head -50; exit 1; }
-.venv/bin/python -m pytest tests/unit tests/ui -p nicegui.testing.user_plugin "$@"
+.venv/bin/python -m pytest tests/unit tests/ui "$@"
 .venv/bin/python -m pytest tests/e2e "$@"

@@ -68,6 +68,7 @@ def create_invitation(
     begin_write(session)
     version = active_version_for(session, distributor_id)
     token, hashed = new_token()
+    now = utcnow()
     contract = Contract(distributor_id=distributor_id, agreement_version_id=version.id, note_to_signee=note)
     invitation = Invitation(
         distributor_id=distributor_id,
@@ -77,7 +78,8 @@ def create_invitation(
         invitee_email=email,
         company_name=company,
         note_to_signee=note,
-        expires_at=utcnow() + timedelta(days=expires_in_days),
+        created_at=now,
+        expires_at=now + timedelta(days=expires_in_days),
     )
     session.add(contract)
     session.add(invitation)

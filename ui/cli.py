@@ -53,7 +53,7 @@ def invite(settings: Settings, args: argparse.Namespace) -> int:
                 invitee_email=args.email,
                 company_name=args.company,
                 note_to_signee=args.note,
-                expires_in_days=args.expires_days or settings.invitation_days,
+                expires_in_days=settings.invitation_days if args.expires_days is None else args.expires_days,
                 actor="command line",
             )
     except ValidationFailed as failure:

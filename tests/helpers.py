@@ -1,0 +1,88 @@
+"""Shared factories for every test layer: real services on a real SQLite file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from data import db
+from data.models import Invitation, InvitationStatus
+from data.models.types import utcnow
+from services import activation
+from services.agreements import ensure_distributor
+from services.invitations import create_invitation
+
+DISTRIBUTOR = "Mighty Mick's LLC"
+RESELLER = "Champions Corp"
+EMAIL = "jane.doe@champions.example"
+FULL_NAME = "Jane Doe"
+PASSWORD = "purple elephant marching slowly"  # 31 characters, not common, no email local part
+
+
+@dataclass
+class Portal:
+    """A portal database for one test: a temporary SQLite file and the engine on it."""
+
+    engine: Engine
+    path: Path
+
+    def session(self) -> Session:
+        """A new session, as the UI gives each service call."""
+        return db.new_session(self.engine)
+
+    def invite(self, distributor: str = DISTRIBUTOR, **options: object) -> str:
+        """Issue an invitation and return its URL token."""
+        with self.session() as session:
+            distributor_id = ensure_distributor(session, distributor).distributor.id
+        with self.session() as session:
+            return create_invitation(session, distributor_id, **options).token  # type: ignore[arg-type]
+
+    def walk_to(self, token: str, step: int, *, email: str = EMAIL, company: str = RESELLER) -> None:
+        """Save every step before ``step`` with valid data, as a reseller clicking Next would."""
+        if step > activation.STEP_AGREEMENT:
+            with self.session() as session:
+                activation.accept_agreement(session, token, email=email, accepted=True,
+                                            client_address="203.0.113.7", user_agent="pytest")
+        if step > activation.STEP_USER:
+            with self.session() as session:
+                activation.save_user_properties(session, token, full_name=FULL_NAME, password=PASSWORD)
+        if step > activation.STEP_COMPANY:
+            with self.session() as session:
+                activation.save_company_properties(session, token, company_name=company)
+
+    def activate(self, token: str, **walk: str) -> activation.ActivatedPortal:
+        """Walk every step and activate."""
+        self.walk_to(token, activation.STEP_ACTIVATE, **walk)
+        with self.session() as session:
+            return activation.activate(session, token, signed=True, client_address="203.0.113.7",
+                                       user_agent="pytest")
+
+    def invitation_for(self, token: str) -> Invitation:
+        from services.security import token_hash
+
+        with self.session() as session:
+            invitation = session.exec(select(Invitation).where(Invitation.token_hash == token_hash(token))).one()
+            return invitation
+
+    def set_invitation(self, token: str, *, status: InvitationStatus | None = None, expired: bool = False) -> None:
+        """Change an invitation behind the flow's back (what revocation or time passing would do)."""
+        with self.session() as session:
+            invitation = session.get(Invitation, self.invitation_for(token).id)
+            assert invitation is not None
+            if status is not None:
+                invitation.status = status
+            if expired:
+                invitation.expires_at = utcnow() - timedelta(seconds=1)
+            session.add(invitation)
+            session.commit()
+
+
+def open_portal(path: Path) -> Portal:
+    """A fresh portal database at ``path``."""
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.create_tables(engine)
+    return Portal(engine=engine, path=path)

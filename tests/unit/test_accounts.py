@@ -1,0 +1,46 @@
+"""Signing in and the reseller portal's view."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from data.models import AuditEvent
+from services import accounts
+from services.errors import AuthenticationFailed
+from tests.helpers import DISTRIBUTOR, EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
+
+
+def test_sign_in_with_any_case_email(portal: Portal) -> None:
+    created = portal.activate(portal.invite())
+    with portal.session() as session:
+        user = accounts.authenticate(session, EMAIL.upper(), PASSWORD, client_address="192.0.2.1")
+    assert user.user_id == created.user_id and user.account_kind == "reseller" and user.full_name == FULL_NAME
+
+
+@pytest.mark.parametrize(("email", "password"), [(EMAIL, PASSWORD + "x"), ("nobody@x.example", PASSWORD),
+                                                 ("", ""), (EMAIL, "")])
+def test_failed_sign_in_says_the_same_thing_whatever_was_wrong(portal: Portal, email: str, password: str) -> None:
+    portal.activate(portal.invite())
+    with portal.session() as session, pytest.raises(AuthenticationFailed) as failure:
+        accounts.authenticate(session, email, password, client_address="192.0.2.1")
+    assert failure.value.message == "The email or password is incorrect."
+    with portal.session() as session:
+        failed = session.exec(select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed")).all()
+    assert len(failed) == 1 and failed[0].client_address == "192.0.2.1"
+
+
+def test_portal_view_shows_company_and_signed_contract(portal: Portal) -> None:
+    created = portal.activate(portal.invite())
+    with portal.session() as session:
+        view = accounts.portal_view(session, created.user_id)
+    assert view.company_name == RESELLER and view.user_email == EMAIL
+    [contract] = view.contracts
+    assert contract.contract_id == created.contract_id and contract.status == "active"
+    assert contract.distributor_name == DISTRIBUTOR and contract.agreement_version == 1
+    assert contract.signed_at is not None
+
+
+def test_signed_in_user_is_gone_for_unknown_ids(portal: Portal) -> None:
+    with portal.session() as session:
+        assert accounts.signed_in_user(session, "UR-000-000-000-000") is None
