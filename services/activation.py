@@ -173,6 +173,8 @@ def accept_agreement(
 ) -> ActivationView:
     """Step 1, *Review the contract*: the signee's email and the acceptance of the agreement, recorded with
     its evidence (agreement version, SHA-256 of its text, time, client address, user agent)."""
+    begin_write(session)
+    invitation = usable_invitation(session, token)  # a dead link says so before any field error
     errors: dict[str, str] = {}
     cleaned_email = ""
     try:
@@ -183,9 +185,6 @@ def accept_agreement(
         errors["accepted"] = "Tick the box to confirm you have read and accepted the agreement."
     if errors:
         raise ValidationFailed(errors)
-
-    begin_write(session)
-    invitation = usable_invitation(session, token)
     if _email_in_use(session, cleaned_email):
         raise ValidationFailed({"email": EMAIL_UNUSABLE})
     version = session.get(AgreementVersion, invitation.agreement_version_id)
@@ -246,10 +245,10 @@ def save_company_properties(
     session: Session, token: str, *, company_name: str | None, client_address: str | None = None
 ) -> ActivationView:
     """Step 3, *Company properties*: the company's legal name, including its legal entity type."""
-    cleaned = clean_company_name(company_name)
     begin_write(session)
     invitation = usable_invitation(session, token)
     draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_COMPANY)
+    cleaned = clean_company_name(company_name)
     draft.company_name = cleaned
     _save_step(session, invitation, draft, STEP_COMPANY, client_address)
     session.commit()
@@ -267,11 +266,11 @@ def activate(
     """Step 4, *Activate the contract*: in one transaction, create the reseller account and its first user,
     sign the contract with its evidence, and mark the invitation activated. It happens once: a second
     attempt, however close, gets :class:`~services.errors.InvitationAlreadyActivated`."""
-    if not signed:
-        raise ValidationFailed({"signed": "Tick the box to sign the contract."})
     begin_write(session)  # serialises racing activations: the second one sees the first one's result
     invitation = usable_invitation(session, token)
     draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_ACTIVATE)
+    if not signed:
+        raise ValidationFailed({"signed": "Tick the box to sign the contract."})
     if not (draft.email and draft.accepted_at and draft.full_name and draft.password_hash and draft.company_name):
         raise StepIncomplete(STEP_AGREEMENT)
     if _email_in_use(session, draft.email):

@@ -45,8 +45,9 @@ class Portal:
         """Save every step before ``step`` with valid data, as a reseller clicking Next would."""
         if step > activation.STEP_AGREEMENT:
             with self.session() as session:
-                activation.accept_agreement(session, token, email=email, accepted=True,
-                                            client_address="203.0.113.7", user_agent="pytest")
+                activation.accept_agreement(
+                    session, token, email=email, accepted=True, client_address="203.0.113.7", user_agent="pytest"
+                )
         if step > activation.STEP_USER:
             with self.session() as session:
                 activation.save_user_properties(session, token, full_name=FULL_NAME, password=PASSWORD)
@@ -58,8 +59,7 @@ class Portal:
         """Walk every step and activate."""
         self.walk_to(token, activation.STEP_ACTIVATE, **walk)
         with self.session() as session:
-            return activation.activate(session, token, signed=True, client_address="203.0.113.7",
-                                       user_agent="pytest")
+            return activation.activate(session, token, signed=True, client_address="203.0.113.7", user_agent="pytest")
 
     def invitation_for(self, token: str) -> Invitation:
         from services.security import token_hash

@@ -55,7 +55,9 @@ def link_problem_page(problem: InvitationProblem) -> None:
         Heading(title).mark("link-problem")
         ui.label(advice).classes("text-slate-700")
         if isinstance(problem, InvitationAlreadyActivated):
-            ui.button("Sign in", on_click=lambda: ui.navigate.to("/login")).props("no-caps")
+            ui.link("Sign in", "/login").classes(
+                "self-start bg-primary text-white no-underline rounded px-4 py-2 font-medium"
+            ).mark("sign-in")
 
 
 class ActivationWizard:
@@ -136,7 +138,9 @@ class ActivationWizard:
             self.password.props('hint="At least 15 characters. A few unrelated words make a strong password."')
             self._show_password_field(self.changing_password)
             with ui.stepper_navigation():
-                ui.button("Back", on_click=lambda: self.go_to(activation.STEP_AGREEMENT)).props("flat")
+                ui.button("Back", on_click=lambda: self.go_to(activation.STEP_AGREEMENT)).props("flat").mark(
+                    "back-user"
+                )
                 ui.button("Next", on_click=self.save_user).mark("next-user")
 
     def _company_step(self) -> None:
@@ -151,7 +155,7 @@ class ActivationWizard:
                 .mark("company-name")
             )
             with ui.stepper_navigation():
-                ui.button("Back", on_click=lambda: self.go_to(activation.STEP_USER)).props("flat")
+                ui.button("Back", on_click=lambda: self.go_to(activation.STEP_USER)).props("flat").mark("back-company")
                 ui.button("Next", on_click=self.save_company).mark("next-company")
 
     def _activate_step(self) -> None:
@@ -166,7 +170,9 @@ class ActivationWizard:
             self.signed = ui.checkbox("").mark("signed")
             self.signed_message = FieldMessage()
             with ui.stepper_navigation():
-                ui.button("Back", on_click=lambda: self.go_to(activation.STEP_COMPANY)).props("flat")
+                ui.button("Back", on_click=lambda: self.go_to(activation.STEP_COMPANY)).props("flat").mark(
+                    "back-activate"
+                )
                 self.activate_button = ui.button("Activate", on_click=self.activate).mark("activate")
 
     def _review_row(self, label: str, step: int, marker: str) -> ui.label:
@@ -176,7 +182,7 @@ class ActivationWizard:
                 value = ui.label("").classes("text-slate-900 font-medium break-all").mark(marker)
             ui.button("Edit", on_click=lambda: self.go_to(step)).props(
                 f'flat dense no-caps aria-label="Edit {label.lower()}"'
-            )
+            ).mark(f"edit-{marker.removeprefix('review-')}")
         return value
 
     # ----------------------------------------------------------------- behaviour

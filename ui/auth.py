@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from services import accounts
@@ -31,7 +32,7 @@ async def current_user() -> accounts.SignedInUser | None:
     user_id = app.storage.user.get(SESSION_KEY)
     if not isinstance(user_id, str):
         return None
-    return await perform(accounts.signed_in_user, user_id) or None
+    return await perform(accounts.signed_in_user, user_id)
 
 
 def login_url(next_path: str) -> str:
@@ -51,12 +52,11 @@ def home_for(user: accounts.SignedInUser) -> str:
     return "/portal"
 
 
-async def login_page(next: str | None = None) -> None:
+async def login_page(next: str | None = None) -> RedirectResponse | None:
     """``/login``: email and password. A failure never says which of the two was wrong."""
     user = await current_user()
     if user is not None:
-        ui.navigate.to(safe_next(next) or home_for(user))
-        return
+        return RedirectResponse(safe_next(next) or home_for(user))
     with page_frame("Sign in"), card().classes("max-w-md mx-auto"):
         Heading("Sign in")
         ui.label("Sign in to your reseller portal.").classes("text-slate-700")
@@ -89,3 +89,4 @@ async def login_page(next: str | None = None) -> None:
         password.on("keydown.enter", submit)
         email.on("keydown.enter", submit)
         button = ui.button("Sign in", on_click=submit).classes("w-full")
+    return None

@@ -22,14 +22,14 @@ class ServerBusy(RuntimeError):
 async def perform(action: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run the service ``action(session, *args, **kwargs)`` in a worker thread and return its result."""
 
-    def in_thread() -> R:
+    def in_thread() -> tuple[R]:
         with new_session() as session:
-            return action(session, *args, **kwargs)
+            return (action(session, *args, **kwargs),)
 
-    result = await run.io_bound(in_thread)
-    if result is None:
+    outcome = await run.io_bound(in_thread)
+    if outcome is None:  # NiceGUI cancelled the call: the app is shutting down
         raise ServerBusy("The server is restarting; please try again in a moment.")
-    return result
+    return outcome[0]
 
 
 def client_address() -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from services import accounts
@@ -25,12 +26,11 @@ def _fact(label: str, value: str, marker: str) -> None:
         ui.label(value).classes("font-medium text-slate-900 break-all").mark(marker)
 
 
-async def portal_page() -> None:
+async def portal_page() -> RedirectResponse | None:
     """The reseller's portal: its company, its signed service contract and the tutorial's next step."""
     user = await current_user()
     if user is None:
-        ui.navigate.to(login_url("/portal"))
-        return
+        return RedirectResponse(login_url("/portal"))
     view = await perform(accounts.portal_view, user.user_id)
     with page_frame("Portal", on_sign_out=sign_out):
         with card():
@@ -56,3 +56,4 @@ async def portal_page() -> None:
                 "Create a hub (the commerce system you sell from) and a marketplace (its name, countries, "
                 "currency and the hubs it uses), so that you can list your distributor's products."
             ).classes("text-slate-700")
+    return None

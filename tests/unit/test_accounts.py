@@ -18,8 +18,9 @@ def test_sign_in_with_any_case_email(portal: Portal) -> None:
     assert user.user_id == created.user_id and user.account_kind == "reseller" and user.full_name == FULL_NAME
 
 
-@pytest.mark.parametrize(("email", "password"), [(EMAIL, PASSWORD + "x"), ("nobody@x.example", PASSWORD),
-                                                 ("", ""), (EMAIL, "")])
+@pytest.mark.parametrize(
+    ("email", "password"), [(EMAIL, PASSWORD + "x"), ("nobody@x.example", PASSWORD), ("", ""), (EMAIL, "")]
+)
 def test_failed_sign_in_says_the_same_thing_whatever_was_wrong(portal: Portal, email: str, password: str) -> None:
     portal.activate(portal.invite())
     with portal.session() as session, pytest.raises(AuthenticationFailed) as failure:

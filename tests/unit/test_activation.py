@@ -39,8 +39,14 @@ def count(portal: Portal, model: type) -> int:
 def test_step_one_saves_email_and_acceptance_evidence(portal: Portal) -> None:
     token = portal.invite()
     with portal.session() as session:
-        view = activation.accept_agreement(session, token, email=" Jane.Doe@Champions.EXAMPLE ", accepted=True,
-                                           client_address="203.0.113.9", user_agent="Firefox/1")
+        view = activation.accept_agreement(
+            session,
+            token,
+            email=" Jane.Doe@Champions.EXAMPLE ",
+            accepted=True,
+            client_address="203.0.113.9",
+            user_agent="Firefox/1",
+        )
     assert view.email == EMAIL and view.accepted and view.furthest_step == activation.STEP_USER
     invitation = portal.invitation_for(token)
     assert invitation.status == InvitationStatus.IN_PROGRESS
@@ -139,7 +145,11 @@ def test_resume_shows_the_furthest_step_and_everything_saved(portal: Portal) -> 
         view = activation.open_invitation(session, token)
     assert view.furthest_step == activation.STEP_COMPANY
     assert (view.email, view.full_name, view.password_set, view.company_name) == (
-        EMAIL, FULL_NAME, True, "Prefilled Inc")
+        EMAIL,
+        FULL_NAME,
+        True,
+        "Prefilled Inc",
+    )
     # Going back to step 1 and saving it again does not lose the later steps.
     portal.walk_to(token, activation.STEP_USER, email="other@champions.example")
     with portal.session() as session:
@@ -169,8 +179,14 @@ def test_activate_creates_account_user_and_signed_contract_with_evidence(portal:
     invitation = portal.invitation_for(token)
     assert invitation.status == InvitationStatus.ACTIVATED
     assert invitation.reseller_account_id == account.id
-    for action in ["invitation.created", "activation.step_saved",
-                   "account.created", "user.created", "contract.signed", "invitation.activated"]:
+    for action in [
+        "invitation.created",
+        "activation.step_saved",
+        "account.created",
+        "user.created",
+        "contract.signed",
+        "invitation.activated",
+    ]:
         assert action in actions
 
 

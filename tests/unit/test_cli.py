@@ -18,13 +18,24 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PORTAL_DATA_DIR": str(tmp_path), "PORTAL_BASE_URL": "https://portal.example"}
     env.pop("PORTAL_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "main.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_invite_prints_a_working_url_last_and_creates_the_distributor_once(tmp_path: Path) -> None:
-    first = run_cli(tmp_path, "invite", "--distributor", "Acme Distribution Ltd", "--email", "ann@reseller.example",
-                    "--company", "Reseller Inc", "--expires-days", "3")
+    first = run_cli(
+        tmp_path,
+        "invite",
+        "--distributor",
+        "Acme Distribution Ltd",
+        "--email",
+        "ann@reseller.example",
+        "--company",
+        "Reseller Inc",
+        "--expires-days",
+        "3",
+    )
     assert first.returncode == 0, first.stderr
     lines = first.stdout.strip().splitlines()
     assert "Created distributor Acme Distribution Ltd" in lines[0]
@@ -44,8 +55,9 @@ def test_invite_prints_a_working_url_last_and_creates_the_distributor_once(tmp_p
     assert token not in (tmp_path / "portal.db").read_bytes().decode("latin-1")
 
 
-@pytest.mark.parametrize(("args", "message"), [(["--expires-days", "0"], "expires"),
-                                               (["--email", "not-an-email"], "email")])
+@pytest.mark.parametrize(
+    ("args", "message"), [(["--expires-days", "0"], "expires"), (["--email", "not-an-email"], "email")]
+)
 def test_invite_rejects_bad_options_clearly(tmp_path: Path, args: list[str], message: str) -> None:
     result = run_cli(tmp_path, "invite", "--distributor", "Acme Distribution Ltd", *args)
     assert result.returncode == 2

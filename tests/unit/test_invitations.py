@@ -33,8 +33,9 @@ def test_token_is_random_long_and_only_its_hash_is_stored(portal: Portal) -> Non
 
 
 def test_invitation_creates_a_pending_contract_on_the_active_agreement_version(portal: Portal) -> None:
-    token = portal.invite(invitee_email="Jane@Champions.example", company_name=" Champions Corp ",
-                          note_to_signee="Welcome!")
+    token = portal.invite(
+        invitee_email="Jane@Champions.example", company_name=" Champions Corp ", note_to_signee="Welcome!"
+    )
     invitation = portal.invitation_for(token)
     assert invitation.status == InvitationStatus.PENDING
     assert invitation.invitee_email == "jane@champions.example"
@@ -49,9 +50,13 @@ def test_invitation_creates_a_pending_contract_on_the_active_agreement_version(p
 
 @pytest.mark.parametrize(
     ("options", "field"),
-    [({"expires_in_days": 0}, "expires_in_days"), ({"expires_in_days": 91}, "expires_in_days"),
-     ({"invitee_email": "not an email"}, "email"), ({"note_to_signee": "x" * 2001}, "note_to_signee"),
-     ({"company_name": "C" * 201}, "company_name")],
+    [
+        ({"expires_in_days": 0}, "expires_in_days"),
+        ({"expires_in_days": 91}, "expires_in_days"),
+        ({"invitee_email": "not an email"}, "email"),
+        ({"note_to_signee": "x" * 2001}, "note_to_signee"),
+        ({"company_name": "C" * 201}, "company_name"),
+    ],
 )
 def test_invalid_invitation_options(portal: Portal, options: dict[str, object], field: str) -> None:
     with portal.session() as session:

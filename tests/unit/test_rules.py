@@ -39,8 +39,13 @@ def test_full_name_is_trimmed_and_single_spaced() -> None:
 
 @pytest.mark.parametrize(
     ("bad", "words"),
-    [("", "Enter"), ("   ", "Enter"), ("J" * 201, "at most 200"), ("Jane\x00Doe", "control"),
-     ("Jane\u202eDoe", "control")],
+    [
+        ("", "Enter"),
+        ("   ", "Enter"),
+        ("J" * 201, "at most 200"),
+        ("Jane\x00Doe", "control"),
+        ("Jane\u202eDoe", "control"),
+    ],
 )
 def test_full_name_errors(bad: str, words: str) -> None:
     assert words in error_of(clean_full_name, bad)["full_name"]
@@ -86,10 +91,30 @@ def test_no_composition_rules() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["Champions Corp", "Champions Corp.", "Acme Inc.", "ACME INC", "Widgets LLC", "Widgets L.L.C.", "Müller GmbH",
-     "Contoso Ltd", "Contoso Ltd.", "Contoso Limited", "Banco S.A.", "Banco SA", "Dutch B.V.", "Swiss AG",
-     "British PLC", "Aussie Pty Ltd", "Pasta S.r.l.", "Pasta SRL", "Acme GmbH & Co. KG", "AB Volvo",
-     "Contoso Ltd (UK)", "The Boeing Company"],
+    [
+        "Champions Corp",
+        "Champions Corp.",
+        "Acme Inc.",
+        "ACME INC",
+        "Widgets LLC",
+        "Widgets L.L.C.",
+        "Müller GmbH",
+        "Contoso Ltd",
+        "Contoso Ltd.",
+        "Contoso Limited",
+        "Banco S.A.",
+        "Banco SA",
+        "Dutch B.V.",
+        "Swiss AG",
+        "British PLC",
+        "Aussie Pty Ltd",
+        "Pasta S.r.l.",
+        "Pasta SRL",
+        "Acme GmbH & Co. KG",
+        "AB Volvo",
+        "Contoso Ltd (UK)",
+        "The Boeing Company",
+    ],
 )
 def test_legal_entity_types_are_recognised(name: str) -> None:
     assert has_legal_entity_type(name)
