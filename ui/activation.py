@@ -69,11 +69,7 @@ class ActivationWizard:
         self.address = address
         self.agent = agent
         self.changing_password = not view.password_set
-        with (
-            ui.stepper(value=STEPS[view.furthest_step][0])
-            .props("vertical flat animated")
-            .classes("w-full") as self.stepper
-        ):
+        with ui.stepper(value=STEPS[view.furthest_step][0]).props("vertical flat").classes("w-full") as self.stepper:
             self._agreement_step()
             self._user_step()
             self._company_step()
