@@ -21,7 +21,7 @@ BRAND_COLORS = {
     "warning": "#92400e",
 }
 
-# Keep Markdown headings inside the agreement box in proportion with the page.
+# Markdown headings inside the agreement box in proportion with the page; stepper labels with AA contrast.
 PAGE_CSS = """
 .agreement-text h1 { font-size: 1.375rem; line-height: 1.75rem; font-weight: 700; margin: 0.25rem 0 0.5rem; }
 .agreement-text h2 { font-size: 1.125rem; line-height: 1.5rem; font-weight: 600; margin: 0.75rem 0 0.25rem; }
@@ -29,7 +29,17 @@ PAGE_CSS = """
 .agreement-text ol { list-style: decimal; padding-left: 1.5rem; }
 .agreement-text ul { list-style: disc; padding-left: 1.5rem; }
 .agreement-text p { margin: 0.25rem 0 0.5rem; }
+.q-stepper__tab { color: #475569; }  /* steps not reached yet: readable (7:1), not Quasar's light grey */
+.q-stepper__tab .q-stepper__dot { background: #64748b; }
+.q-stepper__tab--active .q-stepper__dot, .q-stepper__tab--done .q-stepper__dot { background: var(--q-primary); }
 """
+
+# Quasar's loading bar is a progressbar without a name; give it one for screen readers (axe: aria-progressbar-name).
+NAME_LOADING_BAR = """<script>
+new MutationObserver(() => document.querySelectorAll('.q-loading-bar:not([aria-label])')
+  .forEach((bar) => bar.setAttribute('aria-label', 'Loading')))
+  .observe(document.documentElement, {childList: true, subtree: true});
+</script>"""
 
 
 @contextmanager
@@ -37,6 +47,7 @@ def page_frame(title: str, *, on_sign_out: Callable[[], object] | None = None, w
     """The page skeleton: header with the product name (and sign-out), then a centred main column."""
     ui.colors(**BRAND_COLORS)
     ui.add_css(PAGE_CSS)
+    ui.add_body_html(NAME_LOADING_BAR)
     ui.page_title(f"{title} · {PRODUCT_NAME}")
     ui.query("body").classes("bg-slate-100")
     with ui.header().classes("bg-primary text-white items-center justify-between px-4 py-2"):
