@@ -49,7 +49,7 @@ async def portal_page() -> RedirectResponse | None:
                     "contract-agreement",
                 )
                 _fact("Signed at", format_time(contract.signed_at), "contract-signed-at")
-        with card().classes("border-l-4 border-primary"):
+        with card().style("border-left: 4px solid var(--q-primary)"):
             Heading("Your next step", 2)
             Heading(NEXT_STEP_TITLE, 3).mark("next-step")
             ui.label(
