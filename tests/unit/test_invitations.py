@@ -129,3 +129,16 @@ def test_database_runs_in_wal_mode_with_foreign_keys(portal: Portal) -> None:
     raw = sqlite3.connect(portal.path)
     assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     raw.close()
+
+
+def test_demo_is_seeded_once(portal: Portal) -> None:
+    from services.demo import DEMO_DISTRIBUTOR, seed_demo
+
+    with portal.session() as session:
+        first = seed_demo(session)
+    with portal.session() as session:
+        second = seed_demo(session)
+    assert first.seeded and first.token and not second.seeded and second.token is None
+    with portal.session() as session:
+        view = activation.open_invitation(session, first.token)
+    assert view.distributor_name == DEMO_DISTRIBUTOR and view.company_name == "Champions Corp"
