@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 from data.db import begin_write
 from data.models import Account, Agreement, AgreementVersion, Contract, User, UserStatus
 from services import audit
-from services.errors import AuthenticationFailed, NotFound
-from services.security import verify_password
+from services.errors import AuthenticationFailed, NotFound, ValidationFailed
+from services.rules import check_password, clean_email, clean_full_name
+from services.security import hash_password, verify_password
 
 
 @dataclass(frozen=True)
@@ -112,3 +113,45 @@ def portal_view(session: Session, user_id: str) -> PortalView:
         user_email=user.email,
         contracts=contracts,
     )
+
+
+@dataclass(frozen=True)
+class DistributorAdmin:
+    """The result of :func:`create_distributor_user`."""
+
+    distributor_id: str
+    distributor_name: str
+    distributor_created: bool
+    user_id: str
+    email: str
+
+
+def create_distributor_user(
+    session: Session,
+    distributor_name: str,
+    *,
+    email: str,
+    password: str,
+    full_name: str | None = None,
+    actor: str = "operator",
+) -> DistributorAdmin:
+    """A user for a distributor (created, with the stock service agreement, when it does not exist yet).
+    The password follows the same policy as a reseller's and is stored as an argon2id hash."""
+    from services.agreements import add_distributor, clean_distributor_name
+
+    name = clean_distributor_name(distributor_name)
+    cleaned_email = clean_email(email)
+    cleaned_full_name = clean_full_name(full_name or f"{name} administrator")
+    check_password(password, cleaned_email)
+    password_hash = hash_password(password)  # before the write lock is taken
+    begin_write(session)
+    if session.exec(select(User.id).where(User.email == cleaned_email)).first() is not None:
+        raise ValidationFailed({"email": "This email cannot be used: it already belongs to a user."})
+    setup = add_distributor(session, name, actor=actor)
+    user = User(
+        account_id=setup.distributor.id, email=cleaned_email, full_name=cleaned_full_name, password_hash=password_hash
+    )
+    session.add(user)
+    audit.record(session, actor=actor, action="user.created", object_type="user", object_id=user.id)
+    session.commit()
+    return DistributorAdmin(setup.distributor.id, setup.distributor.name, setup.created, user.id, user.email)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from data.db import begin_write
-from data.models import Account, AccountKind, Agreement, AgreementVersion
+from data.models import Account, AccountKind, Agreement, AgreementVersion, Contract
 from services import audit
+from services.access import distributor_of, own
+from services.accounts import SignedInUser
 from services.errors import NotFound, ValidationFailed
 from services.rules import NAME_MAX
 from services.security import text_sha256
@@ -46,34 +49,37 @@ def get_distributor(session: Session, name: str) -> Account:
 def ensure_distributor(session: Session, name: str, *, actor: str = "operator") -> DistributorSetup:
     """The distributor called ``name``; created, with the stock service agreement published as version 1,
     when it does not exist yet."""
-    cleaned = " ".join(name.split())
+    cleaned = clean_distributor_name(name)
+    begin_write(session)
+    setup = add_distributor(session, cleaned, actor=actor)
+    session.commit()
+    return setup
+
+
+def clean_distributor_name(name: str | None) -> str:
+    """A distributor's name: single-spaced, 1 to 200 characters."""
+    cleaned = " ".join((name or "").split())
     if not cleaned or len(cleaned) > NAME_MAX:
         raise ValidationFailed({"distributor": f"A distributor name has 1 to {NAME_MAX} characters."})
-    begin_write(session)
-    existing = find_distributor(session, cleaned)
+    return cleaned
+
+
+def add_distributor(session: Session, name: str, *, actor: str) -> DistributorSetup:
+    """Within the caller's write transaction: find the distributor, or add it with the stock agreement."""
+    existing = find_distributor(session, name)
     if existing is not None:
         return DistributorSetup(existing, created=False)
-    distributor = Account(kind=AccountKind.DISTRIBUTOR, name=cleaned)
-    agreement = Agreement(distributor_id=distributor.id, title=f"{cleaned} Reseller Service Agreement")
-    text = stock_agreement_text(cleaned)
+    distributor = Account(kind=AccountKind.DISTRIBUTOR, name=name)
+    agreement = Agreement(distributor_id=distributor.id, title=f"{name} Reseller Service Agreement")
+    text = stock_agreement_text(name)
     version = AgreementVersion(
         agreement_id=agreement.id, version=1, text=text, text_sha256=text_sha256(text), is_active=True
     )
-    session.add(distributor)
-    session.flush()
-    session.add(agreement)
-    session.flush()
-    session.add(version)
+    session.add_all([distributor, agreement, version])
     audit.record(session, actor=actor, action="account.created", object_type="account", object_id=distributor.id)
     audit.record(
-        session,
-        actor=actor,
-        action="agreement.published",
-        object_type="agreement",
-        object_id=agreement.id,
-        version=1,
+        session, actor=actor, action="agreement.published", object_type="agreement", object_id=agreement.id, version=1
     )
-    session.commit()
     return DistributorSetup(distributor, created=True)
 
 
@@ -88,4 +94,170 @@ def active_version_for(session: Session, distributor_id: str) -> AgreementVersio
     version = session.exec(statement).first()
     if version is None:
         raise NotFound("This distributor has no published service agreement.")
+    return version
+
+
+AGREEMENT_TEXT_MAX = 200_000
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    version_id: str
+    version: int
+    is_active: bool
+    created_at: datetime
+    text_sha256: str
+    contracts: int  # contracts (pending or signed) that use this version
+
+
+@dataclass(frozen=True)
+class AgreementSummary:
+    agreement_id: str
+    title: str
+    versions: list[VersionSummary]  # newest first
+
+
+def clean_agreement_text(text: str | None) -> str:
+    """An agreement's Markdown text: not blank, at most 200,000 characters, no null characters."""
+    value = (text or "").strip()
+    if not value:
+        raise ValidationFailed({"text": "Write the agreement text."})
+    if len(value) > AGREEMENT_TEXT_MAX:
+        raise ValidationFailed({"text": f"An agreement text has at most {AGREEMENT_TEXT_MAX:,} characters."})
+    if "\x00" in value:
+        raise ValidationFailed({"text": "The text cannot contain a null character."})
+    return value
+
+
+def list_agreements(session: Session, actor: SignedInUser) -> list[AgreementSummary]:
+    """The actor's distributor's agreements with their versions, newest first."""
+    distributor_id = distributor_of(actor)
+    agreements = session.exec(
+        select(Agreement).where(Agreement.distributor_id == distributor_id).order_by(col(Agreement.created_at).desc())
+    ).all()
+    usage = dict(
+        session.exec(
+            select(Contract.agreement_version_id, func.count())
+            .where(Contract.distributor_id == distributor_id)
+            .group_by(col(Contract.agreement_version_id))
+        ).all()
+    )
+    summaries = []
+    for agreement in agreements:
+        versions = session.exec(
+            select(AgreementVersion)
+            .where(AgreementVersion.agreement_id == agreement.id)
+            .order_by(col(AgreementVersion.version).desc())
+        ).all()
+        summaries.append(
+            AgreementSummary(
+                agreement_id=agreement.id,
+                title=agreement.title,
+                versions=[
+                    VersionSummary(v.id, v.version, v.is_active, v.created_at, v.text_sha256, usage.get(v.id, 0))
+                    for v in versions
+                ],
+            )
+        )
+    return summaries
+
+
+def version_text(session: Session, actor: SignedInUser, version_id: str) -> AgreementVersion:
+    """One version of one of the actor's agreements, with its text."""
+    distributor_id = distributor_of(actor)
+    version = session.get(AgreementVersion, version_id)
+    agreement = session.get(Agreement, version.agreement_id) if version else None
+    own(distributor_id, agreement.distributor_id if agreement else None, "agreement version")
+    assert version is not None
+    return version
+
+
+def create_agreement(session: Session, actor: SignedInUser, *, title: str | None, text: str | None) -> Agreement:
+    """A new service agreement for the actor's distributor, with ``text`` published as version 1."""
+    distributor_id = distributor_of(actor)
+    cleaned_title = " ".join((title or "").split())
+    errors: dict[str, str] = {}
+    if not cleaned_title or len(cleaned_title) > NAME_MAX:
+        errors["title"] = f"Give the agreement a title of 1 to {NAME_MAX} characters."
+    try:
+        cleaned_text = clean_agreement_text(text)
+    except ValidationFailed as failure:
+        errors.update(failure.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    begin_write(session)
+    agreement = Agreement(distributor_id=distributor_id, title=cleaned_title)
+    version = AgreementVersion(
+        agreement_id=agreement.id, version=1, text=cleaned_text, text_sha256=text_sha256(cleaned_text), is_active=True
+    )
+    session.add_all([agreement, version])
+    audit.record(
+        session, actor=actor.user_id, action="agreement.created", object_type="agreement", object_id=agreement.id
+    )
+    audit.record(
+        session,
+        actor=actor.user_id,
+        action="agreement.published",
+        object_type="agreement",
+        object_id=agreement.id,
+        version=1,
+    )
+    session.commit()
+    return agreement
+
+
+def publish_version(session: Session, actor: SignedInUser, agreement_id: str, *, text: str | None) -> AgreementVersion:
+    """Publish a new version of one of the actor's agreements. It becomes the active version, for new
+    invitations; invitations and contracts keep the version they were made with."""
+    distributor_id = distributor_of(actor)
+    cleaned = clean_agreement_text(text)
+    begin_write(session)
+    return _publish(session, distributor_id, agreement_id, cleaned, actor=actor.user_id)
+
+
+def publish_version_as_operator(
+    session: Session, distributor_name: str, text: str | None, *, title: str | None = None
+) -> AgreementVersion:
+    """The command line's ``agreements publish``: a new version of the distributor's newest agreement."""
+    cleaned = clean_agreement_text(text)
+    begin_write(session)
+    distributor = get_distributor(session, distributor_name)
+    agreement = session.exec(
+        select(Agreement).where(Agreement.distributor_id == distributor.id).order_by(col(Agreement.created_at).desc())
+    ).first()
+    if agreement is None:
+        raise NotFound(f"{distributor.name} has no service agreement.")
+    return _publish(session, distributor.id, agreement.id, cleaned, actor="command line")
+
+
+def _publish(session: Session, distributor_id: str, agreement_id: str, text: str, *, actor: str) -> AgreementVersion:
+    agreement = session.get(Agreement, agreement_id)
+    own(distributor_id, agreement.distributor_id if agreement else None, "agreement")
+    latest = session.exec(
+        select(AgreementVersion)
+        .where(AgreementVersion.agreement_id == agreement_id)
+        .order_by(col(AgreementVersion.version).desc())
+    ).first()
+    for active in session.exec(
+        select(AgreementVersion).where(
+            AgreementVersion.agreement_id == agreement_id, col(AgreementVersion.is_active).is_(True)
+        )
+    ):
+        active.is_active = False
+        session.add(active)
+    session.flush()  # one active version at a time: deactivate before the new one is inserted
+    number = (latest.version if latest else 0) + 1
+    version = AgreementVersion(
+        agreement_id=agreement_id, version=number, text=text, text_sha256=text_sha256(text), is_active=True
+    )
+    session.add(version)
+    audit.record(
+        session,
+        actor=actor,
+        action="agreement.published",
+        object_type="agreement",
+        object_id=agreement_id,
+        version=number,
+    )
+    session.commit()
     return version

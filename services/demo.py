@@ -7,33 +7,47 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from data.models import Account
-from services.agreements import ensure_distributor
+from services.accounts import create_distributor_user
 from services.invitations import create_invitation
+from services.security import new_password
 
 DEMO_DISTRIBUTOR = "Mighty Mick's LLC"
+DEMO_DISTRIBUTOR_EMAIL = "admin@mightymicks.example"
 DEMO_RESELLER = "Champions Corp"
 
 
 @dataclass(frozen=True)
 class DemoSeed:
-    """What seeding did: ``token`` is the demo invitation's URL token when it was just created."""
+    """What seeding did. When it just happened: the demo invitation's URL token and the distributor user's
+    generated password, both shown once and stored nowhere in clear."""
 
     seeded: bool
     token: str | None = None
+    distributor_email: str | None = None
+    distributor_password: str | None = None
 
 
 def seed_demo(session: Session) -> DemoSeed:
-    """On an empty database: the demo distributor with its published service agreement, and a pending
-    invitation for the demo reseller. Does nothing when any account exists (it runs once)."""
+    """On an empty database: the demo distributor with its published service agreement and a user with a
+    generated password, and a pending invitation for the demo reseller. Runs once: it does nothing when
+    any account exists."""
     if session.exec(select(Account.id)).first() is not None:
         return DemoSeed(seeded=False)
     session.rollback()
-    distributor = ensure_distributor(session, DEMO_DISTRIBUTOR, actor="demo seed").distributor
+    password = new_password()
+    admin = create_distributor_user(
+        session,
+        DEMO_DISTRIBUTOR,
+        email=DEMO_DISTRIBUTOR_EMAIL,
+        password=password,
+        full_name="Mick Mighty",
+        actor="demo seed",
+    )
     issued = create_invitation(
         session,
-        distributor.id,
+        admin.distributor_id,
         company_name=DEMO_RESELLER,
         note_to_signee="Welcome aboard, Champions! Activate your portal to start selling our catalog.",
         actor="demo seed",
     )
-    return DemoSeed(seeded=True, token=issued.token)
+    return DemoSeed(seeded=True, token=issued.token, distributor_email=admin.email, distributor_password=password)

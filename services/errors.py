@@ -58,3 +58,18 @@ class AuthenticationFailed(DomainError):
 
 class NotFound(DomainError):
     """A named object (a distributor, an account) does not exist."""
+
+
+class Forbidden(DomainError):
+    """The signed-in user may not do this (a reseller on a distributor page, another distributor's data)."""
+
+    def __init__(self, message: str = "You do not have access to this.") -> None:
+        super().__init__(message)
+
+
+class InvalidState(DomainError):
+    """The action does not apply to the object as it is now (revoking an activated invitation, ...)."""
+
+
+class SetPasswordLinkProblem(DomainError):
+    """A set-password link that cannot be used: unknown, expired or already used."""

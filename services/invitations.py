@@ -8,9 +8,10 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from data.db import begin_write
-from data.models import Contract, Invitation, InvitationStatus
+from data.models import Agreement, AgreementVersion, Contract, Invitation, InvitationStatus
 from data.models.types import utcnow
 from services import audit
+from services.access import own
 from services.agreements import active_version_for
 from services.errors import (
     InvitationAlreadyActivated,
@@ -33,6 +34,43 @@ class IssuedInvitation:
     token: str
 
 
+@dataclass(frozen=True)
+class InvitationTerms:
+    """What an invitation carries besides its link, validated."""
+
+    invitee_email: str | None
+    company_name: str | None
+    note_to_signee: str | None
+    expires_in_days: int
+
+    @classmethod
+    def clean(
+        cls, *, invitee_email: str | None, company_name: str | None, note_to_signee: str | None, expires_in_days: int
+    ) -> InvitationTerms:
+        """Validate every field at once; :class:`ValidationFailed` names each wrong one."""
+        errors: dict[str, str] = {}
+        email = None
+        if invitee_email and invitee_email.strip():
+            try:
+                email = clean_email(invitee_email)
+            except ValidationFailed as failure:
+                errors.update(failure.errors)
+        company = note = None
+        try:
+            company = clean_optional_text(company_name, "company_name", NAME_MAX)
+        except ValidationFailed as failure:
+            errors.update(failure.errors)
+        try:
+            note = clean_optional_text(note_to_signee, "note_to_signee", NOTE_MAX)
+        except ValidationFailed as failure:
+            errors.update(failure.errors)
+        if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+            errors["expires_in_days"] = f"An invitation expires in 1 to {MAX_EXPIRY_DAYS} days."
+        if errors:
+            raise ValidationFailed(errors)
+        return cls(email, company, note, expires_in_days)
+
+
 def create_invitation(
     session: Session,
     distributor_id: str,
@@ -41,48 +79,58 @@ def create_invitation(
     company_name: str | None = None,
     note_to_signee: str | None = None,
     expires_in_days: int = 14,
+    agreement_version_id: str | None = None,
     actor: str = "operator",
 ) -> IssuedInvitation:
     """Issue an activation link for one reseller: a pending contract on the distributor's active agreement
-    version and its invitation."""
-    errors: dict[str, str] = {}
-    email = None
-    if invitee_email and invitee_email.strip():
-        try:
-            email = clean_email(invitee_email)
-        except ValidationFailed as failure:
-            errors.update(failure.errors)
-    try:
-        company = clean_optional_text(company_name, "company_name", NAME_MAX)
-    except ValidationFailed as failure:
-        errors.update(failure.errors)
-    try:
-        note = clean_optional_text(note_to_signee, "note_to_signee", NOTE_MAX)
-    except ValidationFailed as failure:
-        errors.update(failure.errors)
-    if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
-        errors["expires_in_days"] = f"An invitation expires in 1 to {MAX_EXPIRY_DAYS} days."
-    if errors:
-        raise ValidationFailed(errors)
-
+    version (or the chosen one of its versions) and its invitation."""
+    terms = InvitationTerms.clean(
+        invitee_email=invitee_email,
+        company_name=company_name,
+        note_to_signee=note_to_signee,
+        expires_in_days=expires_in_days,
+    )
     begin_write(session)
-    version = active_version_for(session, distributor_id)
+    issued = add_invitation(session, distributor_id, terms, agreement_version_id=agreement_version_id, actor=actor)
+    session.commit()
+    return issued
+
+
+def add_invitation(
+    session: Session,
+    distributor_id: str,
+    terms: InvitationTerms,
+    *,
+    agreement_version_id: str | None = None,
+    actor: str,
+    reissued_from_id: str | None = None,
+) -> IssuedInvitation:
+    """Within the caller's write transaction: the pending contract and its invitation."""
+    if agreement_version_id is None:
+        version = active_version_for(session, distributor_id)
+    else:
+        version = session.get(AgreementVersion, agreement_version_id)
+        agreement = session.get(Agreement, version.agreement_id) if version else None
+        own(distributor_id, agreement.distributor_id if agreement else None, "agreement version")
+        assert version is not None
     token, hashed = new_token()
     now = utcnow()
-    contract = Contract(distributor_id=distributor_id, agreement_version_id=version.id, note_to_signee=note)
+    contract = Contract(
+        distributor_id=distributor_id, agreement_version_id=version.id, note_to_signee=terms.note_to_signee
+    )
     invitation = Invitation(
         distributor_id=distributor_id,
         contract_id=contract.id,
         agreement_version_id=version.id,
         token_hash=hashed,
-        invitee_email=email,
-        company_name=company,
-        note_to_signee=note,
+        invitee_email=terms.invitee_email,
+        company_name=terms.company_name,
+        note_to_signee=terms.note_to_signee,
+        reissued_from_id=reissued_from_id,
         created_at=now,
-        expires_at=now + timedelta(days=expires_in_days),
+        expires_at=now + timedelta(days=terms.expires_in_days),
     )
-    session.add(contract)
-    session.add(invitation)
+    session.add_all([contract, invitation])
     audit.record(
         session,
         actor=actor,
@@ -91,7 +139,6 @@ def create_invitation(
         object_id=invitation.id,
         contract=contract.id,
     )
-    session.commit()
     return IssuedInvitation(invitation, token)
 
 

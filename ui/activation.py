@@ -17,6 +17,7 @@ from services.errors import (
 )
 from ui.auth import sign_in
 from ui.calls import client_address, perform, user_agent
+from ui.components import password_field
 from ui.theme import FieldMessage, Heading, card, page_frame
 
 STEPS = {
@@ -119,19 +120,7 @@ class ActivationWizard:
                 ui.button("Change password", on_click=self._change_password).props("flat no-caps").mark(
                     "change-password"
                 )
-            self.password = (
-                ui.input("Password", password=True)
-                .props("autocomplete=new-password outlined maxlength=128")
-                .classes("w-full")
-                .mark("password")
-            )
-            with self.password.add_slot("append"):
-                self.password_toggle = (
-                    ui.button(icon="visibility", on_click=self._toggle_password)
-                    .props('flat round dense aria-label="Show password" aria-pressed="false"')
-                    .mark("toggle-password")
-                )
-            self.password.props('hint="At least 15 characters. A few unrelated words make a strong password."')
+            self.password = password_field()
             self._show_password_field(self.changing_password)
             with ui.stepper_navigation():
                 ui.button("Back", on_click=lambda: self.go_to(activation.STEP_AGREEMENT)).props("flat").mark(
@@ -197,14 +186,6 @@ class ActivationWizard:
         self.review_name.text = view.full_name
         self.review_company.text = view.company_name
         self.signed.text = f"I sign this service contract on behalf of {view.company_name or 'my company'}"
-
-    def _toggle_password(self) -> None:
-        showing = self.password.props.get("type") == "text"
-        self.password.props(f"type={'password' if showing else 'text'}")
-        self.password_toggle.props(
-            f"icon={'visibility' if showing else 'visibility_off'} "
-            f'aria-label="{"Show" if showing else "Hide"} password" aria-pressed="{"false" if showing else "true"}"'
-        )
 
     def _change_password(self) -> None:
         self._show_password_field(True)

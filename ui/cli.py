@@ -1,25 +1,44 @@
-"""The command line: ``python main.py`` starts the server; ``python main.py invite ...`` issues a link."""
+"""The command line. ``python main.py`` starts the server; the other commands act on the database directly,
+whether or not the server is running. Their names are part of the product."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
 import logging
 import os
 import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
 
 from data import db
 from data.settings import Settings
 from services import demo
-from services.agreements import ensure_distributor
+from services.accounts import create_distributor_user
+from services.agreements import ensure_distributor, get_distributor, publish_version_as_operator
+from services.distributor_invitations import (
+    InvitationRow,
+    list_invitations_as_operator,
+    reissue_invitation_as_operator,
+    revoke_invitation_as_operator,
+)
 from services.errors import DomainError, ValidationFailed
 from services.invitations import create_invitation
 
 
+class CommandError(Exception):
+    """A problem to report on standard error, with exit status 2."""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line interface; its names are part of the product."""
+    """The command-line interface."""
     parser = argparse.ArgumentParser(prog="python main.py", description="Reseller Portal")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="start the web server (the default)")
+
     invite = commands.add_parser("invite", help="create an invitation and print its activation URL")
     invite.add_argument("--distributor", required=True, metavar="NAME", help="the inviting distributor")
     invite.add_argument("--email", metavar="E", help="the invitee's email, pre-filled on the first step")
@@ -32,65 +51,232 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="days until the link expires (default: PORTAL_INVITATION_DAYS or 14; at most 90)",
     )
+
+    distributor = commands.add_parser("distributor", help="manage distributors")
+    distributor_commands = distributor.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = distributor_commands.add_parser("create", help="create a distributor and its first user")
+    create.add_argument("name", metavar="NAME")
+    create.add_argument("--admin-email", required=True, metavar="E")
+    create.add_argument("--admin-name", metavar="FULL_NAME", help="the user's full name")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    invitations = commands.add_parser("invitations", help="list, revoke or reissue invitations")
+    invitation_commands = invitations.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = invitation_commands.add_parser("list", help="list invitations, newest first")
+    listing.add_argument("--distributor", metavar="NAME")
+    listing.add_argument("--status", choices=["pending", "in_progress", "activated", "expired", "revoked"])
+    listing.add_argument("--search", metavar="TEXT")
+    listing.add_argument("--json", action="store_true", help="JSON for scripts")
+    for action, text in (
+        ("revoke", "revoke a pending or in-progress invitation"),
+        ("reissue", "a new link for an expired or revoked invitation"),
+    ):
+        sub = invitation_commands.add_parser(action, help=text)
+        sub.add_argument("invitation_id", metavar="ID")
+        sub.add_argument("--json", action="store_true", help="JSON for scripts")
+
+    agreements = commands.add_parser("agreements", help="publish agreement versions")
+    agreement_commands = agreements.add_subparsers(dest="action", metavar="ACTION", required=True)
+    publish = agreement_commands.add_parser("publish", help="publish a new version of a distributor's agreement")
+    publish.add_argument("--distributor", required=True, metavar="NAME")
+    publish.add_argument("--file", required=True, type=Path, metavar="F.md", help="the Markdown text")
+    publish.add_argument("--json", action="store_true", help="JSON for scripts")
     return parser
 
 
-def invite(settings: Settings, args: argparse.Namespace) -> int:
+def _json_default(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def print_json(value: object) -> None:
+    print(json.dumps(value, default=_json_default, indent=2, sort_keys=True))
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """A plain, aligned text table."""
+    cells = [[str(header) for header in headers], *[["" if c is None else str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for index, row in enumerate(cells):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def invite(settings: Settings, args: argparse.Namespace) -> None:
     """``invite``: create an invitation; the activation URL is the last line of standard output."""
-    db.configure(settings.database_url)
-    try:
-        with db.new_session() as session:
-            setup = ensure_distributor(session, args.distributor, actor="command line")
-        if setup.created:
-            print(
-                f"Created distributor {setup.distributor.name} ({setup.distributor.id}) "
-                "with the stock service agreement."
-            )
-        with db.new_session() as session:
-            issued = create_invitation(
-                session,
-                setup.distributor.id,
-                invitee_email=args.email,
-                company_name=args.company,
-                note_to_signee=args.note,
-                expires_in_days=settings.invitation_days if args.expires_days is None else args.expires_days,
-                actor="command line",
-            )
-    except ValidationFailed as failure:
-        for field, message in failure.errors.items():
-            print(f"error: {field}: {message}", file=sys.stderr)
-        return 2
-    except DomainError as error:
-        print(f"error: {error.message}", file=sys.stderr)
-        return 2
+    with db.new_session() as session:
+        setup = ensure_distributor(session, args.distributor, actor="command line")
+    if setup.created:
+        print(
+            f"Created distributor {setup.distributor.name} ({setup.distributor.id}) with the stock service agreement."
+        )
+    with db.new_session() as session:
+        issued = create_invitation(
+            session,
+            setup.distributor.id,
+            invitee_email=args.email,
+            company_name=args.company,
+            note_to_signee=args.note,
+            expires_in_days=settings.invitation_days if args.expires_days is None else args.expires_days,
+            actor="command line",
+        )
     invitation = issued.invitation
     print(
         f"Invitation {invitation.id} for {invitation.company_name or 'a new reseller'} "
         f"expires {invitation.expires_at:%Y-%m-%d %H:%M} UTC."
     )
     print(settings.activation_url(issued.token))
-    return 0
 
 
-def serve(settings: Settings) -> int:
-    """Start the server; seed the demo on an empty database and print its activation link."""
+def read_password(from_stdin: bool) -> str:
+    """The new user's password: piped on standard input, or typed at a prompt without echo."""
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password for the new user (at least 15 characters): ")
+    if getpass.getpass("Repeat the password: ") != first:
+        raise CommandError("the two passwords differ")
+    return first
+
+
+def distributor_create(settings: Settings, args: argparse.Namespace) -> None:
+    """``distributor create NAME --admin-email E``."""
+    password = read_password(args.password_stdin)
+    with db.new_session() as session:
+        admin = create_distributor_user(
+            session,
+            args.name,
+            email=args.admin_email,
+            password=password,
+            full_name=args.admin_name,
+            actor="command line",
+        )
+    what = "Created distributor" if admin.distributor_created else "Added a user to distributor"
+    print(f"{what} {admin.distributor_name} ({admin.distributor_id}); user {admin.email} ({admin.user_id}).")
+    print(f"Sign in at {settings.base_url}/login")
+
+
+def _invitation_record(row: InvitationRow) -> dict[str, object]:
+    record = asdict(row)
+    record["status"] = row.status.value
+    return record
+
+
+def invitations_list(settings: Settings, args: argparse.Namespace) -> None:
+    """``invitations list``: a table, or JSON with ``--json``."""
+    with db.new_session() as session:
+        distributor_id = get_distributor(session, args.distributor).id if args.distributor else None
+        page = list_invitations_as_operator(
+            session, distributor_id=distributor_id, status=args.status, search=args.search, page_size=100_000
+        )
+    if args.json:
+        print_json([_invitation_record(row) for row in page.rows])
+        return
+    print_table(
+        ["ID", "STATUS", "DISTRIBUTOR", "INVITEE", "COMPANY", "CREATED", "EXPIRES", "ACCOUNT"],
+        [
+            [
+                row.invitation_id,
+                row.status.value,
+                row.distributor_name,
+                row.invitee_email,
+                row.company_name,
+                f"{row.created_at:%Y-%m-%d %H:%M}",
+                f"{row.expires_at:%Y-%m-%d %H:%M}",
+                row.reseller_account_id,
+            ]
+            for row in page.rows
+        ],
+    )
+    print(f"{page.total} invitation(s)")
+
+
+def invitations_revoke(settings: Settings, args: argparse.Namespace) -> None:
+    """``invitations revoke ID``."""
+    with db.new_session() as session:
+        invitation = revoke_invitation_as_operator(session, args.invitation_id)
+    if args.json:
+        print_json({"id": invitation.id, "status": invitation.status.value})
+    else:
+        print(f"Revoked invitation {invitation.id}; its link now shows the revoked page.")
+
+
+def invitations_reissue(settings: Settings, args: argparse.Namespace) -> None:
+    """``invitations reissue ID``: the new URL is the last line of standard output."""
+    with db.new_session() as session:
+        issued = reissue_invitation_as_operator(session, args.invitation_id)
+    url = settings.activation_url(issued.token)
+    if args.json:
+        print_json(
+            {
+                "id": issued.invitation.id,
+                "reissued_from": args.invitation_id.strip(),
+                "url": url,
+                "expires_at": issued.invitation.expires_at,
+            }
+        )
+    else:
+        print(
+            f"Invitation {issued.invitation.id} replaces {args.invitation_id.strip()}; "
+            f"it expires {issued.invitation.expires_at:%Y-%m-%d %H:%M} UTC."
+        )
+        print(url)
+
+
+def agreements_publish(settings: Settings, args: argparse.Namespace) -> None:
+    """``agreements publish --distributor NAME --file F.md``."""
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"cannot read {args.file}: {error}") from None
+    with db.new_session() as session:
+        version = publish_version_as_operator(session, args.distributor, text)
+    if args.json:
+        print_json(
+            {
+                "agreement_id": version.agreement_id,
+                "version": version.version,
+                "version_id": version.id,
+                "text_sha256": version.text_sha256,
+            }
+        )
+    else:
+        print(
+            f"Published version {version.version} of agreement {version.agreement_id}; "
+            "new invitations use it from now on."
+        )
+
+
+def serve(settings: Settings) -> None:
+    """Start the server; seed the demo on an empty database and print its links once."""
     from ui.app import run_server
 
-    db.configure(settings.database_url)
     with db.new_session() as session:
         seed = demo.seed_demo(session)
     print(f"Reseller Portal on {settings.base_url} (database: {settings.database_url})", flush=True)
-    if seed.token:
-        print(f"Demo: {demo.DEMO_DISTRIBUTOR} invited {demo.DEMO_RESELLER}. Open the activation link:", flush=True)
-        print(settings.activation_url(seed.token), flush=True)
-    elif not seed.seeded and not os.environ.get("NICEGUI_USER_SIMULATION"):
+    if seed.seeded:
+        print(
+            f"Demo distributor {demo.DEMO_DISTRIBUTOR}: sign in at {settings.base_url}/login as "
+            f"{seed.distributor_email} with password {seed.distributor_password} (shown only this once)."
+        )
+        print(f"Demo: {demo.DEMO_DISTRIBUTOR} invited {demo.DEMO_RESELLER}. Open the activation link:")
+        print(settings.activation_url(seed.token or ""), flush=True)
+    elif not os.environ.get("NICEGUI_USER_SIMULATION"):
         print(
             "Existing data kept. For a new activation link run:\n"
             f'  python main.py invite --distributor "{demo.DEMO_DISTRIBUTOR}" --company "{demo.DEMO_RESELLER}"',
             flush=True,
         )
     run_server(settings)
-    return 0
+
+
+COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], None]] = {
+    ("invite", None): invite,
+    ("distributor", "create"): distributor_create,
+    ("invitations", "list"): invitations_list,
+    ("invitations", "revoke"): invitations_revoke,
+    ("invitations", "reissue"): invitations_reissue,
+    ("agreements", "publish"): agreements_publish,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,6 +287,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
-    if args.command == "invite":
-        return invite(settings, args)
-    return serve(settings)
+    db.configure(settings.database_url)
+    if args.command in (None, "serve"):
+        serve(settings)
+        return 0
+    try:
+        COMMANDS[(args.command, getattr(args, "action", None))](settings, args)
+    except ValidationFailed as failure:
+        for field, message in failure.errors.items():
+            print(f"error: {field}: {message}", file=sys.stderr)
+        return 2
+    except (DomainError, CommandError) as error:
+        print(f"error: {getattr(error, 'message', error)}", file=sys.stderr)
+        return 2
+    return 0

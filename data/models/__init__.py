@@ -1,6 +1,6 @@
 """The portal's tables, one module per concept (see ../../shared/SPEC.md)."""
 
-from data.models.account import Account, AccountKind, User, UserStatus
+from data.models.account import Account, AccountKind, SetPasswordLink, User, UserStatus
 from data.models.agreement import Agreement, AgreementVersion
 from data.models.audit import AuditEvent
 from data.models.contract import Contract, ContractStatus
@@ -17,6 +17,7 @@ __all__ = [
     "ContractStatus",
     "Invitation",
     "InvitationStatus",
+    "SetPasswordLink",
     "User",
     "UserStatus",
 ]

@@ -32,6 +32,7 @@ class Account(SQLModel, table=True):
 
 
 class UserStatus(StrEnum):
+    INVITED = "invited"  # a representative created by a distributor, who has not set a password yet
     ACTIVE = "active"
     DISABLED = "disabled"
 
@@ -43,6 +44,21 @@ class User(SQLModel, table=True):
     account_id: str = Field(foreign_key="account.id", index=True)
     email: str = Field(unique=True, max_length=320)
     full_name: str = Field(max_length=200)
-    password_hash: str
+    password_hash: str | None = None  # None until an invited representative sets a password
     status: UserStatus = UserStatus.ACTIVE
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class SetPasswordLink(SQLModel, table=True):
+    """A one-time link for a representative to set a password (a directly created reseller account).
+    Same token rules as invitations: random, only its hash stored, expiring, single use."""
+
+    __tablename__ = "set_password_link"
+
+    id: str = Field(default_factory=lambda: readable_id("SPL", 4), primary_key=True)
+    user_id: str = Field(foreign_key="user.id", index=True)
+    contract_id: str = Field(foreign_key="contract.id")
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from data.ids import readable_id
@@ -23,6 +23,8 @@ class InvitationStatus(StrEnum):
 class Invitation(SQLModel, table=True):
     """The activation link of a pending contract. Only the SHA-256 of the URL token is stored."""
 
+    __table_args__ = (Index("ix_invitation_distributor_created", "distributor_id", "created_at"),)
+
     id: str = Field(default_factory=lambda: readable_id("IN", 4), primary_key=True)
     distributor_id: str = Field(foreign_key="account.id", index=True)
     contract_id: str = Field(foreign_key="contract.id", unique=True)
@@ -37,6 +39,7 @@ class Invitation(SQLModel, table=True):
     first_opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     activated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     reseller_account_id: str | None = Field(default=None, foreign_key="account.id")
+    reissued_from_id: str | None = Field(default=None, foreign_key="invitation.id")
 
     def effective_status(self, now: datetime) -> InvitationStatus:
         """The status as the reseller sees it: an open invitation past its expiry is expired."""

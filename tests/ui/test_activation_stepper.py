@@ -70,8 +70,8 @@ async def test_happy_path_to_the_portal(user: User, app_portal: Portal) -> None:
     await user.should_see("Hub and Marketplace Creation")
     await user.should_see(RESELLER)
     with app_portal.session() as session:
-        [created] = session.exec(select(PortalUser)).all()
-    assert created.email == EMAIL
+        created = session.exec(select(PortalUser).where(PortalUser.email == EMAIL)).one()
+    assert created.full_name == FULL_NAME
     assert app_portal.invitation_for(token).status == InvitationStatus.ACTIVATED
 
 

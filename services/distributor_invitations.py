@@ -1,0 +1,301 @@
+"""The distributor's invitations: issue, list, look into, revoke, reissue.
+
+Each action takes the signed-in distributor user (``actor``) and touches only that distributor's data.
+The command line acts as an operator over every distributor (``*_as_operator``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
+
+from data.db import begin_write
+from data.models import Account, AgreementVersion, AuditEvent, Invitation, InvitationStatus
+from data.models.types import utcnow
+from services import audit
+from services.access import distributor_of, own
+from services.accounts import SignedInUser
+from services.errors import InvalidState, NotFound, ValidationFailed
+from services.invitations import MAX_EXPIRY_DAYS, InvitationTerms, IssuedInvitation, add_invitation, create_invitation
+
+PAGE_SIZE = 25
+SEARCH_MAX = 200
+OPEN_STATUSES = (InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    """One line of the invitations table."""
+
+    invitation_id: str
+    invitee_email: str | None
+    company_name: str | None
+    status: InvitationStatus
+    created_at: datetime
+    expires_at: datetime
+    agreement_version: int
+    reseller_account_id: str | None
+    reseller_name: str | None
+    distributor_name: str
+
+
+@dataclass(frozen=True)
+class InvitationPage:
+    rows: list[InvitationRow]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    action: str
+    actor: str
+    client_address: str | None
+    details: dict[str, object]
+
+
+@dataclass(frozen=True)
+class InvitationDetail:
+    row: InvitationRow
+    note_to_signee: str | None
+    contract_id: str
+    reissued_from_id: str | None
+    history: list[HistoryEntry]
+
+
+def _status_condition(status: InvitationStatus, now: datetime) -> ColumnElement[bool]:
+    """The SQL condition for an invitation's status as people see it (an open link past expiry is expired)."""
+    if status == InvitationStatus.EXPIRED:
+        return and_(col(Invitation.status).in_(OPEN_STATUSES), col(Invitation.expires_at) <= now)
+    if status in OPEN_STATUSES:
+        return and_(col(Invitation.status) == status, col(Invitation.expires_at) > now)
+    return col(Invitation.status) == status
+
+
+def _rows_query(distributor_id: str | None):  # type: ignore[no-untyped-def]
+    reseller = aliased(Account)
+    distributor = aliased(Account)
+    statement = (
+        select(Invitation, AgreementVersion.version, reseller.name, distributor.name)
+        .join(AgreementVersion, col(AgreementVersion.id) == col(Invitation.agreement_version_id))
+        .join(distributor, col(distributor.id) == col(Invitation.distributor_id))
+        .outerjoin(reseller, col(reseller.id) == col(Invitation.reseller_account_id))
+    )
+    if distributor_id is not None:
+        statement = statement.where(Invitation.distributor_id == distributor_id)
+    return statement, reseller
+
+
+def _row(
+    invitation: Invitation, version: int, reseller_name: str | None, distributor_name: str, now: datetime
+) -> InvitationRow:
+    return InvitationRow(
+        invitation_id=invitation.id,
+        invitee_email=invitation.invitee_email,
+        company_name=invitation.company_name,
+        status=invitation.effective_status(now),
+        created_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+        agreement_version=version,
+        reseller_account_id=invitation.reseller_account_id,
+        reseller_name=reseller_name,
+        distributor_name=distributor_name,
+    )
+
+
+def _list(
+    session: Session, distributor_id: str | None, *, status: str | None, search: str | None, page: int, page_size: int
+) -> InvitationPage:
+    now = utcnow()
+    statement, reseller = _rows_query(distributor_id)
+    conditions: list[ColumnElement[bool]] = []
+    if status:
+        try:
+            conditions.append(_status_condition(InvitationStatus(status), now))
+        except ValueError:
+            raise ValidationFailed({"status": f"Unknown status {status!r}."}) from None
+    text = (search or "").strip()
+    if len(text) > SEARCH_MAX:
+        raise ValidationFailed({"search": f"Search for at most {SEARCH_MAX} characters."})
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            or_(
+                col(Invitation.invitee_email).ilike(pattern, escape="\\"),
+                col(Invitation.company_name).ilike(pattern, escape="\\"),
+                col(Invitation.id).ilike(pattern, escape="\\"),
+                col(reseller.name).ilike(pattern, escape="\\"),
+            )
+        )
+    if conditions:
+        statement = statement.where(*conditions)
+    count_statement = select(func.count()).select_from(statement.with_only_columns(col(Invitation.id)).subquery())
+    total = session.exec(count_statement).one()
+    page = max(1, page)
+    rows = session.exec(
+        statement.order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return InvitationPage(
+        rows=[
+            _row(invitation, version, reseller_name, distributor_name, now)
+            for invitation, version, reseller_name, distributor_name in rows
+        ],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+def list_invitations(
+    session: Session,
+    actor: SignedInUser,
+    *,
+    status: str | None = None,
+    search: str | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> InvitationPage:
+    """The actor's distributor's invitations, newest first, filtered by status and text, one page at a time."""
+    return _list(session, distributor_of(actor), status=status, search=search, page=page, page_size=page_size)
+
+
+def list_invitations_as_operator(
+    session: Session,
+    *,
+    distributor_id: str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+    page: int = 1,
+    page_size: int = 1000,
+) -> InvitationPage:
+    """Every distributor's invitations (or one distributor's), for the command line."""
+    return _list(session, distributor_id, status=status, search=search, page=page, page_size=page_size)
+
+
+def _load(session: Session, distributor_id: str | None, invitation_id: str) -> Invitation:
+    invitation = session.get(Invitation, invitation_id.strip())
+    if invitation is None:
+        raise NotFound("No such invitation.")
+    if distributor_id is not None:
+        own(distributor_id, invitation.distributor_id, "invitation")
+    return invitation
+
+
+def invite(
+    session: Session,
+    actor: SignedInUser,
+    *,
+    invitee_email: str | None = None,
+    company_name: str | None = None,
+    note_to_signee: str | None = None,
+    expires_in_days: int = 14,
+    agreement_version_id: str | None = None,
+) -> IssuedInvitation:
+    """Issue an invitation for the actor's distributor. The URL token is returned once, never stored."""
+    return create_invitation(
+        session,
+        distributor_of(actor),
+        invitee_email=invitee_email,
+        company_name=company_name,
+        note_to_signee=note_to_signee,
+        expires_in_days=expires_in_days,
+        agreement_version_id=agreement_version_id,
+        actor=actor.user_id,
+    )
+
+
+def invitation_detail(session: Session, actor: SignedInUser, invitation_id: str) -> InvitationDetail:
+    """One invitation with its history (created, opened, each step saved, activated, revoked, reissued)."""
+    invitation = _load(session, distributor_of(actor), invitation_id)
+    statement, _ = _rows_query(invitation.distributor_id)
+    invitation, version, reseller_name, distributor_name = session.exec(
+        statement.where(Invitation.id == invitation.id)
+    ).one()
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.object_id == invitation.id).order_by(col(AuditEvent.id))
+    ).all()
+    history = [
+        HistoryEntry(
+            event.at,
+            event.action,
+            event.actor,
+            event.client_address,
+            json.loads(event.details) if event.details else {},
+        )
+        for event in events
+    ]
+    return InvitationDetail(
+        row=_row(invitation, version, reseller_name, distributor_name, utcnow()),
+        note_to_signee=invitation.note_to_signee,
+        contract_id=invitation.contract_id,
+        reissued_from_id=invitation.reissued_from_id,
+        history=history,
+    )
+
+
+def _revoke(session: Session, distributor_id: str | None, invitation_id: str, actor: str) -> Invitation:
+    begin_write(session)
+    invitation = _load(session, distributor_id, invitation_id)
+    status = invitation.effective_status(utcnow())
+    if status not in OPEN_STATUSES:
+        raise InvalidState(f"Only a pending or in-progress invitation can be revoked; this one is {status.value}.")
+    invitation.status = InvitationStatus.REVOKED
+    session.add(invitation)
+    audit.record(session, actor=actor, action="invitation.revoked", object_type="invitation", object_id=invitation.id)
+    session.commit()
+    return invitation
+
+
+def revoke_invitation(session: Session, actor: SignedInUser, invitation_id: str) -> Invitation:
+    """Revoke a pending or in-progress invitation: its link shows the revoked page from now on."""
+    return _revoke(session, distributor_of(actor), invitation_id, actor.user_id)
+
+
+def revoke_invitation_as_operator(session: Session, invitation_id: str) -> Invitation:
+    """The command line's ``invitations revoke ID``."""
+    return _revoke(session, None, invitation_id, "command line")
+
+
+def _reissue(session: Session, distributor_id: str | None, invitation_id: str, actor: str) -> IssuedInvitation:
+    begin_write(session)
+    old = _load(session, distributor_id, invitation_id)
+    status = old.effective_status(utcnow())
+    if status not in (InvitationStatus.EXPIRED, InvitationStatus.REVOKED):
+        raise InvalidState(f"Only an expired or revoked invitation can be reissued; this one is {status.value}.")
+    lifetime_days = max(1, min(MAX_EXPIRY_DAYS, round((old.expires_at - old.created_at).total_seconds() / 86400)))
+    terms = InvitationTerms(old.invitee_email, old.company_name, old.note_to_signee, lifetime_days)
+    issued = add_invitation(session, old.distributor_id, terms, actor=actor, reissued_from_id=old.id)
+    audit.record(
+        session,
+        actor=actor,
+        action="invitation.reissued",
+        object_type="invitation",
+        object_id=old.id,
+        new_invitation=issued.invitation.id,
+    )
+    session.commit()
+    return issued
+
+
+def reissue_invitation(session: Session, actor: SignedInUser, invitation_id: str) -> IssuedInvitation:
+    """A new link with the same details for an expired or revoked invitation; the old link stays dead.
+    The new link carries the agreement version that is active now."""
+    return _reissue(session, distributor_of(actor), invitation_id, actor.user_id)
+
+
+def reissue_invitation_as_operator(session: Session, invitation_id: str) -> IssuedInvitation:
+    """The command line's ``invitations reissue ID``."""
+    return _reissue(session, None, invitation_id, "command line")

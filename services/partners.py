@@ -1,0 +1,356 @@
+"""The distributor's partners (resellers): the directory, a partner's contract and evidence, terminating a
+contract, and creating a reseller account directly with a one-time set-password link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from data.db import begin_write
+from data.models import (
+    Account,
+    AccountKind,
+    Agreement,
+    AgreementVersion,
+    Contract,
+    ContractStatus,
+    Invitation,
+    InvitationStatus,
+    SetPasswordLink,
+    User,
+    UserStatus,
+)
+from data.models.types import utcnow
+from services import audit
+from services.access import distributor_of, own
+from services.accounts import SignedInUser
+from services.agreements import active_version_for
+from services.errors import InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
+from services.invitations import MAX_EXPIRY_DAYS
+from services.rules import check_password, clean_company_name, clean_email, clean_full_name
+from services.security import MAX_TOKEN_LENGTH, hash_password, new_token, token_hash
+
+
+class PartnerStatus(StrEnum):
+    INVITED = "invited"  # a link is out, not yet activated
+    ACTIVE = "active"  # the service contract is signed
+    REMOVED = "removed"  # the contract was terminated
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    contract_id: str
+    company_name: str
+    status: PartnerStatus
+    signed_at: datetime | None
+    representative_name: str | None
+    representative_email: str | None
+    reseller_account_id: str | None
+    invitation_id: str | None
+
+
+@dataclass(frozen=True)
+class PartnerDetail:
+    row: PartnerRow
+    agreement_title: str
+    agreement_version: int
+    contract_status: ContractStatus
+    note_to_signee: str | None
+    evidence_text_sha256: str | None
+    evidence_email: str | None
+    evidence_name: str | None
+    evidence_accepted_at: datetime | None
+    evidence_client_address: str | None
+    evidence_user_agent: str | None
+    terminated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DirectAccount:
+    """A reseller account created by a distributor, and its representative's one-time link token."""
+
+    account_id: str
+    user_id: str
+    contract_id: str
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SetPasswordView:
+    company_name: str
+    full_name: str
+    email: str
+    distributor_name: str
+    agreement_title: str
+    agreement_version: int
+    agreement_text: str
+
+
+@dataclass(frozen=True)
+class PasswordSet:
+    user_id: str
+    account_id: str
+    contract_id: str
+
+
+def _partner_rows(session: Session, distributor_id: str, contract_id: str | None = None):  # type: ignore[no-untyped-def]
+    reseller = aliased(Account)
+    statement = (
+        select(Contract, Invitation, reseller, User)
+        .outerjoin(Invitation, col(Invitation.contract_id) == col(Contract.id))
+        .outerjoin(reseller, col(reseller.id) == col(Contract.reseller_account_id))
+        .outerjoin(User, col(User.id) == col(Contract.signee_user_id))
+        .where(Contract.distributor_id == distributor_id)
+    )
+    if contract_id is not None:
+        statement = statement.where(Contract.id == contract_id)
+    return session.exec(statement.order_by(col(Contract.created_at).desc())).all()
+
+
+def _partner(
+    contract: Contract, invitation: Invitation | None, reseller: Account | None, signee: User | None, now: datetime
+) -> PartnerRow | None:
+    """The directory's view of one contract; ``None`` for a link that died before it was used."""
+    if contract.status == ContractStatus.ACTIVE:
+        status = PartnerStatus.ACTIVE
+    elif contract.status == ContractStatus.TERMINATED:
+        status = PartnerStatus.REMOVED
+    elif contract.status == ContractStatus.PENDING:
+        if invitation is not None and invitation.effective_status(now) not in (
+            InvitationStatus.PENDING,
+            InvitationStatus.IN_PROGRESS,
+        ):
+            return None
+        status = PartnerStatus.INVITED
+    else:
+        return None
+    company = (reseller.name if reseller else None) or (invitation.company_name if invitation else None)
+    return PartnerRow(
+        contract_id=contract.id,
+        company_name=company or "(company name not given yet)",
+        status=status,
+        signed_at=contract.signed_at,
+        representative_name=signee.full_name if signee else None,
+        representative_email=signee.email if signee else (invitation.invitee_email if invitation else None),
+        reseller_account_id=contract.reseller_account_id,
+        invitation_id=invitation.id if invitation else None,
+    )
+
+
+def list_partners(session: Session, actor: SignedInUser, *, status: str | None = None) -> list[PartnerRow]:
+    """The actor's distributor's resellers: invited (link out) or active, and removed ones; newest first."""
+    distributor_id = distributor_of(actor)
+    now = utcnow()
+    rows = [_partner(*row, now) for row in _partner_rows(session, distributor_id)]
+    return [row for row in rows if row is not None and (status is None or row.status == status)]
+
+
+def partner_detail(session: Session, actor: SignedInUser, contract_id: str) -> PartnerDetail:
+    """A partner's contract with the evidence recorded when it was signed."""
+    distributor_id = distributor_of(actor)
+    rows = _partner_rows(session, distributor_id, contract_id.strip())
+    if not rows:
+        raise NotFound("No such partner.")
+    contract, invitation, reseller, signee = rows[0]
+    row = _partner(contract, invitation, reseller, signee, utcnow())
+    if row is None:
+        raise NotFound("No such partner.")
+    version = session.get(AgreementVersion, contract.agreement_version_id)
+    assert version is not None
+    agreement = session.get(Agreement, version.agreement_id)
+    assert agreement is not None
+    return PartnerDetail(
+        row=row,
+        agreement_title=agreement.title,
+        agreement_version=version.version,
+        contract_status=contract.status,
+        note_to_signee=contract.note_to_signee,
+        evidence_text_sha256=contract.evidence_text_sha256,
+        evidence_email=contract.evidence_email,
+        evidence_name=contract.evidence_name,
+        evidence_accepted_at=contract.evidence_accepted_at,
+        evidence_client_address=contract.evidence_client_address,
+        evidence_user_agent=contract.evidence_user_agent,
+        terminated_at=contract.terminated_at,
+    )
+
+
+def terminate_contract(session: Session, actor: SignedInUser, contract_id: str) -> Contract:
+    """End an active service contract. It stays readable; the reseller's portal says it was terminated."""
+    distributor_id = distributor_of(actor)
+    begin_write(session)
+    contract = session.get(Contract, contract_id.strip())
+    own(distributor_id, contract.distributor_id if contract else None, "contract")
+    assert contract is not None
+    if contract.status != ContractStatus.ACTIVE:
+        raise InvalidState(f"Only an active contract can be terminated; this one is {contract.status.value}.")
+    contract.status = ContractStatus.TERMINATED
+    contract.terminated_at = utcnow()
+    session.add(contract)
+    audit.record(
+        session, actor=actor.user_id, action="contract.terminated", object_type="contract", object_id=contract.id
+    )
+    session.commit()
+    return contract
+
+
+def create_reseller_account(
+    session: Session,
+    actor: SignedInUser,
+    *,
+    legal_name: str | None,
+    representative_name: str | None,
+    representative_email: str | None,
+    expires_in_days: int = 14,
+) -> DirectAccount:
+    """The tutorial's alternative path: a reseller account with its representative, who gets a one-time
+    link to set a password and accept the service agreement. Until then the partner shows as invited."""
+    distributor_id = distributor_of(actor)
+    errors: dict[str, str] = {}
+    cleaned: dict[str, str] = {}
+    for field, clean, raw in (
+        ("company_name", clean_company_name, legal_name),
+        ("full_name", clean_full_name, representative_name),
+        ("email", clean_email, representative_email),
+    ):
+        try:
+            cleaned[field] = clean(raw)
+        except ValidationFailed as failure:
+            errors.update(failure.errors)
+    if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        errors["expires_in_days"] = f"A link expires in 1 to {MAX_EXPIRY_DAYS} days."
+    if errors:
+        raise ValidationFailed(errors)
+    begin_write(session)
+    if session.exec(select(User.id).where(User.email == cleaned["email"])).first() is not None:
+        raise ValidationFailed({"email": "This email cannot be used: it already belongs to a user."})
+    version = active_version_for(session, distributor_id)
+    account = Account(kind=AccountKind.RESELLER, name=cleaned["company_name"])
+    user = User(
+        account_id=account.id, email=cleaned["email"], full_name=cleaned["full_name"], status=UserStatus.INVITED
+    )
+    contract = Contract(
+        distributor_id=distributor_id,
+        agreement_version_id=version.id,
+        reseller_account_id=account.id,
+        signee_user_id=user.id,
+    )
+    token, hashed = new_token()
+    now = utcnow()
+    link = SetPasswordLink(
+        user_id=user.id,
+        contract_id=contract.id,
+        token_hash=hashed,
+        created_at=now,
+        expires_at=now + timedelta(days=expires_in_days),
+    )
+    session.add_all([account, user, contract, link])
+    for action, object_type, object_id in (
+        ("account.created", "account", account.id),
+        ("user.created", "user", user.id),
+        ("set_password_link.created", "set_password_link", link.id),
+    ):
+        audit.record(session, actor=actor.user_id, action=action, object_type=object_type, object_id=object_id)
+    session.commit()
+    return DirectAccount(account.id, user.id, contract.id, token, link.expires_at)
+
+
+def _usable_link(session: Session, token: str) -> SetPasswordLink:
+    link = None
+    if token and len(token) <= MAX_TOKEN_LENGTH:
+        link = session.exec(select(SetPasswordLink).where(SetPasswordLink.token_hash == token_hash(token))).first()
+    if link is None:
+        raise SetPasswordLinkProblem("This link is not valid. Ask your distributor for a new one.")
+    if link.used_at is not None:
+        raise SetPasswordLinkProblem("This link has already been used. Sign in with the password you set.")
+    if utcnow() >= link.expires_at:
+        raise SetPasswordLinkProblem("This link has expired. Ask your distributor for a new one.")
+    return link
+
+
+def open_set_password_link(session: Session, token: str) -> SetPasswordView:
+    """What the representative sees on the set-password page; raises when the link cannot be used."""
+    link = _usable_link(session, token)
+    user = session.get(User, link.user_id)
+    contract = session.get(Contract, link.contract_id)
+    assert user is not None and contract is not None
+    account = session.get(Account, user.account_id)
+    distributor = session.get(Account, contract.distributor_id)
+    version = session.get(AgreementVersion, contract.agreement_version_id)
+    assert account is not None and distributor is not None and version is not None
+    agreement = session.get(Agreement, version.agreement_id)
+    assert agreement is not None
+    return SetPasswordView(
+        account.name, user.full_name, user.email, distributor.name, agreement.title, version.version, version.text
+    )
+
+
+def set_password(
+    session: Session,
+    token: str,
+    *,
+    password: str | None,
+    accepted: bool,
+    client_address: str | None = None,
+    user_agent: str | None = None,
+) -> PasswordSet:
+    """The representative sets a password and accepts the service agreement: the user becomes active and
+    the contract is signed, with its evidence. The link works once."""
+    link = _usable_link(session, token)
+    user = session.get(User, link.user_id)
+    assert user is not None
+    errors: dict[str, str] = {}
+    try:
+        check_password(password, user.email)
+    except ValidationFailed as failure:
+        errors.update(failure.errors)
+    if not accepted:
+        errors["accepted"] = "Tick the box to confirm you have read and accepted the agreement."
+    if errors:
+        raise ValidationFailed(errors)
+    password_hash = hash_password(password or "")
+    session.rollback()
+
+    begin_write(session)
+    link = _usable_link(session, token)  # again, under the write lock: single use even when racing
+    user = session.get(User, link.user_id)
+    contract = session.get(Contract, link.contract_id)
+    assert user is not None and contract is not None
+    version = session.get(AgreementVersion, contract.agreement_version_id)
+    assert version is not None
+    now = utcnow()
+    user.password_hash = password_hash
+    user.status = UserStatus.ACTIVE
+    link.used_at = now
+    contract.status = ContractStatus.ACTIVE
+    contract.signed_at = now
+    contract.evidence_text_sha256 = version.text_sha256
+    contract.evidence_email = user.email
+    contract.evidence_name = user.full_name
+    contract.evidence_accepted_at = now
+    contract.evidence_client_address = client_address
+    contract.evidence_user_agent = (user_agent or "")[:500] or None
+    session.add_all([user, link, contract])
+    audit.record(
+        session,
+        actor=user.id,
+        action="user.password_set",
+        object_type="user",
+        object_id=user.id,
+        client_address=client_address,
+    )
+    audit.record(
+        session,
+        actor=user.id,
+        action="contract.signed",
+        object_type="contract",
+        object_id=contract.id,
+        client_address=client_address,
+    )
+    session.commit()
+    return PasswordSet(user.id, user.account_id, contract.id)

@@ -1,0 +1,102 @@
+"""Small reusable pieces of UI: a password field with a show/hide toggle, a one-time link dialog, a
+confirmation dialog, and a plain accessible table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nicegui import ui
+
+PASSWORD_HINT = "At least 15 characters. A few unrelated words make a strong password."  # noqa: S105
+
+
+def password_field(
+    label: str = "Password",
+    *,
+    autocomplete: str = "new-password",
+    hint: str | None = PASSWORD_HINT,
+    marker: str = "password",
+) -> ui.input:
+    """A password input whose show/hide toggle is a real, focusable button (keyboard and screen readers)."""
+    field = ui.input(label, password=True).props(f"autocomplete={autocomplete} outlined maxlength=128")
+    field.classes("w-full").mark(marker)
+    if hint:
+        field.props(f'hint="{hint}"')
+
+    def toggle() -> None:
+        showing = field.props.get("type") == "text"
+        field.props(f"type={'password' if showing else 'text'}")
+        toggle_button.props(
+            f"icon={'visibility' if showing else 'visibility_off'} "
+            f'aria-label="{"Show" if showing else "Hide"} password" aria-pressed="{"false" if showing else "true"}"'
+        )
+
+    with field.add_slot("append"):
+        toggle_button = (
+            ui.button(icon="visibility", on_click=toggle)
+            .props('flat round dense aria-label="Show password" aria-pressed="false"')
+            .mark(f"toggle-{marker}")
+        )
+    return field
+
+
+def show_link_once(title: str, url: str, explanation: str) -> None:
+    """A dialog with a new link and a copy button. The token is not stored, so this is the only time
+    the link can be shown."""
+    with ui.dialog() as dialog, ui.card().classes("w-full max-w-xl gap-3").props('role="dialog" aria-modal="true"'):
+        ui.label(title).classes("text-lg font-semibold text-slate-900")
+        ui.label(explanation).classes("text-slate-700")
+        link = ui.input("Link", value=url).props("readonly outlined").classes("w-full").mark("new-link")
+
+        def copy() -> None:
+            ui.clipboard.write(url)
+            ui.notify("Link copied", type="positive")
+
+        with ui.row().classes("gap-2 justify-end w-full"):
+            ui.button("Copy link", icon="content_copy", on_click=copy).mark("copy-link")
+            ui.button("Done", on_click=dialog.close).props("flat")
+    link.props("autofocus")
+    dialog.open()
+
+
+async def confirm(title: str, text: str, action: str) -> bool:
+    """Ask before an action that cannot be undone."""
+    with ui.dialog() as dialog, ui.card().classes("max-w-md gap-3").props('role="alertdialog" aria-modal="true"'):
+        ui.label(title).classes("text-lg font-semibold text-slate-900")
+        ui.label(text).classes("text-slate-700")
+        with ui.row().classes("gap-2 justify-end w-full"):
+            ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat")
+            ui.button(action, on_click=lambda: dialog.submit(True)).props("color=negative").mark("confirm")
+    answer = await dialog
+    dialog.clear()
+    return bool(answer)
+
+
+class Table:
+    """A plain HTML table (real ``th``/``td`` for screen readers) whose cells hold escaped text or elements."""
+
+    def __init__(self, headers: Sequence[str], *, caption: str) -> None:
+        with (
+            ui.element("div").classes("w-full overflow-x-auto"),
+            ui.element("table").classes("w-full text-left text-sm border-collapse") as self.table,
+        ):
+            with ui.element("caption").classes("sr-only"):
+                ui.label(caption)
+            with ui.element("thead"), ui.element("tr").classes("border-b border-slate-300"):
+                for header in headers:
+                    with ui.element("th").props('scope="col"').classes("py-2 pr-3 font-semibold text-slate-700"):
+                        ui.label(header)
+            self.body = ui.element("tbody")
+
+    def row(self) -> ui.element:
+        """A new row; enter it and add :meth:`cell` s."""
+        with self.body:
+            return ui.element("tr").classes("border-b border-slate-200 align-top")
+
+    @staticmethod
+    def cell(text: object = None) -> ui.element:
+        """A cell with escaped text (or an empty cell to fill with elements)."""
+        with ui.element("td").classes("py-2 pr-3 text-slate-900") as cell:
+            if text is not None:
+                ui.label(str(text)).classes("break-words")
+        return cell
