@@ -45,6 +45,11 @@ class PortalView:
     user_email: str
     contracts: list[ContractSummary]
 
+    @property
+    def has_active_contract(self) -> bool:
+        """Whether the reseller may use reseller features (it has a signed, not terminated, contract)."""
+        return any(contract.status == "active" for contract in self.contracts)
+
 
 def authenticate(session: Session, email: str, password: str, *, client_address: str | None = None) -> SignedInUser:
     """Check an email and password. The answer and its timing are the same whether or not the email exists."""
@@ -92,7 +97,7 @@ def portal_view(session: Session, user_id: str) -> PortalView:
         .join(AgreementVersion, col(AgreementVersion.id) == col(Contract.agreement_version_id))
         .join(Agreement, col(Agreement.id) == col(AgreementVersion.agreement_id))
         .join(Account, col(Account.id) == col(Contract.distributor_id))
-        .where(Contract.reseller_account_id == account.id)
+        .where(Contract.reseller_account_id == account.id, col(Contract.status).in_(["active", "terminated"]))
         .order_by(col(Contract.signed_at).desc())
     ).all()
     contracts = [

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import logging
 
+from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from data.settings import Settings
+from ui import settings as app_settings
 from ui.activation import activation_page
 from ui.auth import login_page, sign_out
+from ui.distributor_agreements import agreements_page
+from ui.distributor_invitations import invitation_detail_page, invitations_page
+from ui.distributor_partners import partner_detail_page, partners_page
 from ui.home import home_page
 from ui.portal import portal_page
+from ui.set_password import set_password_page
 from ui.theme import PRODUCT_NAME
 
 log = logging.getLogger("portal")
 
 # Pages whose responses must never be cached: the activation link is a credential, the rest is private.
-NO_STORE_PREFIXES = ("/activate", "/portal", "/login", "/logout")
+NO_STORE_PREFIXES = ("/activate", "/set-password", "/portal", "/login", "/logout", "/distributor")
 
 
 class SecurityHeaders:
@@ -56,12 +62,20 @@ def register_pages() -> None:
     ui.page("/logout")(sign_out)
     ui.page("/portal")(portal_page)
     ui.page("/activate/{token}")(activation_page)
+    ui.page("/set-password/{token}")(set_password_page)
+    ui.page("/distributor")(lambda: RedirectResponse("/distributor/invitations"))
+    ui.page("/distributor/invitations")(invitations_page)
+    ui.page("/distributor/invitations/{invitation_id}")(invitation_detail_page)
+    ui.page("/distributor/agreements")(agreements_page)
+    ui.page("/distributor/partners")(partners_page)
+    ui.page("/distributor/partners/{contract_id}")(partner_detail_page)
     ui.button.default_props("no-caps")  # buttons read as written: Next, Back, Activate
     app.add_middleware(SecurityHeaders)
 
 
 def run_server(settings: Settings) -> None:
     """Start the web server (returns at once under NiceGUI's test simulation)."""
+    app_settings.use(settings)
     register_pages()
     ui.run(
         host=settings.host,

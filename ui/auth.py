@@ -49,7 +49,18 @@ def safe_next(next_path: str | None) -> str | None:
 
 def home_for(user: accounts.SignedInUser) -> str:
     """Where a user lands after signing in."""
-    return "/portal"
+    return "/distributor/invitations" if user.account_kind == "distributor" else "/portal"
+
+
+async def require(kind: str, path: str) -> accounts.SignedInUser | RedirectResponse:
+    """The signed-in user if it belongs to an account of ``kind``. Otherwise a redirect: to sign-in (and
+    back to ``path`` afterwards) when signed out, or to the user's own home."""
+    user = await current_user()
+    if user is None:
+        return RedirectResponse(login_url(path))
+    if user.account_kind != kind:
+        return RedirectResponse(home_for(user))
+    return user
 
 
 async def login_page(next: str | None = None) -> RedirectResponse | None:

@@ -4,10 +4,16 @@ confirmation dialog, and a plain accessible table."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from nicegui import ui
 
 PASSWORD_HINT = "At least 15 characters. A few unrelated words make a strong password."  # noqa: S105
+
+
+def format_time(moment: datetime | None) -> str:
+    """A timestamp as people read it, in UTC."""
+    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "—"
 
 
 def password_field(

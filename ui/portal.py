@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from services import accounts
-from ui.auth import current_user, login_url, sign_out
+from ui.auth import require, sign_out
 from ui.calls import perform
+from ui.components import format_time
 from ui.theme import Heading, card, page_frame
 
 NEXT_STEP_TITLE = "Hub and Marketplace Creation"
-
-
-def format_time(moment: datetime | None) -> str:
-    """A timestamp as people read it, in UTC."""
-    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "—"
 
 
 def _fact(label: str, value: str, marker: str) -> None:
@@ -28,9 +22,9 @@ def _fact(label: str, value: str, marker: str) -> None:
 
 async def portal_page() -> RedirectResponse | None:
     """The reseller's portal: its company, its signed service contract and the tutorial's next step."""
-    user = await current_user()
-    if user is None:
-        return RedirectResponse(login_url("/portal"))
+    user = await require("reseller", "/portal")
+    if isinstance(user, RedirectResponse):
+        return user
     view = await perform(accounts.portal_view, user.user_id)
     with page_frame("Portal", on_sign_out=sign_out):
         with card():
@@ -49,6 +43,14 @@ async def portal_page() -> RedirectResponse | None:
                     "contract-agreement",
                 )
                 _fact("Signed at", format_time(contract.signed_at), "contract-signed-at")
+        if not view.has_active_contract:
+            with card().style("border-left: 4px solid var(--q-negative)").props('role="status"'):
+                Heading("Your service contract was terminated", 2).mark("contract-terminated")
+                ui.label(
+                    "Reseller features are unavailable while you have no active service contract. "
+                    "Contact your distributor to be contracted again."
+                ).classes("text-slate-700")
+            return None
         with card().style("border-left: 4px solid var(--q-primary)"):
             Heading("Your next step", 2)
             Heading(NEXT_STEP_TITLE, 3).mark("next-step")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import ClassVar
 
 from nicegui import ui
@@ -43,14 +43,22 @@ new MutationObserver(() => document.querySelectorAll('.q-loading-bar:not([aria-l
 
 
 @contextmanager
-def page_frame(title: str, *, on_sign_out: Callable[[], object] | None = None, wide: bool = False) -> Iterator[None]:
-    """The page skeleton: header with the product name (and sign-out), then a centred main column."""
+def page_frame(
+    title: str,
+    *,
+    on_sign_out: Callable[[], object] | None = None,
+    wide: bool = False,
+    nav: Sequence[tuple[str, str]] = (),
+    current: str | None = None,
+) -> Iterator[None]:
+    """The page skeleton: header with the product name, navigation links and sign-out, then a centred
+    main column."""
     ui.colors(**BRAND_COLORS)
     ui.add_css(PAGE_CSS)
     ui.add_body_html(NAME_LOADING_BAR)
     ui.page_title(f"{title} · {PRODUCT_NAME}")
     ui.query("body").classes("bg-slate-100")
-    with ui.header().classes("bg-primary text-white items-center justify-between px-4 py-2"):
+    with ui.header().classes("bg-primary text-white items-center justify-between px-4 py-2 gap-2 flex-wrap"):
         with (
             ui.link(target="/")
             .classes("flex items-center gap-2 text-white no-underline")
@@ -58,9 +66,15 @@ def page_frame(title: str, *, on_sign_out: Callable[[], object] | None = None, w
         ):
             ui.icon("handshake").classes("text-2xl")
             ui.label(PRODUCT_NAME).classes("text-lg font-semibold")
+        if nav:
+            with ui.element("nav").classes("flex flex-wrap gap-1").props('aria-label="Main"'):
+                for label, target in nav:
+                    link = ui.link(label, target).classes("text-white no-underline px-3 py-1 rounded font-medium")
+                    if target == current:
+                        link.classes("bg-white/20").props('aria-current="page"')
         if on_sign_out is not None:
             ui.button("Sign out", on_click=on_sign_out).props("flat color=white no-caps").classes("text-white")
-    width = "max-w-4xl" if wide else "max-w-2xl"
+    width = "max-w-6xl" if wide else "max-w-2xl"
     with ui.element("main").classes(f"w-full {width} mx-auto px-3 sm:px-4 py-6 flex flex-col gap-4"):
         yield
 
@@ -93,3 +107,15 @@ class FieldMessage(ui.label):
         """Show ``message``, or hide the field message when it is ``None``."""
         self.text = message or ""
         self.visible = bool(message)
+
+
+DISTRIBUTOR_NAV = (
+    ("Invitations", "/distributor/invitations"),
+    ("Partners", "/distributor/partners"),
+    ("Agreements", "/distributor/agreements"),
+)
+
+
+def distributor_frame(title: str, current: str, on_sign_out: Callable[[], object]) -> AbstractContextManager[None]:
+    """The frame of the distributor's pages: wide, with the distributor navigation."""
+    return page_frame(title, on_sign_out=on_sign_out, wide=True, nav=DISTRIBUTOR_NAV, current=current)

@@ -1,0 +1,145 @@
+"""``/distributor/agreements``: the distributor's service agreements, their versions, and publishing."""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from services import agreements
+from services.accounts import SignedInUser
+from services.agreements import AgreementSummary
+from services.errors import ValidationFailed
+from ui.auth import require, sign_out
+from ui.calls import perform
+from ui.components import Table, format_time
+from ui.theme import Heading, card, distributor_frame
+
+
+class AgreementsPage:
+    """Each agreement with its versions; publish a new version (previewed first) or create an agreement."""
+
+    def __init__(self, actor: SignedInUser) -> None:
+        self.actor = actor
+        with card():
+            with ui.row().classes("w-full items-end gap-3 flex-wrap"):
+                Heading("Agreements").classes("grow")
+                ui.button("Create agreement", icon="add", on_click=lambda: self.open_editor(None)).mark(
+                    "create-agreement"
+                )
+            ui.label(
+                "New invitations use the latest version. An invitation keeps the version it was created "
+                "with, and a contract keeps the version that was signed."
+            ).classes("text-slate-700")
+        self.list = ui.column().classes("w-full gap-4")
+
+    async def refresh(self) -> None:
+        summaries = await perform(agreements.list_agreements, self.actor)
+        self.list.clear()
+        with self.list:
+            for summary in summaries:
+                self._agreement(summary)
+
+    def _agreement(self, summary: AgreementSummary) -> None:
+        with card().mark(f"agreement-{summary.agreement_id}"):
+            with ui.row().classes("w-full items-center gap-3 flex-wrap"):
+                Heading(summary.title, 2).classes("grow")
+                ui.button("Publish new version", icon="publish", on_click=lambda s=summary: self.open_editor(s)).props(
+                    "outline"
+                ).mark(f"publish-{summary.agreement_id}")
+            table = Table(
+                ["Version", "Status", "Published", "SHA-256", "Contracts", ""], caption=f"Versions of {summary.title}"
+            )
+            for version in summary.versions:
+                with table.row():
+                    table.cell(f"Version {version.version}")
+                    table.cell("Latest" if version.is_active else "Earlier")
+                    table.cell(format_time(version.created_at))
+                    table.cell(version.text_sha256[:12] + "…")
+                    table.cell(version.contracts)
+                    with table.cell():
+                        ui.button("View", on_click=lambda v=version.version_id: self.view_text(v)).props(
+                            f'flat dense aria-label="View version {version.version} of {summary.title}"'
+                        )
+
+    async def view_text(self, version_id: str) -> None:
+        version = await perform(agreements.version_text, self.actor, version_id)
+        with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl gap-2"):
+            ui.label(f"Version {version.version}").classes("text-lg font-semibold text-slate-900")
+            with (
+                ui.element("div")
+                .classes("w-full max-h-[60vh] overflow-y-auto border rounded p-3")
+                .props('tabindex="0" role="region" aria-label="Agreement text"')
+            ):
+                ui.markdown(version.text).classes("agreement-text")  # DOMPurify-sanitised Markdown
+            ui.button("Close", on_click=dialog.close).props("flat")
+        dialog.open()
+
+    async def open_editor(self, summary: AgreementSummary | None) -> None:
+        """Publish a new version of ``summary`` (or create an agreement): write, preview, then publish."""
+        text = ""
+        if summary is not None:
+            latest = next((v for v in summary.versions if v.is_active), summary.versions[0])
+            text = (await perform(agreements.version_text, self.actor, latest.version_id)).text
+        with ui.dialog().props("maximized") as dialog, ui.card().classes("w-full gap-2"):
+            ui.label("New agreement" if summary is None else f"Publish a new version of {summary.title}").classes(
+                "text-lg font-semibold text-slate-900"
+            )
+            title = None
+            if summary is None:
+                title = ui.input("Title").props("outlined maxlength=200").classes("w-full").mark("agreement-title")
+            with ui.tabs().classes("w-full") as tabs:
+                write_tab = ui.tab("Write")
+                preview_tab = ui.tab("Preview").mark("preview-tab")
+            with ui.tab_panels(tabs, value=write_tab).classes("w-full"):
+                with ui.tab_panel(write_tab):
+                    editor = (
+                        ui.textarea("Agreement text (Markdown)", value=text)
+                        .props("outlined")
+                        .classes("w-full")
+                        .mark("agreement-text")
+                    )
+                    editor.props('input-style="min-height: 50vh; font-family: monospace"')
+                with ui.tab_panel(preview_tab):
+                    preview = ui.markdown("").classes("agreement-text").mark("agreement-preview")
+            tabs.on_value_change(lambda: preview.set_content(editor.value or ""))
+
+            async def publish() -> None:
+                editor.error = None
+                if title is not None:
+                    title.error = None
+                try:
+                    if summary is None:
+                        await perform(
+                            agreements.create_agreement,
+                            self.actor,
+                            title=title.value if title else "",
+                            text=editor.value,
+                        )
+                    else:
+                        await perform(agreements.publish_version, self.actor, summary.agreement_id, text=editor.value)
+                except ValidationFailed as failure:
+                    if "title" in failure.errors and title is not None:
+                        title.error = failure.errors["title"]
+                    if "text" in failure.errors:
+                        editor.error = failure.errors["text"]
+                        tabs.set_value(write_tab)
+                    return
+                dialog.close()
+                ui.notify("Published", type="positive")
+                await self.refresh()
+
+            with ui.row().classes("gap-2 justify-end w-full"):
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button("Publish", on_click=publish).mark("publish-submit")
+        dialog.open()
+
+
+async def agreements_page() -> RedirectResponse | None:
+    """The distributor's agreements."""
+    actor = await require("distributor", "/distributor/agreements")
+    if isinstance(actor, RedirectResponse):
+        return actor
+    with distributor_frame("Agreements", "/distributor/agreements", sign_out):
+        page = AgreementsPage(actor)
+    await page.refresh()
+    return None

@@ -1,0 +1,215 @@
+"""``/distributor/partners``: the distributor's resellers; ``/distributor/partners/<contract>``: one of them."""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from services import partners
+from services.accounts import SignedInUser
+from services.errors import DomainError, NotFound, ValidationFailed
+from services.partners import PartnerStatus
+from ui.auth import require, sign_out
+from ui.calls import perform
+from ui.components import Table, confirm, format_time, show_link_once
+from ui.settings import set_password_url
+from ui.theme import Heading, card, distributor_frame
+
+PARTNER_LABELS = {PartnerStatus.INVITED: "Invited", PartnerStatus.ACTIVE: "Active", PartnerStatus.REMOVED: "Removed"}
+PARTNER_CLASSES = {
+    PartnerStatus.INVITED: "bg-blue-100 text-blue-900",
+    PartnerStatus.ACTIVE: "bg-green-100 text-green-900",
+    PartnerStatus.REMOVED: "bg-slate-200 text-slate-800",
+}
+
+
+def partner_badge(status: PartnerStatus) -> None:
+    ui.label(PARTNER_LABELS[status]).classes(
+        f"inline-block rounded px-2 py-0.5 text-xs font-semibold {PARTNER_CLASSES[status]}"
+    ).mark(f"partner-{status.value}")
+
+
+class PartnersPage:
+    """The partners directory and the **Create reseller account** dialog."""
+
+    def __init__(self, actor: SignedInUser) -> None:
+        self.actor = actor
+        with ui.row().classes("w-full items-end gap-3 flex-wrap"):
+            Heading("Partners").classes("grow")
+            ui.button("Create reseller account", icon="person_add", on_click=self.open_create_dialog).mark(
+                "create-reseller"
+            )
+        ui.label("Resellers you invited or created, and resellers with a signed service contract.").classes(
+            "text-slate-700"
+        )
+        self.results = ui.column().classes("w-full")
+
+    async def refresh(self) -> None:
+        rows = await perform(partners.list_partners, self.actor)
+        self.results.clear()
+        with self.results:
+            if not rows:
+                ui.label("No partners yet.").classes("text-slate-700")
+                return
+            table = Table(["Company", "Status", "Contract", "Signed", "Representative"], caption="Partners")
+            for row in rows:
+                with table.row().mark(f"partner-row-{row.contract_id}"):
+                    with table.cell():
+                        ui.link(row.company_name, f"/distributor/partners/{row.contract_id}").classes(
+                            "text-primary font-medium break-words"
+                        )
+                    with table.cell():
+                        partner_badge(row.status)
+                    table.cell(row.contract_id)
+                    table.cell(format_time(row.signed_at) if row.signed_at else "—")
+                    representative = " · ".join(x for x in (row.representative_name, row.representative_email) if x)
+                    table.cell(representative or "—")
+
+    async def open_create_dialog(self) -> None:
+        """Create a reseller account with its representative; show the one-time set-password link."""
+        with ui.dialog() as dialog, ui.card().classes("w-full max-w-xl gap-2").props('aria-modal="true"'):
+            ui.label("Create reseller account").classes("text-lg font-semibold text-slate-900")
+            legal_name = (
+                ui.input("Company legal name")
+                .props('outlined maxlength=200 hint="With its legal entity type, for example Acme Inc."')
+                .classes("w-full")
+                .mark("reseller-name")
+            )
+            full_name = (
+                ui.input("Representative's full name")
+                .props("outlined maxlength=200")
+                .classes("w-full")
+                .mark("representative-name")
+            )
+            email = (
+                ui.input("Representative's email")
+                .props("outlined type=email")
+                .classes("w-full")
+                .mark("representative-email")
+            )
+            fields = {"company_name": legal_name, "full_name": full_name, "email": email}
+
+            async def create() -> None:
+                for field in fields.values():
+                    field.error = None
+                try:
+                    created = await perform(
+                        partners.create_reseller_account,
+                        self.actor,
+                        legal_name=legal_name.value,
+                        representative_name=full_name.value,
+                        representative_email=email.value,
+                    )
+                except ValidationFailed as failure:
+                    for name, message in failure.errors.items():
+                        fields.get(name, legal_name).error = message
+                    return
+                except DomainError as error:
+                    ui.notify(error.message, type="warning")
+                    return
+                dialog.close()
+                show_link_once(
+                    "Reseller account created",
+                    set_password_url(created.token),
+                    "Hand this one-time link to the representative: they set a password, accept the "
+                    "service agreement and are signed in. It is shown only now.",
+                )
+                await self.refresh()
+
+            with ui.row().classes("gap-2 justify-end w-full"):
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button("Create", on_click=create).mark("create-reseller-submit")
+        dialog.open()
+
+
+async def partners_page() -> RedirectResponse | None:
+    """The partners directory."""
+    actor = await require("distributor", "/distributor/partners")
+    if isinstance(actor, RedirectResponse):
+        return actor
+    with distributor_frame("Partners", "/distributor/partners", sign_out), card():
+        page = PartnersPage(actor)
+    await page.refresh()
+    return None
+
+
+async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
+    """A partner: its contract and the evidence recorded at signing; terminate an active contract."""
+    actor = await require("distributor", f"/distributor/partners/{contract_id}")
+    if isinstance(actor, RedirectResponse):
+        return actor
+    with distributor_frame("Partner", "/distributor/partners", sign_out):
+        content = ui.column().classes("w-full gap-4")
+
+    async def show() -> None:
+        content.clear()
+        with content:
+            try:
+                detail = await perform(partners.partner_detail, actor, contract_id)
+            except NotFound:
+                with card():
+                    Heading("Partner not found")
+                    ui.label("There is no such partner among yours.").classes("text-slate-700")
+                    ui.link("Back to partners", "/distributor/partners").classes("text-primary font-medium")
+                return
+            row = detail.row
+            with card():
+                ui.link("← All partners", "/distributor/partners").classes("text-primary font-medium")
+                Heading(row.company_name)
+                partner_badge(row.status)
+                facts = [
+                    ("Contract", row.contract_id),
+                    ("Contract status", detail.contract_status.value.capitalize()),
+                    ("Agreement", f"{detail.agreement_title}, version {detail.agreement_version}"),
+                    ("Signed at", format_time(row.signed_at) if row.signed_at else "—"),
+                    ("Representative", row.representative_name or "—"),
+                    ("Representative email", row.representative_email or "—"),
+                    ("Note to signee", detail.note_to_signee or "—"),
+                ]
+                if detail.terminated_at:
+                    facts.append(("Terminated at", format_time(detail.terminated_at)))
+                _facts(facts)
+                if row.status == PartnerStatus.ACTIVE:
+                    ui.button("Terminate contract", on_click=lambda: terminate(row.company_name)).props(
+                        "outline color=negative"
+                    ).classes("self-start").mark("terminate")
+            if row.signed_at:
+                with card():
+                    Heading("Evidence recorded at signing", 2)
+                    _facts(
+                        [
+                            ("Agreement text SHA-256", detail.evidence_text_sha256 or "—"),
+                            ("Signee email", detail.evidence_email or "—"),
+                            ("Signee name", detail.evidence_name or "—"),
+                            ("Accepted at", format_time(detail.evidence_accepted_at)),
+                            ("Client address", detail.evidence_client_address or "—"),
+                            ("User agent", detail.evidence_user_agent or "—"),
+                        ]
+                    )
+
+    async def terminate(company: str) -> None:
+        if not await confirm(
+            f"Terminate the contract with {company}?",
+            "Its users can no longer use reseller features. The contract stays on record.",
+            "Terminate",
+        ):
+            return
+        try:
+            await perform(partners.terminate_contract, actor, contract_id)
+        except DomainError as error:
+            ui.notify(error.message, type="warning")
+        else:
+            ui.notify("Contract terminated", type="positive")
+        await show()
+
+    await show()
+    return None
+
+
+def _facts(facts: list[tuple[str, str]]) -> None:
+    with ui.element("dl").classes("grid grid-cols-1 sm:grid-cols-[14rem_1fr] gap-x-4 gap-y-1 w-full"):
+        for label, value in facts:
+            with ui.element("dt").classes("text-slate-600"):
+                ui.label(label)
+            with ui.element("dd").classes("text-slate-900 m-0 break-all whitespace-pre-line"):
+                ui.label(value)

@@ -1,0 +1,71 @@
+"""``/set-password/<token>``: a directly created reseller's representative sets a password, accepts the
+service agreement and lands signed in on the portal."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from services import partners
+from services.errors import SetPasswordLinkProblem, ValidationFailed
+from ui.auth import sign_in
+from ui.calls import client_address, perform, user_agent
+from ui.components import password_field
+from ui.theme import FieldMessage, Heading, card, page_frame
+
+
+async def set_password_page(token: str) -> None:
+    """The set-password page, or a clear page saying why the link cannot be used."""
+    address, agent = client_address(), user_agent()
+    try:
+        view = await perform(partners.open_set_password_link, token)
+    except SetPasswordLinkProblem as problem:
+        with page_frame("Link not usable"), card():
+            Heading("Set-password link not usable").mark("link-problem")
+            ui.label(problem.message).classes("text-slate-700")
+            ui.link("Sign in", "/login").classes("text-primary font-medium")
+        return
+    with page_frame("Set your password"), card():
+        Heading(f"Welcome, {view.full_name}")
+        ui.label(
+            f"{view.distributor_name} created a reseller portal for {view.company_name}. Set your password "
+            "and accept the service agreement to start."
+        ).classes("text-slate-700")
+        ui.input("Email", value=view.email).props("readonly outlined").classes("w-full")
+        Heading(f"{view.agreement_title} (version {view.agreement_version})", 2)
+        with (
+            ui.element("div")
+            .classes("w-full max-h-72 overflow-y-auto border border-slate-300 rounded p-3 bg-white")
+            .props('tabindex="0" role="region" aria-label="Agreement text"')
+        ):
+            ui.markdown(view.agreement_text).classes("agreement-text")  # the distributor's text, sanitised
+        password = password_field()
+        accepted = ui.checkbox("I have read and accepted the agreement").mark("accepted")
+        accepted_message = FieldMessage()
+
+        async def submit() -> None:
+            password.error = None
+            accepted_message.show(None)
+            button.disable()
+            try:
+                done = await perform(
+                    partners.set_password,
+                    token,
+                    password=password.value,
+                    accepted=bool(accepted.value),
+                    client_address=address,
+                    user_agent=agent,
+                )
+            except ValidationFailed as failure:
+                password.error = failure.errors.get("password")
+                accepted_message.show(failure.errors.get("accepted"))
+                return
+            except SetPasswordLinkProblem as problem:
+                ui.notify(problem.message, type="warning")
+                ui.navigate.to(f"/set-password/{token}")
+                return
+            finally:
+                button.enable()
+            sign_in(done.user_id)
+            ui.navigate.to("/portal")
+
+        button = ui.button("Set password and activate", on_click=submit).mark("set-password-submit")
