@@ -83,3 +83,11 @@ def begin_write(session: Session) -> None:
     so that concurrent writers queue (up to the busy timeout) instead of failing at commit.
     Call it first thing in a service that writes."""
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def add_in_order(session: Session, *rows: object) -> None:
+    """Insert rows in the order given (parents before children). The tables have foreign keys but no ORM
+    relationships, so SQLAlchemy does not know the order by itself."""
+    for row in rows:
+        session.add(row)
+        session.flush()

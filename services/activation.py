@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from data.db import begin_write
+from data.db import add_in_order, begin_write
 from data.models import (
     Account,
     AccountKind,
@@ -280,6 +280,7 @@ def activate(
     now = utcnow()
     account = Account(kind=AccountKind.RESELLER, name=draft.company_name)
     user = User(account_id=account.id, email=draft.email, full_name=draft.full_name, password_hash=draft.password_hash)
+    add_in_order(session, account, user)  # before the contract refers to them
     contract.reseller_account_id = account.id
     contract.signee_user_id = user.id
     contract.status = ContractStatus.ACTIVE
@@ -293,7 +294,7 @@ def activate(
     invitation.status = InvitationStatus.ACTIVATED
     invitation.activated_at = now
     invitation.reseller_account_id = account.id
-    session.add_all([account, user, contract, invitation])
+    session.add_all([contract, invitation])
     actor = _actor(invitation)
     audit.record(
         session,

@@ -8,7 +8,7 @@ from importlib import resources
 
 from sqlmodel import Session, col, func, select
 
-from data.db import begin_write
+from data.db import add_in_order, begin_write
 from data.models import Account, AccountKind, Agreement, AgreementVersion, Contract
 from services import audit
 from services.access import distributor_of, own
@@ -75,7 +75,7 @@ def add_distributor(session: Session, name: str, *, actor: str) -> DistributorSe
     version = AgreementVersion(
         agreement_id=agreement.id, version=1, text=text, text_sha256=text_sha256(text), is_active=True
     )
-    session.add_all([distributor, agreement, version])
+    add_in_order(session, distributor, agreement, version)
     audit.record(session, actor=actor, action="account.created", object_type="account", object_id=distributor.id)
     audit.record(
         session, actor=actor, action="agreement.published", object_type="agreement", object_id=agreement.id, version=1
@@ -190,7 +190,7 @@ def create_agreement(session: Session, actor: SignedInUser, *, title: str | None
     version = AgreementVersion(
         agreement_id=agreement.id, version=1, text=cleaned_text, text_sha256=text_sha256(cleaned_text), is_active=True
     )
-    session.add_all([agreement, version])
+    add_in_order(session, agreement, version)
     audit.record(
         session, actor=actor.user_id, action="agreement.created", object_type="agreement", object_id=agreement.id
     )

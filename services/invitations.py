@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from data.db import begin_write
+from data.db import add_in_order, begin_write
 from data.models import Agreement, AgreementVersion, Contract, Invitation, InvitationStatus
 from data.models.types import utcnow
 from services import audit
@@ -130,7 +130,7 @@ def add_invitation(
         created_at=now,
         expires_at=now + timedelta(days=terms.expires_in_days),
     )
-    session.add_all([contract, invitation])
+    add_in_order(session, contract, invitation)
     audit.record(
         session,
         actor=actor,

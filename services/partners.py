@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from data.db import begin_write
+from data.db import add_in_order, begin_write
 from data.models import (
     Account,
     AccountKind,
@@ -249,7 +249,7 @@ def create_reseller_account(
         created_at=now,
         expires_at=now + timedelta(days=expires_in_days),
     )
-    session.add_all([account, user, contract, link])
+    add_in_order(session, account, user, contract, link)
     for action, object_type, object_id in (
         ("account.created", "account", account.id),
         ("user.created", "user", user.id),

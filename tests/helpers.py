@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from data import db
 from data.models import Invitation, InvitationStatus
 from data.models.types import utcnow
 from services import activation
+from services.accounts import SignedInUser, create_distributor_user, signed_in_user
 from services.agreements import ensure_distributor
 from services.invitations import create_invitation
 
@@ -60,6 +62,16 @@ class Portal:
         self.walk_to(token, activation.STEP_ACTIVATE, **walk)
         with self.session() as session:
             return activation.activate(session, token, signed=True, client_address="203.0.113.7", user_agent="pytest")
+
+    def distributor_user(self, distributor: str = DISTRIBUTOR, email: str | None = None) -> SignedInUser:
+        """A signed-in user of ``distributor`` (created with its stock agreement when new)."""
+        email = email or f"admin-{uuid.uuid4().hex[:8]}@distributor.example"
+        with self.session() as session:
+            admin = create_distributor_user(session, distributor, email=email, password=PASSWORD)
+        with self.session() as session:
+            user = signed_in_user(session, admin.user_id)
+        assert user is not None
+        return user
 
     def invitation_for(self, token: str) -> Invitation:
         from services.security import token_hash

@@ -1,0 +1,298 @@
+"""The distributor's side: invitations desk, agreements, partners, direct accounts, and access rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from data.models import Contract, ContractStatus, InvitationStatus, User, UserStatus
+from data.models.types import utcnow
+from services import accounts, activation, agreements, distributor_invitations, partners
+from services.errors import (
+    AuthenticationFailed,
+    Forbidden,
+    InvalidState,
+    InvitationRevoked,
+    NotFound,
+    SetPasswordLinkProblem,
+    ValidationFailed,
+)
+from services.partners import PartnerStatus
+from tests.helpers import EMAIL, PASSWORD, Portal
+
+OTHER = "Other Distribution GmbH"
+
+
+def invite(portal: Portal, actor: accounts.SignedInUser, **options: object) -> str:
+    with portal.session() as session:
+        return distributor_invitations.invite(session, actor, **options).token  # type: ignore[arg-type]
+
+
+def test_distributor_user_signs_in_and_lands_as_distributor(portal: Portal) -> None:
+    actor = portal.distributor_user(email="mick@mighty.example")
+    with portal.session() as session:
+        signed = accounts.authenticate(session, "MICK@mighty.example", PASSWORD)
+    assert signed.account_kind == "distributor" and signed.account_id == actor.account_id
+
+
+def test_distributor_user_rules(portal: Portal) -> None:
+    portal.distributor_user(email="mick@mighty.example")
+    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+        accounts.create_distributor_user(session, "X Ltd", email="mick@mighty.example", password=PASSWORD)
+    assert "email" in failure.value.errors
+    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+        accounts.create_distributor_user(session, "X Ltd", email="new@x.example", password="short")
+    assert "password" in failure.value.errors
+
+
+def test_invitation_list_filters_searches_and_pages_newest_first(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    tokens = [
+        invite(portal, actor, company_name=f"Reseller {n:02d} Inc", invitee_email=f"r{n}@x.example") for n in range(30)
+    ]
+    portal.set_invitation(tokens[0], expired=True)
+    portal.set_invitation(tokens[1], status=InvitationStatus.REVOKED)
+    portal.walk_to(tokens[2], activation.STEP_USER)
+    portal.activate(tokens[3], email="winner@x.example", company="Winner Ltd")
+    with portal.session() as session:
+        first = distributor_invitations.list_invitations(session, actor, page=1)
+        second = distributor_invitations.list_invitations(session, actor, page=2)
+        counts = {
+            status.value: distributor_invitations.list_invitations(session, actor, status=status.value).total
+            for status in InvitationStatus
+        }
+        found = distributor_invitations.list_invitations(session, actor, search="reseller 29")
+        by_account = distributor_invitations.list_invitations(session, actor, search="winner ltd")
+        wildcard = distributor_invitations.list_invitations(session, actor, search="%")
+    assert first.total == 30 and len(first.rows) == 25 and len(second.rows) == 5 and first.pages == 2
+    assert first.rows[0].company_name == "Reseller 29 Inc"  # newest first
+    assert counts == {"pending": 26, "in_progress": 1, "activated": 1, "expired": 1, "revoked": 1}
+    assert [row.company_name for row in found.rows] == ["Reseller 29 Inc"]
+    assert by_account.rows[0].reseller_name == "Winner Ltd"
+    assert wildcard.total == 0  # search text is matched literally
+
+
+def test_revoke_and_reissue(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    token = invite(portal, actor, company_name="Acme Inc", note_to_signee="Hi", expires_in_days=7)
+    invitation_id = portal.invitation_for(token).id
+    with portal.session() as session, pytest.raises(InvalidState):
+        distributor_invitations.reissue_invitation(session, actor, invitation_id)
+    with portal.session() as session:
+        distributor_invitations.revoke_invitation(session, actor, invitation_id)
+    with portal.session() as session, pytest.raises(InvitationRevoked):
+        activation.open_invitation(session, token)
+    with portal.session() as session, pytest.raises(InvalidState):
+        distributor_invitations.revoke_invitation(session, actor, invitation_id)
+    with portal.session() as session:
+        issued = distributor_invitations.reissue_invitation(session, actor, invitation_id)
+    assert issued.token != token
+    new = portal.invitation_for(issued.token)
+    assert (new.company_name, new.note_to_signee, new.reissued_from_id) == ("Acme Inc", "Hi", invitation_id)
+    assert (new.expires_at - new.created_at).days == 7
+    with portal.session() as session, pytest.raises(InvitationRevoked):
+        activation.open_invitation(session, token)  # the old one stays dead
+    with portal.session() as session:
+        detail = distributor_invitations.invitation_detail(session, actor, invitation_id)
+    assert [entry.action for entry in detail.history] == [
+        "invitation.created",
+        "invitation.revoked",
+        "invitation.reissued",
+    ]
+
+
+def test_history_shows_each_step_and_activation(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    token = invite(portal, actor)
+    portal.activate(token)
+    with portal.session() as session:
+        detail = distributor_invitations.invitation_detail(session, actor, portal.invitation_for(token).id)
+    actions = [(entry.action, entry.details.get("step")) for entry in detail.history]
+    assert actions == [
+        ("invitation.created", None),
+        ("activation.step_saved", 1),
+        ("activation.step_saved", 2),
+        ("activation.step_saved", 3),
+        ("invitation.activated", None),
+    ]
+    assert detail.row.status == InvitationStatus.ACTIVATED and detail.row.reseller_name == "Champions Corp"
+
+
+def test_publishing_a_version_changes_new_invitations_only(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    old_token = invite(portal, actor)
+    signed = portal.activate(invite(portal, actor), email="early@x.example")
+    with portal.session() as session:
+        [summary] = agreements.list_agreements(session, actor)
+    with portal.session() as session:
+        version = agreements.publish_version(session, actor, summary.agreement_id, text="# Version two\n\nNew terms.")
+    assert version.version == 2 and version.is_active
+    new_token = invite(portal, actor)
+    with portal.session() as session:
+        assert activation.open_invitation(session, new_token).agreement_text.startswith("# Version two")
+        assert activation.open_invitation(session, old_token).agreement_version == 1
+        contract = session.get(Contract, signed.contract_id)
+        [summary] = agreements.list_agreements(session, actor)
+    assert contract is not None and contract.agreement_version_id == summary.versions[1].version_id
+    assert [(v.version, v.is_active) for v in summary.versions] == [(2, True), (1, False)]
+    with portal.session() as session, pytest.raises(ValidationFailed):
+        agreements.publish_version(session, actor, summary.agreement_id, text="   ")
+
+
+def test_create_agreement_and_invite_with_a_chosen_version(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    with portal.session() as session:
+        agreement = agreements.create_agreement(session, actor, title="Cloud Addendum", text="Cloud terms.")
+    with portal.session() as session:
+        summaries = agreements.list_agreements(session, actor)
+    chosen = next(s for s in summaries if s.agreement_id == agreement.id).versions[0].version_id
+    token = invite(portal, actor, agreement_version_id=chosen)
+    with portal.session() as session:
+        view = activation.open_invitation(session, token)
+    assert view.agreement_title == "Cloud Addendum" and view.agreement_text == "Cloud terms."
+
+
+def test_partners_directory_and_termination(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    invited = invite(portal, actor, company_name="Invited Inc", invitee_email="inv@x.example")
+    dead = invite(portal, actor, company_name="Dead Link Ltd")
+    portal.set_invitation(dead, status=InvitationStatus.REVOKED)
+    created = portal.activate(invite(portal, actor), email="active@x.example", company="Active Corp")
+    with portal.session() as session:
+        rows = {row.company_name: row for row in partners.list_partners(session, actor)}
+    assert set(rows) == {"Invited Inc", "Active Corp", "Champions Corp"} - {"Champions Corp"}
+    assert rows["Invited Inc"].status == PartnerStatus.INVITED
+    assert rows["Invited Inc"].invitation_id == portal.invitation_for(invited).id
+    assert rows["Active Corp"].status == PartnerStatus.ACTIVE and rows["Active Corp"].signed_at is not None
+    with portal.session() as session:
+        detail = partners.partner_detail(session, actor, created.contract_id)
+    assert detail.evidence_email == "active@x.example" and detail.evidence_client_address == "203.0.113.7"
+    with portal.session() as session:
+        partners.terminate_contract(session, actor, created.contract_id)
+    with portal.session() as session, pytest.raises(InvalidState):
+        partners.terminate_contract(session, actor, created.contract_id)
+    with portal.session() as session:
+        row = next(r for r in partners.list_partners(session, actor) if r.contract_id == created.contract_id)
+        view = accounts.portal_view(session, created.user_id)
+    assert row.status == PartnerStatus.REMOVED
+    assert not view.has_active_contract and view.contracts[0].status == ContractStatus.TERMINATED
+
+
+def test_direct_reseller_account_and_set_password_link(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    with portal.session() as session:
+        direct = partners.create_reseller_account(
+            session,
+            actor,
+            legal_name="Direct Sales Ltd",
+            representative_name="Rita Rep",
+            representative_email="rita@d.example",
+        )
+    with portal.session() as session:
+        [row] = [r for r in partners.list_partners(session, actor) if r.contract_id == direct.contract_id]
+        user = session.get(User, direct.user_id)
+    assert row.status == PartnerStatus.INVITED and row.representative_email == "rita@d.example"
+    assert user is not None and user.status == UserStatus.INVITED and user.password_hash is None
+    with portal.session() as session, pytest.raises(AuthenticationFailed):
+        accounts.authenticate(session, "rita@d.example", "")
+    with portal.session() as session:
+        view = partners.open_set_password_link(session, direct.token)
+    assert (view.company_name, view.full_name, view.email) == ("Direct Sales Ltd", "Rita Rep", "rita@d.example")
+    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+        partners.set_password(session, direct.token, password="short", accepted=False)
+    assert set(failure.value.errors) == {"password", "accepted"}
+    with portal.session() as session:
+        done = partners.set_password(
+            session, direct.token, password=PASSWORD, accepted=True, client_address="198.51.100.4", user_agent="UA"
+        )
+    with portal.session() as session:
+        assert accounts.authenticate(session, "rita@d.example", PASSWORD).user_id == done.user_id
+        contract = session.get(Contract, direct.contract_id)
+    assert contract is not None and contract.status == ContractStatus.ACTIVE
+    assert contract.evidence_client_address == "198.51.100.4"
+    with portal.session() as session, pytest.raises(SetPasswordLinkProblem, match="already been used"):
+        partners.open_set_password_link(session, direct.token)
+    raw = portal.path.read_bytes() + portal.path.with_name("portal.db-wal").read_bytes()
+    assert direct.token.encode() not in raw
+
+
+def test_set_password_link_rules(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+        partners.create_reseller_account(
+            session, actor, legal_name="No Entity", representative_name="", representative_email="bad"
+        )
+    assert set(failure.value.errors) == {"company_name", "full_name", "email"}
+    with portal.session() as session:
+        direct = partners.create_reseller_account(
+            session,
+            actor,
+            legal_name="Late Ltd",
+            representative_name="Lee",
+            representative_email="lee@late.example",
+            expires_in_days=1,
+        )
+    with portal.session() as session:
+        from data.models import SetPasswordLink
+
+        link = session.exec(select(SetPasswordLink)).one()
+        link.expires_at = utcnow() - timedelta(seconds=1)
+        session.add(link)
+        session.commit()
+    with portal.session() as session, pytest.raises(SetPasswordLinkProblem, match="expired"):
+        partners.open_set_password_link(session, direct.token)
+    with portal.session() as session, pytest.raises(SetPasswordLinkProblem, match="not valid"):
+        partners.open_set_password_link(session, "nope")
+
+
+def test_a_distributor_sees_only_its_own_data(portal: Portal) -> None:
+    mine = portal.distributor_user()
+    theirs = portal.distributor_user(OTHER)
+    token = invite(portal, theirs, company_name="Their Reseller Inc")
+    their_invitation = portal.invitation_for(token).id
+    created = portal.activate(invite(portal, theirs), email="theirs@x.example")
+    with portal.session() as session:
+        assert distributor_invitations.list_invitations(session, mine).total == 0
+        assert partners.list_partners(session, mine) == []
+        assert all(s.title.startswith("Mighty") for s in agreements.list_agreements(session, mine))
+        [their_agreement] = agreements.list_agreements(session, theirs)
+    for action in (
+        lambda s: distributor_invitations.invitation_detail(s, mine, their_invitation),
+        lambda s: distributor_invitations.revoke_invitation(s, mine, their_invitation),
+        lambda s: partners.partner_detail(s, mine, created.contract_id),
+        lambda s: partners.terminate_contract(s, mine, created.contract_id),
+        lambda s: agreements.publish_version(s, mine, their_agreement.agreement_id, text="Mine now"),
+        lambda s: agreements.version_text(s, mine, their_agreement.versions[0].version_id),
+        lambda s: distributor_invitations.invite(s, mine, agreement_version_id=their_agreement.versions[0].version_id),
+    ):
+        with portal.session() as session, pytest.raises(NotFound):
+            action(session)
+    assert portal.invitation_for(token).status == InvitationStatus.PENDING
+
+
+def test_resellers_cannot_use_distributor_actions(portal: Portal) -> None:
+    created = portal.activate(portal.invite())
+    with portal.session() as session:
+        reseller = accounts.signed_in_user(session, created.user_id)
+    assert reseller is not None
+    for action in (
+        lambda s: distributor_invitations.list_invitations(s, reseller),
+        lambda s: partners.list_partners(s, reseller),
+        lambda s: agreements.list_agreements(s, reseller),
+        lambda s: distributor_invitations.invite(s, reseller),
+    ):
+        with portal.session() as session, pytest.raises(Forbidden):
+            action(session)
+
+
+def test_email_in_use_by_an_invited_representative_cannot_activate(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    with portal.session() as session:
+        partners.create_reseller_account(
+            session, actor, legal_name="Direct Ltd", representative_name="Jane", representative_email=EMAIL
+        )
+    token = portal.invite()
+    with portal.session() as session, pytest.raises(ValidationFailed):
+        activation.accept_agreement(session, token, email=EMAIL, accepted=True)
