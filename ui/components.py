@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from nicegui import ui
+from nicegui import context, ui
 
 PASSWORD_HINT = "At least 15 characters. A few unrelated words make a strong password."  # noqa: S105
 
@@ -46,10 +46,28 @@ def password_field(
     return field
 
 
+def modal(title: str, *, maximized: bool = False, alert: bool = False) -> ui.dialog:
+    """A modal dialog named ``title`` for screen readers, placed on the page itself (so that refreshing a
+    list does not take it along), shown without animation, and removed from the page once closed."""
+    with context.client.layout:
+        dialog = ui.dialog().props(f'aria-label="{title}" transition-duration=0')
+    if maximized:
+        dialog.props("maximized")
+    if alert:  # asks before something that cannot be undone
+        dialog.props('role="alertdialog"')
+
+    def remove_when_closed(event: object) -> None:
+        if not getattr(event, "value", True):
+            dialog.delete()
+
+    dialog.on_value_change(remove_when_closed)
+    return dialog
+
+
 def show_link_once(title: str, url: str, explanation: str) -> None:
     """A dialog with a new link and a copy button. The token is not stored, so this is the only time
     the link can be shown."""
-    with ui.dialog() as dialog, ui.card().classes("w-full max-w-xl gap-3").props('role="dialog" aria-modal="true"'):
+    with modal(title) as dialog, ui.card().classes("w-full max-w-xl gap-3"):
         ui.label(title).classes("text-lg font-semibold text-slate-900")
         ui.label(explanation).classes("text-slate-700")
         link = ui.input("Link", value=url).props("readonly outlined").classes("w-full").mark("new-link")
@@ -67,15 +85,13 @@ def show_link_once(title: str, url: str, explanation: str) -> None:
 
 async def confirm(title: str, text: str, action: str) -> bool:
     """Ask before an action that cannot be undone."""
-    with ui.dialog() as dialog, ui.card().classes("max-w-md gap-3").props('role="alertdialog" aria-modal="true"'):
+    with modal(title, alert=True) as dialog, ui.card().classes("max-w-md gap-3"):
         ui.label(title).classes("text-lg font-semibold text-slate-900")
         ui.label(text).classes("text-slate-700")
         with ui.row().classes("gap-2 justify-end w-full"):
             ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat")
             ui.button(action, on_click=lambda: dialog.submit(True)).props("color=negative").mark("confirm")
-    answer = await dialog
-    dialog.clear()
-    return bool(answer)
+    return bool(await dialog)
 
 
 class Table:

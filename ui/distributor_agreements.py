@@ -11,7 +11,7 @@ from services.agreements import AgreementSummary
 from services.errors import ValidationFailed
 from ui.auth import require, sign_out
 from ui.calls import perform
-from ui.components import Table, format_time
+from ui.components import Table, format_time, modal
 from ui.theme import Heading, card, distributor_frame
 
 
@@ -63,7 +63,7 @@ class AgreementsPage:
 
     async def view_text(self, version_id: str) -> None:
         version = await perform(agreements.version_text, self.actor, version_id)
-        with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl gap-2"):
+        with modal(f"Version {version.version}") as dialog, ui.card().classes("w-full max-w-3xl gap-2"):
             ui.label(f"Version {version.version}").classes("text-lg font-semibold text-slate-900")
             with (
                 ui.element("div")
@@ -80,10 +80,9 @@ class AgreementsPage:
         if summary is not None:
             latest = next((v for v in summary.versions if v.is_active), summary.versions[0])
             text = (await perform(agreements.version_text, self.actor, latest.version_id)).text
-        with ui.dialog().props("maximized") as dialog, ui.card().classes("w-full gap-2"):
-            ui.label("New agreement" if summary is None else f"Publish a new version of {summary.title}").classes(
-                "text-lg font-semibold text-slate-900"
-            )
+        heading = "New agreement" if summary is None else f"Publish a new version of {summary.title}"
+        with modal(heading, maximized=True) as dialog, ui.card().classes("w-full gap-2"):
+            ui.label(heading).classes("text-lg font-semibold text-slate-900")
             title = None
             if summary is None:
                 title = ui.input("Title").props("outlined maxlength=200").classes("w-full").mark("agreement-title")
@@ -124,9 +123,9 @@ class AgreementsPage:
                         editor.error = failure.errors["text"]
                         tabs.set_value(write_tab)
                     return
-                dialog.close()
                 ui.notify("Published", type="positive")
                 await self.refresh()
+                dialog.close()  # last: closing deletes the dialog, and this handler with it
 
             with ui.row().classes("gap-2 justify-end w-full"):
                 ui.button("Cancel", on_click=dialog.close).props("flat")

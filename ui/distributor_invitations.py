@@ -13,7 +13,7 @@ from services.errors import DomainError, InvalidState, NotFound, ValidationFaile
 from services.invitations import MAX_EXPIRY_DAYS
 from ui.auth import require, sign_out
 from ui.calls import perform
-from ui.components import Table, confirm, format_time, show_link_once
+from ui.components import Table, confirm, format_time, modal, show_link_once
 from ui.settings import activation_url
 from ui.theme import Heading, card, distributor_frame
 
@@ -191,7 +191,7 @@ class InvitationsPage:
             for version in summary.versions
         }
         latest = next((v.version_id for s in summaries for v in s.versions if v.is_active), None)
-        with ui.dialog() as dialog, ui.card().classes("w-full max-w-xl gap-2").props('aria-modal="true"'):
+        with modal("Create invitation") as dialog, ui.card().classes("w-full max-w-xl gap-2"):
             ui.label("Create invitation").classes("text-lg font-semibold text-slate-900")
             email = (
                 ui.input("Invitee email (optional)").props("outlined type=email").classes("w-full").mark("invite-email")
@@ -248,13 +248,13 @@ class InvitationsPage:
                 except DomainError as error:
                     ui.notify(error.message, type="warning")
                     return
-                dialog.close()
                 show_link_once(
                     "Invitation created",
                     activation_url(issued.token),
                     "Send this link to the reseller. It is shown only now: the portal keeps no copy.",
                 )
                 await self.refresh()
+                dialog.close()  # last: closing deletes the dialog, and this handler with it
 
             with ui.row().classes("gap-2 justify-end w-full"):
                 ui.button("Cancel", on_click=dialog.close).props("flat")

@@ -11,7 +11,7 @@ from services.errors import DomainError, NotFound, ValidationFailed
 from services.partners import PartnerStatus
 from ui.auth import require, sign_out
 from ui.calls import perform
-from ui.components import Table, confirm, format_time, show_link_once
+from ui.components import Table, confirm, format_time, modal, show_link_once
 from ui.settings import set_password_url
 from ui.theme import Heading, card, distributor_frame
 
@@ -67,7 +67,7 @@ class PartnersPage:
 
     async def open_create_dialog(self) -> None:
         """Create a reseller account with its representative; show the one-time set-password link."""
-        with ui.dialog() as dialog, ui.card().classes("w-full max-w-xl gap-2").props('aria-modal="true"'):
+        with modal("Create reseller account") as dialog, ui.card().classes("w-full max-w-xl gap-2"):
             ui.label("Create reseller account").classes("text-lg font-semibold text-slate-900")
             legal_name = (
                 ui.input("Company legal name")
@@ -107,7 +107,6 @@ class PartnersPage:
                 except DomainError as error:
                     ui.notify(error.message, type="warning")
                     return
-                dialog.close()
                 show_link_once(
                     "Reseller account created",
                     set_password_url(created.token),
@@ -115,6 +114,7 @@ class PartnersPage:
                     "service agreement and are signed in. It is shown only now.",
                 )
                 await self.refresh()
+                dialog.close()  # last: closing deletes the dialog, and this handler with it
 
             with ui.row().classes("gap-2 justify-end w-full"):
                 ui.button("Cancel", on_click=dialog.close).props("flat")

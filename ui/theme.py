@@ -31,6 +31,9 @@ PAGE_CSS = """
 .agreement-text p { margin: 0.25rem 0 0.5rem; }
 .q-stepper__tab { color: #475569; }  /* steps not reached yet: readable (7:1), not Quasar's light grey */
 .q-stepper__tab .q-stepper__dot { background: #64748b; }
+/* Quasar stacks the dialog backdrop at z-index -1; explicit layers let contrast checkers see the card on top. */
+.q-dialog__backdrop { z-index: 0; }
+.q-dialog__inner { z-index: 1; }
 .q-stepper__tab--active .q-stepper__dot, .q-stepper__tab--done .q-stepper__dot { background: var(--q-primary); }
 """
 

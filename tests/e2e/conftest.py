@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.helpers import Portal, open_portal
+from tests.helpers import PASSWORD, Portal, open_portal
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
@@ -114,6 +114,29 @@ class Server:
         url = result.stdout.strip().splitlines()[-1]
         assert url.startswith(f"{self.base_url}/activate/"), result.stdout
         return url
+
+    def distributor_user(self, email: str, distributor: str = "Mighty Mick's LLC") -> str:
+        """``python main.py distributor create`` with the password piped in; returns the email."""
+        subprocess.run(
+            [
+                sys.executable,
+                "main.py",
+                "distributor",
+                "create",
+                distributor,
+                "--admin-email",
+                email,
+                "--password-stdin",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            input=f"{PASSWORD}\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return email
 
     def portal(self) -> Portal:
         """Direct access to the server's database file, for arranging and checking data."""

@@ -16,9 +16,10 @@ from tests.helpers import FULL_NAME, PASSWORD
 AXE = Axe()
 
 
-def serious_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical violations on the page as it is now."""
-    results = AXE.run(page)
+def serious_violations(page: Page, within: str | None = None) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now (or in one part of it: with a
+    modal dialog open, the page behind it is inert and was checked before the dialog opened)."""
+    results = AXE.run(page, context=within)
     return [
         f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']]}"
         for violation in results.response["violations"]
@@ -147,3 +148,85 @@ def test_readable_on_a_phone_width_screen(server: Server, browser: Browser) -> N
         fits()
     finally:
         context.close()
+
+
+def test_axe_finds_nothing_serious_on_distributor_pages(server: Server, browser: Browser) -> None:
+    from tests.e2e.distributor import close_link_dialog, create_invitation, sign_in
+    from tests.e2e.distributor import unique_email as distributor_email
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        sign_in(page, server.base_url, server.distributor_user(distributor_email("a11y")))
+        expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+        url = create_invitation(page, company="Accessible Inc")
+        for i in ["c71", "c73", "c74", "c76", "c81", "c83"]:
+            print(i, page.evaluate(f"document.getElementById('{i}')?.outerHTML?.slice(0, 300)"))
+        assert serious_violations(page, ".q-dialog") == [], "new link dialog"
+        close_link_dialog(page)
+        assert serious_violations(page) == [], "invitations"
+        page.get_by_role("button", name="Create invitation").click()
+        expect(page.get_by_role("dialog")).to_be_visible()
+        assert serious_violations(page, ".q-dialog") == [], "create invitation dialog"
+        page.keyboard.press("Escape")
+        page.locator("tr", has_text="Accessible Inc").get_by_role("link").first.click()
+        expect(page.get_by_role("heading", name="History")).to_be_visible()
+        assert serious_violations(page) == [], "invitation detail"
+
+        reseller = browser.new_page()
+        reseller.goto(url)
+        wizard = Wizard(reseller)
+        wizard.agree(unique_email())
+        wizard.user_properties()
+        wizard.company("Accessible Inc")
+        wizard.sign_and_activate("Accessible Inc")
+        expect(reseller.get_by_role("heading", name="Hub and Marketplace Creation")).to_be_visible()
+        reseller.close()
+
+        page.get_by_role("link", name="Partners").click()
+        expect(page.get_by_role("heading", name="Partners")).to_be_visible()
+        assert serious_violations(page) == [], "partners"
+        page.get_by_role("button", name="Create reseller account").click()
+        expect(page.get_by_role("dialog")).to_be_visible()
+        assert serious_violations(page, ".q-dialog") == [], "create reseller account dialog"
+        page.keyboard.press("Escape")
+        page.get_by_role("link", name="Accessible Inc").click()
+        expect(page.get_by_text("Evidence recorded at signing")).to_be_visible()
+        assert serious_violations(page) == [], "partner detail"
+        page.get_by_role("button", name="Terminate contract").click()
+        expect(page.get_by_role("alertdialog")).to_be_visible()
+        assert serious_violations(page, ".q-dialog") == [], "terminate confirmation"
+        page.keyboard.press("Escape")
+
+        page.get_by_role("link", name="Agreements").click()
+        expect(page.get_by_role("button", name="Publish new version")).to_be_visible()
+        assert serious_violations(page) == [], "agreements"
+        page.get_by_role("button", name="Publish new version").click()
+        expect(page.get_by_label("Agreement text (Markdown)")).to_be_visible()
+        assert serious_violations(page, ".q-dialog") == [], "publish dialog"
+    finally:
+        context.close()
+
+
+def test_axe_finds_nothing_serious_on_the_set_password_page(server: Server, page: Page) -> None:
+    from services.partners import create_reseller_account
+
+    portal = server.portal()
+    actor = portal.distributor_user()
+    with portal.session() as session:
+        created = create_reseller_account(
+            session,
+            actor,
+            legal_name="Set Password Ltd",
+            representative_name="Sam",
+            representative_email=unique_email(),
+        )
+    page.goto(f"{server.base_url}/set-password/{created.token}")
+    expect(page.get_by_role("heading", name="Welcome, Sam")).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Set password and activate").click()
+    expect(page.get_by_text("Enter a password.")).to_be_visible()
+    assert serious_violations(page) == [], "with errors"
+    page.goto(f"{server.base_url}/set-password/nope")
+    expect(page.get_by_role("heading", name="Set-password link not usable")).to_be_visible()
+    assert serious_violations(page) == [], "bad link"

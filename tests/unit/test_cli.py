@@ -67,3 +67,81 @@ def test_invite_rejects_bad_options_clearly(tmp_path: Path, args: list[str], mes
 def test_invite_requires_a_distributor(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "invite")
     assert result.returncode == 2 and "--distributor" in result.stderr
+
+
+def test_distributor_create_reads_the_password_from_stdin(tmp_path: Path) -> None:
+    env = {**os.environ, "PORTAL_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "distributor",
+            "create",
+            "Northwind Traders Ltd",
+            "--admin-email",
+            "Ops@Northwind.example",
+            "--password-stdin",
+        ],
+        cwd=ROOT,
+        env=env,
+        input="a long and unusual passphrase\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Created distributor Northwind Traders Ltd" in result.stdout and "ops@northwind.example" in result.stdout
+    assert "a long and unusual passphrase" not in result.stdout + result.stderr
+    weak = subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "distributor",
+            "create",
+            "Weak Ltd",
+            "--admin-email",
+            "w@weak.example",
+            "--password-stdin",
+        ],
+        cwd=ROOT,
+        env=env,
+        input="short\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert weak.returncode == 2 and "password" in weak.stderr and "Traceback" not in weak.stderr
+
+
+def test_invitations_list_revoke_reissue_and_publish(tmp_path: Path) -> None:
+    import json
+
+    url = run_cli(tmp_path, "invite", "--distributor", "Acme Distribution Ltd", "--company", "Listed Inc")
+    assert url.returncode == 0
+    listed = run_cli(tmp_path, "invitations", "list", "--json")
+    [row] = json.loads(listed.stdout)
+    assert row["company_name"] == "Listed Inc" and row["status"] == "pending"
+    table = run_cli(tmp_path, "invitations", "list", "--distributor", "Acme Distribution Ltd")
+    assert "Listed Inc" in table.stdout and "STATUS" in table.stdout and "1 invitation(s)" in table.stdout
+
+    reissue_too_early = run_cli(tmp_path, "invitations", "reissue", row["invitation_id"])
+    assert reissue_too_early.returncode == 2 and "expired or revoked" in reissue_too_early.stderr
+    revoked = run_cli(tmp_path, "invitations", "revoke", row["invitation_id"], "--json")
+    assert json.loads(revoked.stdout)["status"] == "revoked"
+    reissued = run_cli(tmp_path, "invitations", "reissue", row["invitation_id"])
+    assert reissued.returncode == 0
+    assert reissued.stdout.strip().splitlines()[-1].startswith("https://portal.example/activate/")
+    statuses = sorted(r["status"] for r in json.loads(run_cli(tmp_path, "invitations", "list", "--json").stdout))
+    assert statuses == ["pending", "revoked"]
+
+    terms = tmp_path / "terms.md"
+    terms.write_text("# Terms v2\n\nNew terms.", encoding="utf-8")
+    published = run_cli(
+        tmp_path, "agreements", "publish", "--distributor", "Acme Distribution Ltd", "--file", str(terms), "--json"
+    )
+    assert published.returncode == 0, published.stderr
+    assert json.loads(published.stdout)["version"] == 2
+    missing = run_cli(tmp_path, "agreements", "publish", "--distributor", "Nobody Ltd", "--file", str(terms))
+    assert missing.returncode == 2 and "No distributor" in missing.stderr

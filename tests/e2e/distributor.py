@@ -1,0 +1,42 @@
+"""Driving the distributor's pages in a real browser."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.helpers import PASSWORD
+
+
+def unique_email(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}@example.com"
+
+
+def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def create_invitation(page: Page, *, email: str = "", company: str = "", note: str = "") -> str:
+    """Create an invitation in the dialog; returns the link shown once."""
+    page.get_by_role("button", name="Create invitation").click()
+    dialog = page.get_by_role("dialog")
+    if email:
+        dialog.get_by_label("Invitee email (optional)").fill(email)
+    if company:
+        dialog.get_by_label("Company name (optional)").fill(company)
+    if note:
+        dialog.get_by_label("Note to signee (optional)").fill(note)
+    dialog.get_by_role("button", name="Create", exact=True).click()
+    link = page.get_by_role("dialog").get_by_label("Link")
+    expect(link).to_have_value(re.compile("/activate/"))
+    return link.input_value()
+
+
+def close_link_dialog(page: Page) -> None:
+    page.get_by_role("button", name="Done").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)

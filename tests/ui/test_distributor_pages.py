@@ -1,0 +1,85 @@
+"""The distributor's pages through NiceGUI's simulated user: access rules and the invitation desk."""
+
+from __future__ import annotations
+
+from nicegui import ui
+from nicegui.testing import User
+
+from data.models import InvitationStatus
+from tests.helpers import EMAIL, PASSWORD, Portal
+from tests.ui.test_activation_stepper import until
+
+
+async def sign_in(user: User, email: str, path: str = "/login") -> None:
+    await user.open(path)
+    user.find("Email").type(email)
+    user.find("Password").type(PASSWORD)
+    user.find("Sign in").trigger("click")
+
+
+async def test_signed_out_visitor_is_sent_to_sign_in_and_back(user: User, app_portal: Portal) -> None:
+    app_portal.distributor_user(email="mick@mighty.example")
+    await sign_in(user, "mick@mighty.example", "/distributor/partners")
+    await user.should_see("Resellers you invited or created, and resellers with a signed service contract.", retries=30)
+
+
+async def test_a_reseller_never_reaches_distributor_pages(user: User, app_portal: Portal) -> None:
+    app_portal.activate(app_portal.invite())
+    await sign_in(user, EMAIL)
+    await user.should_see(marker="next-step", retries=30)
+    for path in ["/distributor", "/distributor/invitations", "/distributor/agreements", "/distributor/partners"]:
+        await user.open(path)
+        await user.should_see(marker="next-step", retries=30)
+        await user.should_not_see("Create invitation")
+
+
+async def test_a_distributor_lands_on_invitations_and_is_kept_out_of_the_reseller_portal(
+    user: User, app_portal: Portal
+) -> None:
+    app_portal.distributor_user(email="mick@mighty.example")
+    await sign_in(user, "mick@mighty.example")
+    await user.should_see("Create invitation", retries=30)
+    await user.open("/portal")
+    await user.should_see("Create invitation", retries=30)
+
+
+async def test_create_invitation_shows_the_link_once(user: User, app_portal: Portal) -> None:
+    app_portal.distributor_user(email="mick@mighty.example")
+    await sign_in(user, "mick@mighty.example")
+    await user.should_see("Create invitation", retries=30)
+    user.find(marker="create-invitation").click()
+    await user.should_see(marker="invite-email", retries=30)
+    user.find(marker="invite-email").type("bad email")
+    user.find(marker="create-invitation-submit").click()
+    email_input = user.find(marker="invite-email").elements.pop()
+    assert isinstance(email_input, ui.input)
+    await until(lambda: email_input.error)
+    user.find(marker="invite-email").clear().type("bob@acme.example")
+    user.find(marker="invite-company").type("Acme Inc.")
+    user.find(marker="create-invitation-submit").click()
+    await user.should_see("Invitation created", retries=30)
+    link = user.find(marker="new-link").elements.pop()
+    assert isinstance(link, ui.input) and "/activate/" in (link.value or "")
+    token = (link.value or "").rsplit("/", 1)[1]
+    assert app_portal.invitation_for(token).company_name == "Acme Inc."
+    await user.should_see("bob@acme.example")
+
+
+async def test_revoke_asks_first(user: User, app_portal: Portal) -> None:
+    actor = app_portal.distributor_user(email="mick@mighty.example")
+    from services import distributor_invitations
+
+    with app_portal.session() as session:
+        issued = distributor_invitations.invite(session, actor, company_name="Revoke Me Inc")
+    await sign_in(user, "mick@mighty.example")
+    await user.should_see("Revoke Me Inc", retries=30)
+    user.find(marker=f"revoke-{issued.invitation.id}").click()
+    await user.should_see("Revoke the invitation for Revoke Me Inc?", retries=30)
+    user.find("Cancel").click()
+    await user.should_not_see("Revoke the invitation for Revoke Me Inc?", retries=30)
+    assert app_portal.invitation_for(issued.token).status == InvitationStatus.PENDING
+    user.find(marker=f"revoke-{issued.invitation.id}").click()
+    await user.should_see("Revoke the invitation for Revoke Me Inc?", retries=30)
+    user.find(marker="confirm").click()
+    await user.should_see(marker=f"reissue-{issued.invitation.id}", retries=30)
+    assert app_portal.invitation_for(issued.token).status == InvitationStatus.REVOKED
