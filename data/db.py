@@ -18,7 +18,15 @@ from sqlmodel import Session, SQLModel, create_engine
 import data.models  # noqa: F401 - registers every table on SQLModel.metadata
 
 BUSY_TIMEOUT_MS = 10_000
+SCHEMA_VERSION = 3  # raise with every change to the tables (there are no migrations yet)
 _engine: Engine | None = None
+# The audit log is append-only, enforced by the database itself.
+APPEND_ONLY_AUDIT = (
+    "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+)
 
 
 def make_engine(database_url: str) -> Engine:
@@ -52,8 +60,20 @@ def make_engine(database_url: str) -> Engine:
 
 
 def create_tables(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
+    """Create every table that does not exist yet, on a database of this schema version (or a new one)."""
+    with engine.connect() as connection:
+        version = connection.exec_driver_sql("PRAGMA user_version").scalar()
+        has_tables = connection.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type='table'").scalar()
+    if has_tables and version != SCHEMA_VERSION:
+        raise SystemExit(
+            f"The database {engine.url.database} was made by another version of the portal (schema {version}, "
+            f"this one needs {SCHEMA_VERSION}). Move it away (or delete it) to start afresh."
+        )
     SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        for statement in APPEND_ONLY_AUDIT:
+            connection.exec_driver_sql(statement)
+        connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def configure(database_url: str) -> Engine:

@@ -28,6 +28,11 @@ class Settings:
     port: int
     base_url: str
     invitation_days: int
+    link_guess_limit: int = 20
+    sign_in_account_limit: int = 5
+    sign_in_address_limit: int = 20
+    throttle_window_minutes: int = 15
+    throttle_first_delay_seconds: int = 60
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -45,6 +50,11 @@ class Settings:
             port=port,
             base_url=base_url.rstrip("/"),
             invitation_days=_env_int("PORTAL_INVITATION_DAYS", 14),
+            link_guess_limit=_env_int("PORTAL_LINK_GUESS_LIMIT", 20),
+            sign_in_account_limit=_env_int("PORTAL_SIGN_IN_ACCOUNT_LIMIT", 5),
+            sign_in_address_limit=_env_int("PORTAL_SIGN_IN_ADDRESS_LIMIT", 20),
+            throttle_window_minutes=_env_int("PORTAL_THROTTLE_WINDOW_MINUTES", 15),
+            throttle_first_delay_seconds=_env_int("PORTAL_THROTTLE_FIRST_DELAY_SECONDS", 60),
         )
 
     @property

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from data.db import begin_write
 from data.models import Account, Agreement, AgreementVersion, Contract, User, UserStatus
-from services import audit
+from services import audit, throttle
 from services.errors import AuthenticationFailed, NotFound, ValidationFailed
 from services.rules import check_password, clean_email, clean_full_name
 from services.security import hash_password, verify_password
@@ -51,9 +51,23 @@ class PortalView:
         return any(contract.status == "active" for contract in self.contracts)
 
 
-def authenticate(session: Session, email: str, password: str, *, client_address: str | None = None) -> SignedInUser:
-    """Check an email and password. The answer and its timing are the same whether or not the email exists."""
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    client_address: str | None = None,
+    limits: throttle.Limits | None = None,
+) -> SignedInUser:
+    """Check an email and password. The answer and its timing are the same whether or not the email exists.
+    Failures count per account and per client address; past the limits, :class:`TooManyAttempts`."""
     key = (email or "").strip().lower()
+    limits = limits or throttle.current_limits()
+    keys = {
+        throttle.account_key(key): limits.sign_in_failures_per_account,
+        throttle.address_key(client_address): limits.sign_in_failures_per_address,
+    }
+    throttle.check(session, throttle.SIGN_IN, keys, limits=limits)
     user = session.exec(select(User).where(User.email == key)).first() if key else None
     valid = verify_password(password or "", user.password_hash if user else None)
     ok = user is not None and valid and user.status == UserStatus.ACTIVE
@@ -67,6 +81,10 @@ def authenticate(session: Session, email: str, password: str, *, client_address:
         object_id=user.id if user else "-",
         client_address=client_address,
     )
+    if ok:
+        throttle.clear(session, throttle.SIGN_IN, throttle.account_key(key))
+    else:
+        throttle.record_failure(session, throttle.SIGN_IN, list(keys))
     session.commit()
     if not ok or user is None:
         raise AuthenticationFailed()

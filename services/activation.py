@@ -25,8 +25,8 @@ from data.models import (
     User,
 )
 from data.models.types import utcnow
-from services import audit
-from services.errors import StepIncomplete, ValidationFailed
+from services import audit, throttle
+from services.errors import InvitationNotFound, StepIncomplete, ValidationFailed
 from services.invitations import usable_invitation
 from services.rules import check_password, clean_company_name, clean_email, clean_full_name
 from services.security import hash_password
@@ -139,10 +139,23 @@ def _email_in_use(session: Session, email: str) -> bool:
     return session.exec(select(User.id).where(User.email == email)).first() is not None
 
 
-def open_invitation(session: Session, token: str, *, client_address: str | None = None) -> ActivationView:
+def open_invitation(
+    session: Session, token: str, *, client_address: str | None = None, limits: throttle.Limits | None = None
+) -> ActivationView:
     """Open an activation link: its state, or the error saying why it cannot be used. Opening never uses
-    the link up; the first opening is recorded."""
-    invitation = usable_invitation(session, token)
+    the link up; the first opening is recorded. Unknown links count against the client address, and a
+    client that guessed too many gets :class:`~services.throttle.TooManyAttempts`."""
+    guesser = throttle.address_key(client_address)
+    limits = limits or throttle.current_limits()
+    throttle.check(session, throttle.LINK, {guesser: limits.link_guesses_per_address}, limits=limits)
+    try:
+        invitation = usable_invitation(session, token)
+    except InvitationNotFound:
+        session.rollback()
+        begin_write(session)
+        throttle.record_failure(session, throttle.LINK, [guesser])
+        session.commit()
+        raise
     if invitation.first_opened_at is None:
         session.rollback()  # end the read; record the first opening in a short write transaction
         begin_write(session)

@@ -25,7 +25,7 @@ from data.models import (
     UserStatus,
 )
 from data.models.types import utcnow
-from services import audit
+from services import audit, throttle
 from services.access import distributor_of, own
 from services.accounts import SignedInUser
 from services.agreements import active_version_for
@@ -33,6 +33,10 @@ from services.errors import InvalidState, NotFound, SetPasswordLinkProblem, Vali
 from services.invitations import MAX_EXPIRY_DAYS
 from services.rules import check_password, clean_company_name, clean_email, clean_full_name
 from services.security import MAX_TOKEN_LENGTH, hash_password, new_token, token_hash
+
+
+class UnknownSetPasswordLink(SetPasswordLinkProblem):
+    """No set-password link has this token."""
 
 
 class PartnerStatus(StrEnum):
@@ -265,7 +269,7 @@ def _usable_link(session: Session, token: str) -> SetPasswordLink:
     if token and len(token) <= MAX_TOKEN_LENGTH:
         link = session.exec(select(SetPasswordLink).where(SetPasswordLink.token_hash == token_hash(token))).first()
     if link is None:
-        raise SetPasswordLinkProblem("This link is not valid. Ask your distributor for a new one.")
+        raise UnknownSetPasswordLink("This link is not valid. Ask your distributor for a new one.")
     if link.used_at is not None:
         raise SetPasswordLinkProblem("This link has already been used. Sign in with the password you set.")
     if utcnow() >= link.expires_at:
@@ -273,9 +277,22 @@ def _usable_link(session: Session, token: str) -> SetPasswordLink:
     return link
 
 
-def open_set_password_link(session: Session, token: str) -> SetPasswordView:
-    """What the representative sees on the set-password page; raises when the link cannot be used."""
-    link = _usable_link(session, token)
+def open_set_password_link(
+    session: Session, token: str, *, client_address: str | None = None, limits: throttle.Limits | None = None
+) -> SetPasswordView:
+    """What the representative sees on the set-password page; raises when the link cannot be used.
+    Unknown links count against the client address, like unknown activation links."""
+    guesser = throttle.address_key(client_address)
+    limits = limits or throttle.current_limits()
+    throttle.check(session, throttle.LINK, {guesser: limits.link_guesses_per_address}, limits=limits)
+    try:
+        link = _usable_link(session, token)
+    except UnknownSetPasswordLink:
+        session.rollback()
+        begin_write(session)
+        throttle.record_failure(session, throttle.LINK, [guesser])
+        session.commit()
+        raise
     user = session.get(User, link.user_id)
     contract = session.get(Contract, link.contract_id)
     assert user is not None and contract is not None

@@ -15,6 +15,7 @@ from services.errors import (
     StepIncomplete,
     ValidationFailed,
 )
+from services.throttle import TooManyAttempts
 from ui.auth import sign_in
 from ui.calls import client_address, perform, user_agent
 from ui.components import password_field
@@ -47,6 +48,13 @@ LINK_PROBLEMS: dict[type[InvitationProblem], tuple[str, str]] = {
         "This portal has already been activated with this link. Sign in to use it.",
     ),
 }
+
+
+def too_many_attempts_page(problem: TooManyAttempts) -> None:
+    """Shown to a client that tried too many unknown links."""
+    with page_frame("Too many attempts"), card():
+        Heading("Too many attempts").mark("link-problem")
+        ui.label(f"{problem.message} If you have a link from your distributor, check that you copied all of it.")
 
 
 def link_problem_page(problem: InvitationProblem) -> None:
@@ -309,6 +317,9 @@ async def activation_page(token: str) -> None:
         view = await perform(activation.open_invitation, token, client_address=address)
     except InvitationProblem as problem:
         link_problem_page(problem)
+        return
+    except TooManyAttempts as problem:
+        too_many_attempts_page(problem)
         return
     with page_frame("Activate your portal"), card():
         Heading("Activate your reseller portal")

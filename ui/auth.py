@@ -9,6 +9,7 @@ from nicegui import app, ui
 
 from services import accounts
 from services.errors import AuthenticationFailed
+from services.throttle import TooManyAttempts
 from ui.calls import client_address, perform
 from ui.theme import Heading, card, page_frame
 
@@ -86,7 +87,7 @@ async def login_page(next: str | None = None) -> RedirectResponse | None:
                 signed = await perform(
                     accounts.authenticate, email.value or "", password.value or "", client_address=address
                 )
-            except AuthenticationFailed as error:
+            except (AuthenticationFailed, TooManyAttempts) as error:
                 failure.text = error.message
                 failure.visible = True
                 password.value = ""

@@ -11,12 +11,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from data import db
 from data.settings import Settings
-from services import demo
+from services import demo, throttle
 from services.accounts import create_distributor_user
 from services.agreements import ensure_distributor, get_distributor, publish_version_as_operator
 from services.distributor_invitations import (
@@ -288,6 +288,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     db.configure(settings.database_url)
+    throttle.configure(
+        throttle.Limits(
+            link_guesses_per_address=settings.link_guess_limit,
+            sign_in_failures_per_account=settings.sign_in_account_limit,
+            sign_in_failures_per_address=settings.sign_in_address_limit,
+            window=timedelta(minutes=settings.throttle_window_minutes),
+            first_delay=timedelta(seconds=settings.throttle_first_delay_seconds),
+        )
+    )
     if args.command in (None, "serve"):
         serve(settings)
         return 0

@@ -7,6 +7,7 @@ from nicegui import ui
 
 from services import partners
 from services.errors import SetPasswordLinkProblem, ValidationFailed
+from services.throttle import TooManyAttempts
 from ui.auth import sign_in
 from ui.calls import client_address, perform, user_agent
 from ui.components import password_field
@@ -17,8 +18,8 @@ async def set_password_page(token: str) -> None:
     """The set-password page, or a clear page saying why the link cannot be used."""
     address, agent = client_address(), user_agent()
     try:
-        view = await perform(partners.open_set_password_link, token)
-    except SetPasswordLinkProblem as problem:
+        view = await perform(partners.open_set_password_link, token, client_address=address)
+    except (SetPasswordLinkProblem, TooManyAttempts) as problem:
         with page_frame("Link not usable"), card():
             Heading("Set-password link not usable").mark("link-problem")
             ui.label(problem.message).classes("text-slate-700")

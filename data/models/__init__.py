@@ -5,6 +5,7 @@ from data.models.agreement import Agreement, AgreementVersion
 from data.models.audit import AuditEvent
 from data.models.contract import Contract, ContractStatus
 from data.models.invitation import ActivationDraft, Invitation, InvitationStatus
+from data.models.throttle import FailedAttempt
 
 __all__ = [
     "Account",
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEvent",
     "Contract",
     "ContractStatus",
+    "FailedAttempt",
     "Invitation",
     "InvitationStatus",
     "SetPasswordLink",

@@ -1,0 +1,73 @@
+"""Settings and the session secret."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from data import db
+from data.settings import Settings
+
+
+def test_defaults_need_no_configuration(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ["PORTAL_DATA_DIR", "PORTAL_DATABASE_URL", "PORTAL_HOST", "PORTAL_PORT", "PORTAL_BASE_URL"]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_env()
+    assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'portal.db'}"
+    assert (settings.host, settings.port, settings.base_url) == ("127.0.0.1", 8080, "http://127.0.0.1:8080")
+    assert not settings.secure_cookies
+
+
+def test_session_secret_is_generated_once_kept_private_or_taken_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PORTAL_SESSION_SECRET", raising=False)
+    settings = Settings.from_env()
+    first = settings.session_secret()
+    assert len(first) >= 48 and settings.session_secret() == first
+    assert stat.S_IMODE((tmp_path / "session-secret").stat().st_mode) == 0o600
+    monkeypatch.setenv("PORTAL_SESSION_SECRET", "from-the-environment")
+    assert Settings.from_env().session_secret() == "from-the-environment"
+
+
+def test_https_base_url_makes_cookies_secure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example/")
+    settings = Settings.from_env()
+    assert settings.secure_cookies and settings.activation_url("t") == "https://portal.example/activate/t"
+
+
+def test_bad_numbers_are_refused_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTAL_PORT", "eighty")
+    with pytest.raises(SystemExit, match="PORTAL_PORT must be a whole number"):
+        Settings.from_env()
+
+
+def test_a_database_of_another_schema_version_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE something_old (id INTEGER)")
+    connection.commit()
+    connection.close()
+    with pytest.raises(SystemExit, match="another version of the portal"):
+        db.configure(f"sqlite:///{path}")
+
+
+def test_audit_events_cannot_be_changed_or_deleted(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.helpers import open_portal
+
+    portal = open_portal(tmp_path / "portal.db")
+    portal.invite()
+    connection = sqlite3.connect(portal.path)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        connection.execute("UPDATE audit_event SET actor = 'someone else'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        connection.execute("DELETE FROM audit_event")
+    connection.close()

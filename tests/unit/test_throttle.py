@@ -1,0 +1,122 @@
+"""Rate limits: guessing links and failed sign-ins, with small limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from data.models import AuditEvent
+from data.models.types import utcnow
+from services import accounts, activation, throttle
+from services.errors import AuthenticationFailed, InvitationNotFound
+from services.throttle import Limits, TooManyAttempts
+from tests.helpers import EMAIL, PASSWORD, Portal
+
+SMALL = Limits(
+    link_guesses_per_address=3,
+    sign_in_failures_per_account=3,
+    sign_in_failures_per_address=5,
+    window=timedelta(minutes=15),
+    first_delay=timedelta(minutes=1),
+    longest_delay=timedelta(minutes=8),
+)
+
+
+def test_guessing_links_is_limited_per_client_address(portal: Portal) -> None:
+    real = portal.invite()
+    for n in range(3):
+        with portal.session() as session, pytest.raises(InvitationNotFound):
+            activation.open_invitation(session, f"guess-{n}", client_address="198.51.100.66", limits=SMALL)
+    with portal.session() as session, pytest.raises(TooManyAttempts) as blocked:
+        activation.open_invitation(session, real, client_address="198.51.100.66", limits=SMALL)
+    assert blocked.value.message == "Too many attempts. Try again in 1 minute."
+    with portal.session() as session:  # another client is not affected
+        assert activation.open_invitation(session, real, client_address="198.51.100.67", limits=SMALL)
+
+
+def test_valid_links_do_not_count_as_guesses(portal: Portal) -> None:
+    real = portal.invite()
+    for _ in range(10):
+        with portal.session() as session:
+            activation.open_invitation(session, real, client_address="198.51.100.70", limits=SMALL)
+
+
+def sign_in(portal: Portal, email: str, password: str, address: str = "192.0.2.10") -> accounts.SignedInUser:
+    with portal.session() as session:
+        return accounts.authenticate(session, email, password, client_address=address, limits=SMALL)
+
+
+def test_failed_sign_ins_are_limited_per_account_whatever_the_address(portal: Portal) -> None:
+    portal.activate(portal.invite())
+    for n in range(3):
+        with pytest.raises(AuthenticationFailed):
+            sign_in(portal, EMAIL, "wrong password number " + str(n), address=f"192.0.2.{n}")
+    with pytest.raises(TooManyAttempts) as blocked:
+        sign_in(portal, EMAIL, PASSWORD, address="192.0.2.99")  # even the right password waits
+    assert "Try again in 1 minute" in blocked.value.message
+    # Unknown emails are limited the same way (no hint whether the account exists).
+    for _ in range(3):
+        with pytest.raises(AuthenticationFailed):
+            sign_in(portal, "nobody@x.example", "whatever it is here", address="192.0.2.50")
+    with pytest.raises(TooManyAttempts):
+        sign_in(portal, "nobody@x.example", "whatever it is here", address="192.0.2.51")
+
+
+def test_failed_sign_ins_are_limited_per_address_across_accounts(portal: Portal) -> None:
+    for n in range(5):
+        with pytest.raises(AuthenticationFailed):
+            sign_in(portal, f"user{n}@x.example", "a wrong password here", address="203.0.113.200")
+    with pytest.raises(TooManyAttempts):
+        sign_in(portal, "user9@x.example", "a wrong password here", address="203.0.113.200")
+
+
+def test_delays_grow_and_are_capped_and_end(portal: Portal) -> None:
+    key = throttle.address_key("192.0.2.200")
+    with portal.session() as session:
+        throttle.record_failure(session, throttle.SIGN_IN, [key] * 6)  # limit 3, three over
+        session.commit()
+    now = utcnow()
+    with portal.session() as session, pytest.raises(TooManyAttempts) as blocked:
+        throttle.check(session, throttle.SIGN_IN, {key: 3}, limits=SMALL, now=now)
+    assert timedelta(minutes=7) < blocked.value.retry_after <= timedelta(minutes=8)  # 1·2³ = 8 minutes (the cap)
+    with portal.session() as session:
+        throttle.check(session, throttle.SIGN_IN, {key: 3}, limits=SMALL, now=now + timedelta(minutes=8, seconds=1))
+        throttle.check(session, throttle.SIGN_IN, {key: 3}, limits=SMALL, now=now + timedelta(minutes=16))
+
+
+def test_a_successful_sign_in_clears_the_account_count(portal: Portal) -> None:
+    portal.activate(portal.invite())
+    for _ in range(2):
+        with pytest.raises(AuthenticationFailed):
+            sign_in(portal, EMAIL, "not the password at all")
+    sign_in(portal, EMAIL, PASSWORD)
+    for _ in range(2):
+        with pytest.raises(AuthenticationFailed):
+            sign_in(portal, EMAIL, "not the password at all")
+    assert sign_in(portal, EMAIL, PASSWORD).full_name
+    with portal.session() as session:
+        events = session.exec(select(AuditEvent.action).where(AuditEvent.action.like("auth.%"))).all()  # type: ignore[attr-defined]
+    assert events.count("auth.sign_in_failed") == 4 and events.count("auth.sign_in") == 2
+
+
+def test_one_argon2_verification_per_sign_in_whether_or_not_the_email_exists(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same work, so about the same time, for known and unknown emails (no user enumeration by timing)."""
+    from services import security
+
+    portal.activate(portal.invite())
+    calls: list[str] = []
+    original = security._passwords.verify
+
+    def counting_verify(secret: str, hashed: str) -> bool:
+        calls.append(hashed[:9])
+        return original(secret, hashed)
+
+    monkeypatch.setattr(security._passwords, "verify", counting_verify)
+    for email in (EMAIL, "nobody@x.example"):
+        with pytest.raises(AuthenticationFailed):
+            sign_in(portal, email, "a wrong password here", address=f"192.0.2.{len(calls) + 100}")
+    assert calls == ["$argon2id", "$argon2id"]
