@@ -111,3 +111,20 @@ def add_in_order(session: Session, *rows: object) -> None:
     for row in rows:
         session.add(row)
         session.flush()
+
+
+def backup(engine: Engine, target: Path) -> None:
+    """A consistent copy of the database at ``target`` with SQLite's online backup API: safe while the
+    server is running and writing."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        raise FileExistsError(f"{target} exists already; choose a new file")
+    source = engine.raw_connection()
+    try:
+        destination = sqlite3.connect(target)
+        try:
+            source.driver_connection.backup(destination)  # type: ignore[union-attr]
+        finally:
+            destination.close()
+    finally:
+        source.close()

@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--distributor", required=True, metavar="NAME")
     publish.add_argument("--file", required=True, type=Path, metavar="F.md", help="the Markdown text")
     publish.add_argument("--json", action="store_true", help="JSON for scripts")
+    backup = commands.add_parser("backup", help="take a consistent copy of the database (safe while serving)")
+    backup.add_argument("path", type=Path, metavar="PATH", help="the new file to write")
     return parser
 
 
@@ -246,6 +248,15 @@ def agreements_publish(settings: Settings, args: argparse.Namespace) -> None:
         )
 
 
+def backup(settings: Settings, args: argparse.Namespace) -> None:
+    """``backup PATH``: SQLite's online backup API, so the copy is consistent while the server writes."""
+    try:
+        db.backup(db.get_engine(), args.path)
+    except FileExistsError as error:
+        raise CommandError(str(error)) from None
+    print(f"Backed up {settings.database_url} to {args.path.resolve()}")
+
+
 def serve(settings: Settings) -> None:
     """Start the server; seed the demo on an empty database and print its links once."""
     from ui.app import run_server
@@ -276,6 +287,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], 
     ("invitations", "revoke"): invitations_revoke,
     ("invitations", "reissue"): invitations_reissue,
     ("agreements", "publish"): agreements_publish,
+    ("backup", None): backup,
 }
 
 

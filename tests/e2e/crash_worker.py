@@ -1,0 +1,28 @@
+"""A process that activates prepared invitations one after another through the service layer, until it is
+killed. Used by the crash tests: ``python -m tests.e2e.crash_worker DB TOKENS_FILE``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from data import db
+from services import activation
+from services.errors import InvitationAlreadyActivated
+
+
+def main() -> None:
+    database, tokens_file = sys.argv[1], Path(sys.argv[2])
+    engine = db.make_engine(f"sqlite:///{database}")
+    print("ready", flush=True)
+    for token in tokens_file.read_text().split():
+        try:
+            with db.new_session(engine) as session:
+                activation.activate(session, token, signed=True, client_address="127.0.0.1", user_agent="crash")
+        except InvitationAlreadyActivated:
+            continue
+        print("activated", flush=True)
+
+
+if __name__ == "__main__":
+    main()
