@@ -11,7 +11,7 @@ from data.db import begin_write
 from data.models import Account, Agreement, AgreementVersion, Contract, User, UserStatus
 from services import audit, throttle
 from services.errors import AuthenticationFailed, NotFound, ValidationFailed
-from services.rules import check_password, clean_email, clean_full_name
+from services.rules import check_password, clean_email, clean_full_name, is_storable
 from services.security import hash_password, verify_password
 
 
@@ -62,6 +62,8 @@ def authenticate(
     """Check an email and password. The answer and its timing are the same whether or not the email exists.
     Failures count per account and per client address; past the limits, :class:`TooManyAttempts`."""
     key = (email or "").strip().lower()
+    if not is_storable(key):
+        key = key.encode("utf-8", "replace").decode("utf-8")  # cannot match a user; still counted and verified
     limits = limits or throttle.current_limits()
     keys = {
         throttle.account_key(key): limits.sign_in_failures_per_account,
@@ -95,7 +97,7 @@ def authenticate(
 
 def signed_in_user(session: Session, user_id: str) -> SignedInUser | None:
     """The user behind a session's user ID, if that user still exists and is active."""
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if is_storable(user_id) else None
     if user is None or user.status != UserStatus.ACTIVE:
         return None
     account = session.get(Account, user.account_id)

@@ -14,7 +14,7 @@ from services import audit
 from services.access import distributor_of, own
 from services.accounts import SignedInUser
 from services.errors import NotFound, ValidationFailed
-from services.rules import NAME_MAX
+from services.rules import NAME_MAX, is_storable, require_storable
 from services.security import text_sha256
 
 
@@ -58,7 +58,7 @@ def ensure_distributor(session: Session, name: str, *, actor: str = "operator") 
 
 def clean_distributor_name(name: str | None) -> str:
     """A distributor's name: single-spaced, 1 to 200 characters."""
-    cleaned = " ".join((name or "").split())
+    cleaned = " ".join(require_storable(name or "", "distributor").split())
     if not cleaned or len(cleaned) > NAME_MAX:
         raise ValidationFailed({"distributor": f"A distributor name has 1 to {NAME_MAX} characters."})
     return cleaned
@@ -119,7 +119,7 @@ class AgreementSummary:
 
 def clean_agreement_text(text: str | None) -> str:
     """An agreement's Markdown text: not blank, at most 200,000 characters, no null characters."""
-    value = (text or "").strip()
+    value = require_storable((text or "").strip(), "text")
     if not value:
         raise ValidationFailed({"text": "Write the agreement text."})
     if len(value) > AGREEMENT_TEXT_MAX:
@@ -165,7 +165,7 @@ def list_agreements(session: Session, actor: SignedInUser) -> list[AgreementSumm
 def version_text(session: Session, actor: SignedInUser, version_id: str) -> AgreementVersion:
     """One version of one of the actor's agreements, with its text."""
     distributor_id = distributor_of(actor)
-    version = session.get(AgreementVersion, version_id)
+    version = session.get(AgreementVersion, version_id) if is_storable(version_id) else None
     agreement = session.get(Agreement, version.agreement_id) if version else None
     own(distributor_id, agreement.distributor_id if agreement else None, "agreement version")
     assert version is not None
@@ -175,7 +175,7 @@ def version_text(session: Session, actor: SignedInUser, version_id: str) -> Agre
 def create_agreement(session: Session, actor: SignedInUser, *, title: str | None, text: str | None) -> Agreement:
     """A new service agreement for the actor's distributor, with ``text`` published as version 1."""
     distributor_id = distributor_of(actor)
-    cleaned_title = " ".join((title or "").split())
+    cleaned_title = " ".join(require_storable(title or "", "title").split())
     errors: dict[str, str] = {}
     if not cleaned_title or len(cleaned_title) > NAME_MAX:
         errors["title"] = f"Give the agreement a title of 1 to {NAME_MAX} characters."
@@ -231,7 +231,7 @@ def publish_version_as_operator(
 
 
 def _publish(session: Session, distributor_id: str, agreement_id: str, text: str, *, actor: str) -> AgreementVersion:
-    agreement = session.get(Agreement, agreement_id)
+    agreement = session.get(Agreement, agreement_id) if is_storable(agreement_id) else None
     own(distributor_id, agreement.distributor_id if agreement else None, "agreement")
     latest = session.exec(
         select(AgreementVersion)

@@ -22,6 +22,7 @@ from services.access import distributor_of, own
 from services.accounts import SignedInUser
 from services.errors import InvalidState, NotFound, ValidationFailed
 from services.invitations import MAX_EXPIRY_DAYS, InvitationTerms, IssuedInvitation, add_invitation, create_invitation
+from services.rules import is_storable, require_storable
 
 PAGE_SIZE = 25
 SEARCH_MAX = 200
@@ -125,7 +126,7 @@ def _list(
             conditions.append(_status_condition(InvitationStatus(status), now))
         except ValueError:
             raise ValidationFailed({"status": f"Unknown status {status!r}."}) from None
-    text = (search or "").strip()
+    text = require_storable((search or "").strip(), "search")
     if len(text) > SEARCH_MAX:
         raise ValidationFailed({"search": f"Search for at most {SEARCH_MAX} characters."})
     if text:
@@ -186,7 +187,7 @@ def list_invitations_as_operator(
 
 
 def _load(session: Session, distributor_id: str | None, invitation_id: str) -> Invitation:
-    invitation = session.get(Invitation, invitation_id.strip())
+    invitation = session.get(Invitation, invitation_id.strip()) if is_storable(invitation_id) else None
     if invitation is None:
         raise NotFound("No such invitation.")
     if distributor_id is not None:

@@ -31,7 +31,7 @@ from services.accounts import SignedInUser
 from services.agreements import active_version_for
 from services.errors import InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
 from services.invitations import MAX_EXPIRY_DAYS
-from services.rules import check_password, clean_company_name, clean_email, clean_full_name
+from services.rules import check_password, clean_company_name, clean_email, clean_full_name, is_storable
 from services.security import MAX_TOKEN_LENGTH, hash_password, new_token, token_hash
 
 
@@ -157,7 +157,7 @@ def list_partners(session: Session, actor: SignedInUser, *, status: str | None =
 def partner_detail(session: Session, actor: SignedInUser, contract_id: str) -> PartnerDetail:
     """A partner's contract with the evidence recorded when it was signed."""
     distributor_id = distributor_of(actor)
-    rows = _partner_rows(session, distributor_id, contract_id.strip())
+    rows = _partner_rows(session, distributor_id, contract_id.strip()) if is_storable(contract_id) else []
     if not rows:
         raise NotFound("No such partner.")
     contract, invitation, reseller, signee = rows[0]
@@ -188,7 +188,7 @@ def terminate_contract(session: Session, actor: SignedInUser, contract_id: str) 
     """End an active service contract. It stays readable; the reseller's portal says it was terminated."""
     distributor_id = distributor_of(actor)
     begin_write(session)
-    contract = session.get(Contract, contract_id.strip())
+    contract = session.get(Contract, contract_id.strip()) if is_storable(contract_id) else None
     own(distributor_id, contract.distributor_id if contract else None, "contract")
     assert contract is not None
     if contract.status != ContractStatus.ACTIVE:

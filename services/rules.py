@@ -125,6 +125,23 @@ _PREFIX_PATTERN = re.compile(
 COMPANY_EXAMPLES = "Champions Corp, Acme Inc., Widgets LLC, Müller GmbH, Contoso Ltd"
 
 
+def is_storable(value: str) -> bool:
+    """Whether a string is valid Unicode that UTF-8 can store (a lone surrogate, which a browser can send
+    as a JSON escape, is not)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def require_storable(value: str, field: str) -> str:
+    """``value`` unchanged, or :class:`ValidationFailed` for text that cannot be stored."""
+    if not is_storable(value):
+        raise ValidationFailed({field: "This text contains characters that are not valid; please retype it."})
+    return value
+
+
 def _has_control_characters(value: str) -> bool:
     return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} for ch in value)
 
@@ -135,7 +152,7 @@ def _single_spaced(value: str) -> str:
 
 def clean_email(raw: str | None, field: str = "email") -> str:
     """A syntactically valid email (no DNS look-up), normalised and lower-cased."""
-    value = (raw or "").strip()
+    value = require_storable((raw or "").strip(), field)
     if not value:
         raise ValidationFailed({field: "Enter your email address."})
     if len(value) > EMAIL_MAX:
@@ -170,7 +187,7 @@ def _common_passwords() -> frozenset[str]:
 def check_password(password: str | None, email: str | None) -> str:
     """A password per NIST SP 800-63B: 15 to 128 characters, no composition rules, not a common password
     and not containing the email's local part. Returns it unchanged."""
-    value = password or ""
+    value = require_storable(password or "", "password")
     if not value:
         raise ValidationFailed({"password": "Enter a password."})
     if "\x00" in value:
@@ -214,7 +231,7 @@ def has_legal_entity_type(name: str) -> bool:
 
 def clean_optional_text(raw: str | None, field: str, limit: int) -> str | None:
     """Optional free text (a note, a pre-filled name): trimmed, ``None`` when empty, at most ``limit``."""
-    value = (raw or "").strip()
+    value = require_storable((raw or "").strip(), field)
     if not value:
         return None
     if len(value) > limit:

@@ -10,6 +10,7 @@ from passlib.context import CryptContext
 
 TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG
 MAX_TOKEN_LENGTH = 128  # longer strings cannot be our tokens: rejected without work
+MAX_PASSWORD_BYTES = 4 * 128  # 128 characters of at most 4 UTF-8 bytes each
 
 # OWASP's argon2id minimum is m=19456 KiB, t=2, p=1; we use exactly that (about 45 ms on one core here).
 _passwords = CryptContext(
@@ -38,8 +39,9 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _prepare(password: str) -> str:
-    return unicodedata.normalize("NFKC", password)
+def _prepare(password: str) -> bytes:
+    """NFKC-normalised UTF-8 (the same bytes passlib would hash for a str); never fails on odd input."""
+    return unicodedata.normalize("NFKC", password).encode("utf-8", "surrogatepass")
 
 
 def hash_password(password: str) -> str:
@@ -49,15 +51,19 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     """Check a password against a stored hash. With no hash, a dummy one is checked so that the answer
-    takes as long as for a real user (no user enumeration by timing)."""
+    takes as long as for a real user (no user enumeration by timing). Oversized input costs the same and
+    never matches (no password of the policy's 128 characters is that long)."""
     global _dummy_hash
+    prepared = _prepare(password)
+    if len(prepared) > MAX_PASSWORD_BYTES:
+        prepared, password_hash = b"oversized", None
     if password_hash is None:
         if _dummy_hash is None:
             _dummy_hash = hash_password(secrets.token_urlsafe(24))
-        _passwords.verify(_prepare(password), _dummy_hash)
+        _passwords.verify(prepared, _dummy_hash)
         return False
     try:
-        return _passwords.verify(_prepare(password), password_hash)
+        return _passwords.verify(prepared, password_hash)
     except (ValueError, TypeError):
         return False
 

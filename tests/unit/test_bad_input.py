@@ -1,0 +1,237 @@
+"""Property tests: whatever a reseller or distributor types, every service answers with a clear field
+error or stores exactly the cleaned text; nothing else escapes, and nothing saved before is lost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from services import activation, agreements, distributor_invitations, partners
+from services.errors import InvalidState, NotFound, ValidationFailed
+from tests.helpers import FULL_NAME, RESELLER, Portal, open_portal
+
+NASTY = [
+    "",
+    " ",
+    "\t\n",
+    "\x00",
+    "a\x00b",
+    "\u202eevil\u202c",
+    "\u200b",
+    "e\u0301\u0301\u0301",
+    "👩‍💻 Corp",
+    "Robert'); DROP TABLE user;--",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)> Inc",
+    "{{7*7}} LLC",
+    "${jndi:ldap://x} Ltd",
+    "%00 Inc",
+    "../../etc/passwd",
+    "\ud800",
+    "x" * 10_000,
+    "x" * 10_000_000,
+]
+text = st.one_of(
+    st.sampled_from(NASTY), st.text(max_size=300), st.text(alphabet=st.characters(codec="utf-8"), max_size=50)
+)
+PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+TRIED: dict[str, int] = {}
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """One database for a module's many examples."""
+    portal = open_portal(Path(tmp_path_factory.mktemp("bad-input")) / "portal.db")
+    yield portal
+    portal.engine.dispose()
+
+
+def count(field: str) -> None:
+    TRIED[field] = TRIED.get(field, 0) + 1
+
+
+@PROPERTY
+@given(email=text)
+def test_email_on_step_one(shared: Portal, email: str) -> None:
+    count("email")
+    token = shared.invite()
+    try:
+        with shared.session() as session:
+            view = activation.accept_agreement(session, token, email=email, accepted=True)
+    except ValidationFailed as failure:
+        assert set(failure.errors) == {"email"}
+        with shared.session() as session:
+            assert activation.open_invitation(session, token).furthest_step == activation.STEP_AGREEMENT
+    else:
+        assert "@" in view.email and view.email == view.email.strip().lower()
+
+
+@PROPERTY
+@given(full_name=text, password=st.one_of(st.none(), text))
+def test_user_properties_never_lose_the_saved_step(shared: Portal, full_name: str, password: str | None) -> None:
+    count("full name and password")
+    token = shared.invite()
+    shared.walk_to(token, activation.STEP_COMPANY, email=f"u{sum(TRIED.values())}@x.example")
+    try:
+        with shared.session() as session:
+            view = activation.save_user_properties(session, token, full_name=full_name, password=password)
+    except ValidationFailed as failure:
+        assert set(failure.errors) <= {"full_name", "password"}
+        with shared.session() as session:
+            view = activation.open_invitation(session, token)
+        assert (view.full_name, view.password_set, view.furthest_step) == (FULL_NAME, True, activation.STEP_COMPANY)
+    else:
+        assert view.full_name == " ".join(full_name.split())
+
+
+@PROPERTY
+@given(company=text)
+def test_company_name(shared: Portal, company: str) -> None:
+    count("company name")
+    token = shared.invite()
+    shared.walk_to(token, activation.STEP_ACTIVATE, email=f"c{sum(TRIED.values())}@x.example")
+    try:
+        with shared.session() as session:
+            view = activation.save_company_properties(session, token, company_name=company)
+    except ValidationFailed as failure:
+        assert set(failure.errors) == {"company_name"}
+        with shared.session() as session:
+            assert activation.open_invitation(session, token).company_name == RESELLER
+    else:
+        assert view.company_name == " ".join(company.split())
+
+
+@PROPERTY
+@given(email=text, company=text, note=text, days=st.integers(min_value=-5, max_value=200))
+def test_invitation_options(shared: Portal, email: str, company: str, note: str, days: int) -> None:
+    count("invitation options")
+    actor = distributor(shared)
+    try:
+        with shared.session() as session:
+            issued = distributor_invitations.invite(
+                session, actor, invitee_email=email, company_name=company, note_to_signee=note, expires_in_days=days
+            )
+    except ValidationFailed as failure:
+        assert set(failure.errors) <= {"email", "company_name", "note_to_signee", "expires_in_days"}
+    else:
+        with shared.session() as session:
+            view = activation.open_invitation(session, issued.token)
+        assert view.note_to_signee == (note.strip() or None)
+
+
+@PROPERTY
+@given(
+    search=text,
+    status=st.one_of(st.none(), text, st.sampled_from(["pending", "expired"])),
+    page=st.integers(min_value=-10, max_value=10**6),
+)
+def test_invitation_search(shared: Portal, search: str, status: str | None, page: int) -> None:
+    count("search box and status filter")
+    actor = distributor(shared)
+    try:
+        with shared.session() as session:
+            result = distributor_invitations.list_invitations(session, actor, search=search, status=status, page=page)
+    except ValidationFailed as failure:
+        assert set(failure.errors) <= {"search", "status"}
+    else:
+        assert result.total >= 0
+
+
+@PROPERTY
+@given(agreement_text=text)
+def test_agreement_text(shared: Portal, agreement_text: str) -> None:
+    count("agreement text")
+    actor = distributor(shared)
+    with shared.session() as session:
+        [summary, *_] = agreements.list_agreements(session, actor)
+    before = summary.versions[0].version
+    try:
+        with shared.session() as session:
+            version = agreements.publish_version(session, actor, summary.agreement_id, text=agreement_text)
+    except ValidationFailed as failure:
+        assert set(failure.errors) == {"text"}
+        with shared.session() as session:
+            assert agreements.list_agreements(session, actor)[0].versions[0].version == before
+    else:
+        assert version.text == agreement_text.strip()
+
+
+@PROPERTY
+@given(identifier=text)
+def test_ids_in_urls(shared: Portal, identifier: str) -> None:
+    count("IDs and tokens in URLs")
+    actor = distributor(shared)
+    for action in (
+        lambda s: distributor_invitations.invitation_detail(s, actor, identifier),
+        lambda s: distributor_invitations.revoke_invitation(s, actor, identifier),
+        lambda s: partners.partner_detail(s, actor, identifier),
+        lambda s: partners.terminate_contract(s, actor, identifier),
+        lambda s: activation.open_invitation(s, identifier, client_address=f"10.{sum(TRIED.values()) % 250}.0.1"),
+        lambda s: partners.open_set_password_link(s, identifier, client_address="10.0.0.2"),
+    ):
+        try:
+            with shared.session() as session:
+                action(session)
+        except (NotFound, InvalidState, activation.InvitationNotFound, partners.SetPasswordLinkProblem):
+            pass
+        except Exception as error:
+            from services.throttle import TooManyAttempts
+
+            assert isinstance(error, TooManyAttempts), repr(error)
+
+
+@PROPERTY
+@given(email=text, password=text)
+def test_sign_in_fields(shared: Portal, email: str, password: str) -> None:
+    count("sign-in email and password")
+    from services.accounts import authenticate
+    from services.errors import AuthenticationFailed
+    from services.throttle import TooManyAttempts
+
+    try:
+        with shared.session() as session:
+            authenticate(session, email, password, client_address=f"10.9.{sum(TRIED.values()) % 250}.1")
+    except (AuthenticationFailed, TooManyAttempts):
+        pass
+
+
+@PROPERTY
+@given(password=text)
+def test_set_password_field(shared: Portal, password: str) -> None:
+    count("set-password password")
+    actor = distributor(shared)
+    with shared.session() as session:
+        created = partners.create_reseller_account(
+            session,
+            actor,
+            legal_name="Fuzz Ltd",
+            representative_name="F",
+            representative_email=f"f{sum(TRIED.values())}@fuzz.example",
+        )
+    try:
+        with shared.session() as session:
+            partners.set_password(session, created.token, password=password, accepted=True)
+    except ValidationFailed as failure:
+        assert set(failure.errors) == {"password"}
+        with shared.session() as session:
+            assert partners.open_set_password_link(session, created.token).company_name == "Fuzz Ltd"
+
+
+_actor = {}
+
+
+def distributor(portal: Portal):  # type: ignore[no-untyped-def]
+    if "actor" not in _actor:
+        _actor["actor"] = portal.distributor_user(email="fuzz@distributor.example")
+    return _actor["actor"]
+
+
+def test_report_how_many_inputs_were_tried() -> None:
+    """Runs last in this module: prints the tally for the closing note."""
+    print(f"\nbad inputs tried per field: {TRIED} (total {sum(TRIED.values())})")
+    assert sum(TRIED.values()) >= 900
