@@ -78,7 +78,7 @@ def page_frame(
         if on_sign_out is not None:
             ui.button("Sign out", on_click=on_sign_out).props("flat color=white no-caps").classes("text-white")
     width = "max-w-6xl" if wide else "max-w-2xl"
-    with ui.element("main").classes(f"w-full {width} mx-auto px-3 sm:px-4 py-6 flex flex-col gap-4"):
+    with ui.element("div").classes(f"w-full {width} mx-auto px-3 sm:px-4 py-6 flex flex-col gap-4"):
         yield
 
 

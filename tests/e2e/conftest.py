@@ -58,6 +58,8 @@ class Server:
     data_dir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    issued_urls: list[str] = field(default_factory=list)  # every link ``invite`` printed, for the log checks
 
     @property
     def base_url(self) -> str:
@@ -67,28 +69,33 @@ class Server:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "NICEGUI_", "PYTEST_"))}
         env.update(PORTAL_DATA_DIR=str(self.data_dir), PORTAL_PORT=str(self.port), PORTAL_HOST="127.0.0.1")
+        env.update(self.extra_env)
         return env
 
     @property
     def log_path(self) -> Path:
+        """The server's logs (standard error)."""
         return self.data_dir / "server.log"
+
+    @property
+    def output_path(self) -> Path:
+        """What the server printed on standard output (the start-up banner)."""
+        return self.data_dir / "server.out"
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "main.py"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
-        )
+        with self.output_path.open("ab") as out, self.log_path.open("ab") as log:
+            self.process = subprocess.Popen([sys.executable, "main.py"], cwd=ROOT, env=self.env, stdout=out, stderr=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log_path.read_text()
+            assert self.process.poll() is None, self.output_path.read_text() + self.log_path.read_text()
             try:
                 with urllib.request.urlopen(f"{self.base_url}/login", timeout=2) as response:  # noqa: S310
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)  # readiness probe: poll until the port answers
-        raise AssertionError(f"server did not start:\n{self.log_path.read_text()}")
+        raise AssertionError(f"server did not start:\n{self.output_path.read_text()}{self.log_path.read_text()}")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process and self.process.poll() is None:
@@ -112,7 +119,8 @@ class Server:
             check=True,
         )
         url = result.stdout.strip().splitlines()[-1]
-        assert url.startswith(f"{self.base_url}/activate/"), result.stdout
+        assert "/activate/" in url, result.stdout
+        self.issued_urls.append(url)
         return url
 
     def distributor_user(self, email: str, distributor: str = "Mighty Mick's LLC") -> str:
