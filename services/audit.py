@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlmodel import Session, col, select
 
 from data.models import AuditEvent
+
+_origin: ContextVar[str | None] = ContextVar("audit_origin", default=None)
+
+
+@contextmanager
+def acting_from(client_address: str | None) -> Iterator[None]:
+    """Within this block, audit events without an explicit client address record this one (the UI wraps
+    each service call in it, so every action a browser causes names the browser's address)."""
+    reset = _origin.set(client_address)
+    try:
+        yield
+    finally:
+        _origin.reset(reset)
 
 
 def record(
@@ -25,7 +41,7 @@ def record(
         action=action,
         object_type=object_type,
         object_id=object_id,
-        client_address=client_address,
+        client_address=client_address if client_address is not None else _origin.get(),
         details=json.dumps(details, sort_keys=True) if details else None,
     )
     session.add(event)

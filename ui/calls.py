@@ -10,6 +10,7 @@ from nicegui import context, run
 from sqlmodel import Session
 
 from data.db import new_session
+from services import audit
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -22,8 +23,10 @@ class ServerBusy(RuntimeError):
 async def perform(action: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run the service ``action(session, *args, **kwargs)`` in a worker thread and return its result."""
 
+    origin = client_address()
+
     def in_thread() -> tuple[R]:
-        with new_session() as session:
+        with audit.acting_from(origin), new_session() as session:
             return (action(session, *args, **kwargs),)
 
     outcome = await run.io_bound(in_thread)
@@ -33,8 +36,11 @@ async def perform(action: Callable[Concatenate[Session, P], R], *args: P.args, *
 
 
 def client_address() -> str | None:
-    """The address of the browser that opened the current page."""
-    request = context.client.request
+    """The address of the browser that opened the current page (``None`` outside a page)."""
+    try:
+        request = context.client.request
+    except RuntimeError:
+        return None
     return request.client.host if request and request.client else None
 
 

@@ -296,3 +296,44 @@ def test_email_in_use_by_an_invited_representative_cannot_activate(portal: Porta
     token = portal.invite()
     with portal.session() as session, pytest.raises(ValidationFailed):
         activation.accept_agreement(session, token, email=EMAIL, accepted=True)
+
+
+def test_every_state_change_is_audited_with_actor_time_address_and_object(portal: Portal) -> None:
+    from data.models import AuditEvent
+    from services.audit import acting_from
+
+    with acting_from("198.51.100.23"):
+        actor = portal.distributor_user()
+        token = invite(portal, actor, company_name="Audited Inc")
+        invitation_id = portal.invitation_for(token).id
+        with portal.session() as session:
+            activation.open_invitation(session, token)
+        created = portal.activate(token)
+        with portal.session() as session:
+            accounts.authenticate(session, EMAIL, PASSWORD)
+        with portal.session() as session, pytest.raises(AuthenticationFailed):
+            accounts.authenticate(session, EMAIL, "wrong wrong wrong wrong")
+        other = invite(portal, actor)
+        other_id = portal.invitation_for(other).id
+        with portal.session() as session:
+            distributor_invitations.revoke_invitation(session, actor, other_id)
+        with portal.session() as session:
+            distributor_invitations.reissue_invitation(session, actor, other_id)
+        with portal.session() as session:
+            partners.terminate_contract(session, actor, created.contract_id)
+        with portal.session() as session:
+            [summary] = agreements.list_agreements(session, actor)
+        with portal.session() as session:
+            agreements.publish_version(session, actor, summary.agreement_id, text="v2")
+    with portal.session() as session:
+        events = session.exec(select(AuditEvent)).all()
+    actions = {event.action for event in events}
+    for expected in ["invitation.created", "invitation.opened", "activation.step_saved", "invitation.activated",
+                     "contract.signed", "account.created", "user.created", "auth.sign_in", "auth.sign_in_failed",
+                     "invitation.revoked", "invitation.reissued", "contract.terminated", "agreement.published"]:
+        assert expected in actions, expected
+    for event in events:
+        assert event.actor and event.at and event.object_type and event.object_id
+        assert event.client_address in {"198.51.100.23", "203.0.113.7"}  # the helper's walk names its own
+    assert {e.object_id for e in events if e.action == "invitation.revoked"} == {other_id}
+    assert invitation_id in {e.object_id for e in events if e.action == "invitation.activated"}
