@@ -5,7 +5,7 @@ import sys
 
 from ui.cli import main
 
-if __name__ in {"__main__", "__mp_main__"}:
+if __name__ == "__main__":  # not "__mp_main__": the hashing processes import this file too
     status = main()
     if status:
         sys.exit(status)

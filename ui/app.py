@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from data.settings import Settings
+from services import security
 from ui import settings as app_settings
 from ui.activation import activation_page
 from ui.auth import login_page, sign_out
@@ -76,7 +78,13 @@ def register_pages() -> None:
 def run_server(settings: Settings) -> None:
     """Start the web server (returns at once under NiceGUI's test simulation)."""
     app_settings.use(settings)
+    if not os.environ.get("NICEGUI_USER_SIMULATION"):
+        security.hash_in_processes(os.cpu_count() or 1)
     register_pages()
+    if os.environ.get("PORTAL_BENCH") == "1":
+        from ui import bench_hooks
+
+        bench_hooks.register()
     ui.run(
         host=settings.host,
         port=settings.port,

@@ -328,9 +328,21 @@ def test_every_state_change_is_audited_with_actor_time_address_and_object(portal
     with portal.session() as session:
         events = session.exec(select(AuditEvent)).all()
     actions = {event.action for event in events}
-    for expected in ["invitation.created", "invitation.opened", "activation.step_saved", "invitation.activated",
-                     "contract.signed", "account.created", "user.created", "auth.sign_in", "auth.sign_in_failed",
-                     "invitation.revoked", "invitation.reissued", "contract.terminated", "agreement.published"]:
+    for expected in [
+        "invitation.created",
+        "invitation.opened",
+        "activation.step_saved",
+        "invitation.activated",
+        "contract.signed",
+        "account.created",
+        "user.created",
+        "auth.sign_in",
+        "auth.sign_in_failed",
+        "invitation.revoked",
+        "invitation.reissued",
+        "contract.terminated",
+        "agreement.published",
+    ]:
         assert expected in actions, expected
     for event in events:
         assert event.actor and event.at and event.object_type and event.object_id

@@ -1,0 +1,568 @@
+"""``python -m bench`` — the portal measured against floors taken in the same run.
+
+``--quick`` uses smaller counts (under 90 s on 2 cores); ``--tiny`` only proves the harness works (used by the
+test suite). Writes ``docs/PERFORMANCE.md`` (unless ``--output -``) and prints ``bench: N/M targets met`` last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import chain
+from pathlib import Path
+
+import httpx
+from playwright.async_api import Page, async_playwright
+
+from bench.seed import bulk_invitations
+from services import distributor_invitations
+from services.security import hash_password
+from tests.e2e.conftest import CHROMIUM_FLAGS, ROOT, Server, chromium_executable, free_port
+from tests.helpers import FULL_NAME, PASSWORD, open_portal
+
+COUNTS = {
+    "full": {
+        "clients": 20,
+        "per_client": 5,
+        "transitions": 100,
+        "requests": 2000,
+        "concurrency": 50,
+        "activations": 64,
+        "memory_clients": 50,
+        "cycles": 500,
+        "invitations": 100_000,
+        "queries": 50,
+        "cold_starts": 5,
+    },
+    "quick": {
+        "clients": 20,
+        "per_client": 5,
+        "transitions": 100,
+        "requests": 500,
+        "concurrency": 50,
+        "activations": 16,
+        "memory_clients": 20,
+        "cycles": 60,
+        "invitations": 20_000,
+        "queries": 20,
+        "cold_starts": 2,
+    },
+    "tiny": {
+        "clients": 2,
+        "per_client": 2,
+        "transitions": 3,
+        "requests": 20,
+        "concurrency": 5,
+        "activations": 2,
+        "memory_clients": 2,
+        "cycles": 2,
+        "invitations": 100,
+        "queries": 3,
+        "cold_starts": 1,
+    },
+}
+CORES = os.cpu_count() or 1
+STALLS: dict[str, int] = {}  # where the server's event loop was while it was late (measurement 3)
+
+
+@dataclass
+class Result:
+    """One row of the table."""
+
+    number: str
+    name: str
+    ours: float
+    floor: float | None
+    unit: str
+    target: str
+    met: bool
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return self.ours / self.floor if self.floor else None
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def fresh_server(label: str) -> Server:
+    server = Server(
+        Path(tempfile.mkdtemp(prefix=f"bench-{label}-")),
+        extra_env={"PORTAL_BENCH": "1", "PORTAL_LINK_GUESS_LIMIT": "1000000"},
+    )
+    server.start()
+    return server
+
+
+def invitation_urls(server: Server, count: int) -> list[str]:
+    """``count`` activation links on the server's database (issued through the service layer)."""
+    portal = server.portal()
+    tokens = [portal.invite(company_name=f"Bench {n} Ltd") for n in range(count)]
+    portal.engine.dispose()
+    return [f"{server.base_url}/activate/{token}" for token in tokens]
+
+
+# --------------------------------------------------------------------------- browser measurements
+
+CLICK_AND_WAIT = """async ([buttonText, selector, condition]) => {
+    const visible = (element) => element && element.offsetParent !== null;
+    const button = [...document.querySelectorAll(selector)]
+        .find((b) => visible(b) && b.textContent.trim() === buttonText);
+    const done = new Function(condition);
+    const start = performance.now();
+    await new Promise((resolve) => {
+        const observer = new MutationObserver(() => { if (done()) { observer.disconnect(); resolve(); } });
+        observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+        button.click();
+    });
+    return performance.now() - start;
+}"""
+FULL_NAME_VISIBLE = (
+    "const e = document.querySelector('input[aria-label=\"Full name\"]'); return !!e && e.offsetParent !== null;"
+)
+EMAIL_VISIBLE = (
+    "const e = document.querySelector('input[aria-label=\"Email\"]'); return !!e && e.offsetParent !== null;"
+)
+COMPANY_VISIBLE = (
+    "const e = document.querySelector('input[aria-label=\"Company name\"]'); return !!e && e.offsetParent !== null;"
+)
+FLOOR_FLIPPED = "return document.querySelector('.floor-label').textContent === window.__expect;"
+
+
+async def floor_transitions(page: Page, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        await page.evaluate(
+            "window.__expect = document.querySelector('.floor-label').textContent === 'off' ? 'on' : 'off'"
+        )
+        times.append(await page.evaluate(CLICK_AND_WAIT, ["Flip", "button", FLOOR_FLIPPED]))
+    return times
+
+
+async def step_transitions(page: Page, count: int) -> list[float]:
+    """Next on *Review the contract* (saved on the server) until *User properties* shows; Back between."""
+    times = []
+    for _ in range(count):
+        times.append(await page.evaluate(CLICK_AND_WAIT, ["Next", "button", FULL_NAME_VISIBLE]))
+        await page.evaluate(CLICK_AND_WAIT, ["Back", "button", EMAIL_VISIBLE])
+    return times
+
+
+async def open_wizard(page: Page, url: str, email: str) -> None:
+    await page.goto(url)
+    await page.get_by_label("Email", exact=True).fill(email)
+    await page.get_by_role("checkbox", name="I have read and accepted the agreement").click()
+
+
+async def browser_measurements(server: Server, counts: dict[str, int]) -> list[Result]:
+    results: list[Result] = []
+    clients = counts["clients"]
+    urls = invitation_urls(server, clients)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_FLAGS)
+        contexts = [await browser.new_context() for _ in range(clients)]
+        pages = [await context.new_page() for context in contexts]
+
+        # 1: one client, then all clients at once; the floor the same way on the bare page.
+        await asyncio.gather(*(page.goto(f"{server.base_url}/_bench/floor") for page in pages))
+        floor_one = await floor_transitions(pages[0], counts["transitions"])
+        floor_many = list(chain(*await asyncio.gather(*(floor_transitions(p, counts["per_client"]) for p in pages))))
+        await asyncio.gather(
+            *(
+                open_wizard(page, url, f"bench{n}@bench.example")
+                for n, (page, url) in enumerate(zip(pages, urls, strict=True))
+            )
+        )
+        ours_one = await step_transitions(pages[0], counts["transitions"])
+        ours_many = list(chain(*await asyncio.gather(*(step_transitions(p, counts["per_client"]) for p in pages))))
+        results.append(
+            Result(
+                "1a",
+                "Step transition (Next → next step visible), 1 client: p50",
+                statistics.median(ours_one),
+                statistics.median(floor_one),
+                "ms",
+                "≤ 1.5× floor",
+                statistics.median(ours_one) <= 1.5 * statistics.median(floor_one),
+                f"p95 {percentile(ours_one, 0.95):.1f} ms (floor {percentile(floor_one, 0.95):.1f}); "
+                f"{len(ours_one)} transitions",
+            )
+        )
+        results.append(
+            Result(
+                "1b",
+                f"Step transition, {clients} concurrent clients: p50",
+                statistics.median(ours_many),
+                statistics.median(floor_many),
+                "ms",
+                "≤ 2× floor",
+                statistics.median(ours_many) <= 2 * statistics.median(floor_many),
+                f"p95 {percentile(ours_many, 0.95):.1f} ms (floor {percentile(floor_many, 0.95):.1f}); "
+                f"{len(ours_many)} transitions",
+            )
+        )
+
+        # 3: event-loop lag while up to 16 resellers save a password (argon2id) at the same moment.
+        hashing = pages[: min(16, clients)]
+        for page in hashing:
+            await page.evaluate(CLICK_AND_WAIT, ["Next", "button", FULL_NAME_VISIBLE])
+            await page.get_by_label("Full name", exact=True).fill(FULL_NAME)
+            await page.get_by_label("Password", exact=True).fill(PASSWORD)
+        async with httpx.AsyncClient(base_url=server.base_url) as http:
+            await http.get("/_bench/lag", params={"reset": True})
+            await http.get("/_bench/stalls", params={"reset": True})
+            await asyncio.gather(*(p.evaluate(CLICK_AND_WAIT, ["Next", "button", COMPANY_VISIBLE]) for p in hashing))
+            lag = (await http.get("/_bench/lag")).json()
+            STALLS.update((await http.get("/_bench/stalls")).json())
+        results.append(
+            Result(
+                "3",
+                f"Event-loop lag while {len(hashing)} activations hash passwords at once: p99",
+                lag["p99_ms"],
+                None,
+                "ms",
+                "≤ 20 ms",
+                lag["p99_ms"] <= 20,
+                f"max {lag['max_ms']:.1f} ms over {lag['samples']} ticks of 5 ms",
+            )
+        )
+        for context in contexts:
+            await context.close()
+        await browser.close()
+    return results
+
+
+async def memory_measurements(counts: dict[str, int]) -> list[Result]:
+    """5: RSS per connected client (ours on one fresh server, the floor on another), and after cycles."""
+    per_client: dict[str, float] = {}
+    cycles_note = ""
+    before_cycles = after_cycles = 0
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_FLAGS)
+        for kind in ("floor", "ours"):
+            server = fresh_server(f"memory-{kind}")
+            try:
+                assert server.process is not None
+                pid = server.process.pid
+                url = f"{server.base_url}/_bench/floor" if kind == "floor" else invitation_urls(server, 1)[0]
+                ready = "Flip" if kind == "floor" else "Next"
+
+                async def connect(page: Page, url: str = url, ready: str = ready) -> None:
+                    await page.goto(url)
+                    await page.get_by_role("button", name=ready, exact=True).first.wait_for()
+
+                context = await browser.new_context()
+                warm = [await context.new_page() for _ in range(3)]
+                for page in warm:
+                    await connect(page)
+                await context.close()
+                await asyncio.sleep(4)  # NiceGUI drops disconnected clients after its 3 s reconnect timeout
+                start = rss_kib(pid)
+                context = await browser.new_context()
+                pages = [await context.new_page() for _ in range(counts["memory_clients"])]
+                await asyncio.gather(*(connect(page) for page in pages))
+                per_client[kind] = (rss_kib(pid) - start) / counts["memory_clients"]
+                await context.close()
+                if kind == "ours":
+                    await asyncio.sleep(4)
+                    before_cycles = rss_kib(pid)
+                    for _ in range(counts["cycles"]):
+                        context = await browser.new_context()
+                        await connect(await context.new_page())
+                        await context.close()
+                    await asyncio.sleep(4)
+                    after_cycles = rss_kib(pid)
+                    cycles_note = f"{before_cycles / 1024:.1f} MiB before, {after_cycles / 1024:.1f} MiB after"
+            finally:
+                server.stop()
+        await browser.close()
+    growth = (after_cycles - before_cycles) / before_cycles
+    return [
+        Result(
+            "5a",
+            f"Server memory per connected wizard client ({counts['memory_clients']} clients)",
+            per_client["ours"],
+            max(per_client["floor"], 1.0),
+            "KiB",
+            "≤ 1.5× floor",
+            per_client["ours"] <= 1.5 * max(per_client["floor"], 1.0),
+            "RSS growth ÷ clients",
+        ),
+        Result(
+            "5b",
+            f"RSS after {counts['cycles']} connect/disconnect cycles vs before",
+            growth * 100,
+            None,
+            "%",
+            "within 10%",
+            abs(growth) <= 0.10,
+            cycles_note,
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------- HTTP and service measurements
+
+
+async def http_measurement(server: Server, counts: dict[str, int]) -> list[Result]:
+    """2: GET /activate/<token> at 50 concurrent clients, each with its own token; the floor page likewise."""
+    concurrency = counts["concurrency"]
+    urls = [url.removeprefix(server.base_url) for url in invitation_urls(server, concurrency)]
+
+    async def load(paths: list[str]) -> tuple[float, list[float]]:
+        per_client = counts["requests"] // concurrency
+        latencies: list[float] = []
+        limits = httpx.Limits(max_connections=concurrency)
+        async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=60) as http:
+
+            async def client(path: str) -> None:
+                for _ in range(per_client):
+                    start = time.perf_counter()
+                    response = await http.get(path)
+                    latencies.append((time.perf_counter() - start) * 1000)
+                    assert response.status_code == 200
+
+            start = time.perf_counter()
+            await asyncio.gather(*(client(path) for path in paths))
+            return len(latencies) / (time.perf_counter() - start), latencies
+
+    floor_rate, floor_latencies = await load(["/_bench/floor"] * concurrency)
+    rate, latencies = await load(urls)
+    return [
+        Result(
+            "2",
+            f"Opening /activate/<token>, {concurrency} concurrent clients: requests/s",
+            rate,
+            floor_rate,
+            "req/s",
+            "≥ 0.7× floor",
+            rate >= 0.7 * floor_rate,
+            f"p95 {percentile(latencies, 0.95):.0f} ms (floor {percentile(floor_latencies, 0.95):.0f} ms); "
+            f"{len(latencies)} requests",
+        )
+    ]
+
+
+def activation_throughput(counts: dict[str, int]) -> list[Result]:
+    """4: complete activations per second through the service layer (argon2id included), on all cores."""
+    portal = open_portal(Path(tempfile.mkdtemp(prefix="bench-activations-")) / "portal.db")
+    hash_times = []
+    for _ in range(7):
+        start = time.perf_counter()
+        hash_password(PASSWORD)
+        hash_times.append(time.perf_counter() - start)
+    limit = CORES / statistics.median(hash_times)
+    tokens = [portal.invite() for _ in range(counts["activations"])]
+
+    def activate(numbered: tuple[int, str]) -> None:
+        number, token = numbered
+        portal.activate(token, email=f"throughput{number}@bench.example", company=f"Throughput {number} Ltd")
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CORES) as pool:
+        list(pool.map(activate, enumerate(tokens)))
+    rate = len(tokens) / (time.perf_counter() - start)
+    portal.engine.dispose()
+    return [
+        Result(
+            "4",
+            "Activations completed per second (service layer, argon2id included)",
+            rate,
+            limit,
+            "/s",
+            "≥ 0.7× hashing limit",
+            rate >= 0.7 * limit,
+            f"limit = {CORES} cores ÷ {statistics.median(hash_times) * 1000:.1f} ms per hash",
+        )
+    ]
+
+
+def invitation_list(counts: dict[str, int]) -> list[Result]:
+    """6: the distributor's invitation list with many invitations: first page, and a filtered search."""
+    portal = open_portal(Path(tempfile.mkdtemp(prefix="bench-list-")) / "portal.db")
+    actor = portal.distributor_user()
+    bulk_invitations(portal, actor.account_id, counts["invitations"])
+
+    def timed(**query: object) -> list[float]:
+        times = []
+        for _ in range(counts["queries"]):
+            start = time.perf_counter()
+            with portal.session() as session:
+                distributor_invitations.list_invitations(session, actor, **query)  # type: ignore[arg-type]
+            times.append((time.perf_counter() - start) * 1000)
+        return times
+
+    nothing = timed(search="no-such-reseller-anywhere")
+    first = timed()
+    filtered = timed(status="pending", search="Reseller 4242")
+    portal.engine.dispose()
+    floor = percentile(nothing, 0.95)
+    return [
+        Result(
+            "6a",
+            f"Invitation list, {counts['invitations']:,} invitations: first page, p95",
+            percentile(first, 0.95),
+            floor,
+            "ms",
+            "≤ 100 ms",
+            percentile(first, 0.95) <= 100,
+            "floor: the same query matching no rows",
+        ),
+        Result(
+            "6b",
+            f"Invitation list, {counts['invitations']:,} invitations: status + text search, p95",
+            percentile(filtered, 0.95),
+            floor,
+            "ms",
+            "≤ 100 ms",
+            percentile(filtered, 0.95) <= 100,
+            "",
+        ),
+    ]
+
+
+def cold_start(counts: dict[str, int]) -> list[Result]:
+    """7: from starting the process to the first 200 on ``/``; the floor is a bare NiceGUI hello world."""
+
+    def once(command: list[str], env: dict[str, str], port: int) -> float:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as response:
+                        if response.status == 200:
+                            return time.perf_counter() - start
+                except OSError:
+                    assert process.poll() is None, "the process died"
+                    time.sleep(0.01)  # polling for the port to answer
+        finally:
+            process.terminate()
+            process.wait()
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "NICEGUI_", "PYTEST_"))}
+    ours, floor = [], []
+    for _ in range(counts["cold_starts"]):
+        port = free_port()
+        floor.append(once([sys.executable, "bench/hello.py"], {**base, "PORT": str(port)}, port))
+        port = free_port()
+        data = tempfile.mkdtemp(prefix="bench-cold-")
+        ours.append(
+            once([sys.executable, "main.py"], {**base, "PORTAL_PORT": str(port), "PORTAL_DATA_DIR": data}, port)
+        )
+    return [
+        Result(
+            "7",
+            "Cold start: `python main.py` (empty database, demo seeded) to first 200 on /",
+            statistics.median(ours) * 1000,
+            statistics.median(floor) * 1000,
+            "ms",
+            "≤ 1.5× floor",
+            statistics.median(ours) <= 1.5 * statistics.median(floor),
+            "median of starts",
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- report
+
+
+def report(results: list[Result], mode: str, elapsed: float, output: Path | None) -> str:
+    command = "python -m bench" + ("" if mode == "full" else f" --{mode}")
+    lines = [
+        "# Performance",
+        "",
+        f"Measured by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {CORES} cores, "
+        f"in {elapsed:.0f} s. Every floor was measured in the same run (see *How* below).",
+        "",
+        "| # | measurement | ours | floor | ratio | target | met |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        floor = f"{r.floor:,.1f} {r.unit}" if r.floor is not None else "—"
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
+        note = f" ({r.note})" if r.note else ""
+        lines.append(
+            f"| {r.number} | {r.name}{note} | {r.ours:,.1f} {r.unit} | {floor} | {ratio} | {r.target} | "
+            f"{'yes' if r.met else '**no**'} |"
+        )
+    met = sum(r.met for r in results)
+    summary = f"bench: {met}/{len(results)} targets met; " + ", ".join(
+        f"{r.number}={r.ratio:.2f}x" if r.ratio is not None else f"{r.number}={r.ours:.1f}{r.unit}" for r in results
+    )
+    lines += ["", f"`{summary}`", ""]
+    text = "\n".join(lines)
+    if output is not None:
+        notes = output.with_name("PERFORMANCE-notes.md")
+        extra = notes.read_text() if notes.exists() else ""
+        output.write_text(text + ("\n" + extra if extra else ""))
+    return summary
+
+
+GROUPS = ("browser", "http", "activations", "memory", "list", "cold")
+
+
+async def run(mode: str, only: set[str]) -> list[Result]:
+    counts = COUNTS[mode]
+    results: list[Result] = []
+    if only & {"browser", "http"}:
+        server = fresh_server("main")
+        try:
+            if "browser" in only:
+                results += await browser_measurements(server, counts)
+            if "http" in only:
+                results += await http_measurement(server, counts)
+        finally:
+            server.stop()
+    if "activations" in only:
+        results += activation_throughput(counts)
+    if "memory" in only:
+        results += await memory_measurements(counts)
+    if "list" in only:
+        results += invitation_list(counts)
+    if "cold" in only:
+        results += cold_start(counts)
+    return sorted(results, key=lambda r: r.number)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--quick", action="store_const", const="quick", dest="mode")
+    group.add_argument("--tiny", action="store_const", const="tiny", dest="mode")
+    parser.add_argument("--output", default="docs/PERFORMANCE.md", help="where to write the table ('-': nowhere)")
+    parser.add_argument("--only", action="append", choices=GROUPS, help="run only these groups (repeatable)")
+    args = parser.parse_args(argv)
+    mode = args.mode or "full"
+    started = time.perf_counter()
+    results = asyncio.run(run(mode, set(args.only or GROUPS)))
+    output = None if args.output == "-" else ROOT / args.output
+    if STALLS and os.environ.get("BENCH_SHOW_STALLS"):
+        for stack, count in STALLS.items():
+            print(f"{count:5d}  {stack}")
+    print(report(results, mode, time.perf_counter() - started, output))
+
+
+if __name__ == "__main__":
+    main()

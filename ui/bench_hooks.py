@@ -1,0 +1,79 @@
+"""Measurement hooks for ``python -m bench`` (only with ``PORTAL_BENCH=1``): a bare NiceGUI page as the
+floor to compare against, and an event-loop lag monitor."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import threading
+import time
+import traceback
+from collections import Counter, deque
+from pathlib import Path
+
+from nicegui import app, ui
+
+TICK = 0.005  # seconds between the monitor's wake-ups
+_lags: deque[float] = deque(maxlen=100_000)
+
+
+_heartbeat = [0.0]
+_stalls: Counter[str] = Counter()
+
+
+async def _monitor() -> None:
+    loop = asyncio.get_running_loop()
+    threading.Thread(target=_watchdog, args=(threading.get_ident(),), daemon=True).start()
+    while True:
+        start = loop.time()
+        _heartbeat[0] = time.monotonic()
+        await asyncio.sleep(TICK)
+        _lags.append(max(0.0, loop.time() - start - TICK))
+
+
+def _watchdog(loop_thread: int) -> None:
+    """Where the event loop is when it has not ticked for 20 ms: the profile behind the lag figure."""
+    while True:
+        time.sleep(0.005)
+        if time.monotonic() - _heartbeat[0] > 0.02:
+            frame = sys._current_frames().get(loop_thread)
+            stack = traceback.extract_stack(frame)[-6:] if frame else []
+            _stalls[" <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))] += 1
+
+
+def floor_page() -> None:
+    """The floor: a bare NiceGUI page whose button flips a label."""
+    label = ui.label("off").classes("floor-label")
+    ui.button("Flip", on_click=lambda: label.set_text("on" if label.text == "off" else "off"))
+
+
+def lag_report(reset: bool = False) -> dict[str, float]:
+    """Event-loop lag since the last reset, in milliseconds."""
+    values = sorted(_lags)
+    if reset:
+        _lags.clear()
+    if not values:
+        return {"samples": 0, "p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
+    return {
+        "samples": len(values),
+        "p50_ms": statistics.median(values) * 1000,
+        "p99_ms": values[min(len(values) - 1, int(len(values) * 0.99))] * 1000,
+        "max_ms": values[-1] * 1000,
+    }
+
+
+def stalls_report(reset: bool = False) -> dict[str, int]:
+    """The most frequent event-loop stacks seen while the loop was late."""
+    report = dict(_stalls.most_common(15))
+    if reset:
+        _stalls.clear()
+    return report
+
+
+def register() -> None:
+    """Add the floor page, the lag endpoint and start the monitor."""
+    ui.page("/_bench/floor")(floor_page)
+    app.get("/_bench/lag")(lag_report)
+    app.get("/_bench/stalls")(stalls_report)
+    app.on_startup(lambda: asyncio.get_running_loop().create_task(_monitor()))
