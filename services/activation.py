@@ -19,13 +19,12 @@ from data.models import (
     Agreement,
     AgreementVersion,
     Contract,
-    ContractStatus,
     Invitation,
     InvitationStatus,
     User,
 )
 from data.models.types import utcnow
-from services import audit, throttle
+from services import audit, contracts, throttle
 from services.errors import InvitationNotFound, StepIncomplete, ValidationFailed
 from services.invitations import usable_invitation
 from services.rules import check_password, clean_company_name, clean_email, clean_full_name
@@ -207,7 +206,7 @@ def accept_agreement(
     draft.accepted_at = utcnow()
     draft.accepted_text_sha256 = version.text_sha256
     draft.accepted_client_address = client_address
-    draft.accepted_user_agent = (user_agent or "")[:500] or None
+    draft.accepted_user_agent = contracts.clip_user_agent(user_agent)
     _save_step(session, invitation, draft, STEP_AGREEMENT, client_address)
     session.commit()
     return _view(session, invitation)
@@ -294,20 +293,20 @@ def activate(
     account = Account(kind=AccountKind.RESELLER, name=draft.company_name)
     user = User(account_id=account.id, email=draft.email, full_name=draft.full_name, password_hash=draft.password_hash)
     add_in_order(session, account, user)  # before the contract refers to them
-    contract.reseller_account_id = account.id
-    contract.signee_user_id = user.id
-    contract.status = ContractStatus.ACTIVE
-    contract.signed_at = now
-    contract.evidence_text_sha256 = draft.accepted_text_sha256
-    contract.evidence_email = draft.email
-    contract.evidence_name = draft.full_name
-    contract.evidence_accepted_at = draft.accepted_at
-    contract.evidence_client_address = client_address
-    contract.evidence_user_agent = (user_agent or "")[:500] or None
+    contracts.sign(
+        session,
+        contract,
+        signee=user,
+        text_sha256=draft.accepted_text_sha256,
+        accepted_at=draft.accepted_at,
+        signed_at=now,
+        client_address=client_address,
+        user_agent=user_agent,
+    )
     invitation.status = InvitationStatus.ACTIVATED
     invitation.activated_at = now
     invitation.reseller_account_id = account.id
-    session.add_all([contract, invitation])
+    session.add(invitation)
     actor = _actor(invitation)
     audit.record(
         session,
@@ -323,14 +322,6 @@ def activate(
         action="user.created",
         object_type="user",
         object_id=user.id,
-        client_address=client_address,
-    )
-    audit.record(
-        session,
-        actor=user.id,
-        action="contract.signed",
-        object_type="contract",
-        object_id=contract.id,
         client_address=client_address,
     )
     audit.record(

@@ -25,7 +25,7 @@ from data.models import (
     UserStatus,
 )
 from data.models.types import utcnow
-from services import audit, throttle
+from services import audit, contracts, throttle
 from services.access import distributor_of, own
 from services.accounts import SignedInUser
 from services.agreements import active_version_for
@@ -344,29 +344,23 @@ def set_password(
     user.password_hash = password_hash
     user.status = UserStatus.ACTIVE
     link.used_at = now
-    contract.status = ContractStatus.ACTIVE
-    contract.signed_at = now
-    contract.evidence_text_sha256 = version.text_sha256
-    contract.evidence_email = user.email
-    contract.evidence_name = user.full_name
-    contract.evidence_accepted_at = now
-    contract.evidence_client_address = client_address
-    contract.evidence_user_agent = (user_agent or "")[:500] or None
-    session.add_all([user, link, contract])
+    session.add_all([user, link])
+    contracts.sign(
+        session,
+        contract,
+        signee=user,
+        text_sha256=version.text_sha256,
+        accepted_at=now,
+        signed_at=now,
+        client_address=client_address,
+        user_agent=user_agent,
+    )
     audit.record(
         session,
         actor=user.id,
         action="user.password_set",
         object_type="user",
         object_id=user.id,
-        client_address=client_address,
-    )
-    audit.record(
-        session,
-        actor=user.id,
-        action="contract.signed",
-        object_type="contract",
-        object_id=contract.id,
         client_address=client_address,
     )
     session.commit()
