@@ -80,6 +80,7 @@ def run_server(settings: Settings) -> None:
     app_settings.use(settings)
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
         security.hash_in_processes(os.cpu_count() or 1)
+        app.on_shutdown(security.stop_hashing_processes)
     register_pages()
     if os.environ.get("PORTAL_BENCH") == "1":
         from ui import bench_hooks

@@ -216,3 +216,35 @@ def test_the_invariant_check_catches_a_half_done_activation(tmp_path: Path) -> N
         assert "signed contract whose invitation is not activated" in str(error)
     else:
         raise AssertionError("the half-done activation went unnoticed")
+
+
+def children_of(pid: int) -> set[int]:
+    """The direct child processes of ``pid`` (from /proc)."""
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.add(int(status.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def test_hashing_processes_never_outlive_the_server(tmp_path: Path) -> None:
+    for stop in (signal.SIGTERM, signal.SIGKILL):
+        server = Server(tmp_path / f"server-{stop.name}")
+        server.start()
+        assert server.process is not None
+        workers = children_of(server.process.pid)
+        assert workers, "the server hashes in child processes"
+        server.stop(stop)
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling for the children to exit
+        assert not any(alive(pid) for pid in workers), f"orphaned hashing processes after {stop.name}"
