@@ -144,17 +144,9 @@ def open_invitation(
     """Open an activation link: its state, or the error saying why it cannot be used. Opening never uses
     the link up; the first opening is recorded. Unknown links count against the client address, and a
     client that guessed too many gets :class:`~services.throttle.TooManyAttempts`."""
-    guesser = throttle.address_key(client_address)
-    limits = limits or throttle.current_limits()
-    throttle.check(session, throttle.LINK, {guesser: limits.link_guesses_per_address}, limits=limits)
-    try:
-        invitation = usable_invitation(session, token)
-    except InvitationNotFound:
-        session.rollback()
-        begin_write(session)
-        throttle.record_failure(session, throttle.LINK, [guesser])
-        session.commit()
-        raise
+    invitation = throttle.look_up_link(
+        session, client_address, lambda: usable_invitation(session, token), InvitationNotFound, limits=limits
+    )
     if invitation.first_opened_at is None:
         session.rollback()  # end the read; record the first opening in a short write transaction
         begin_write(session)

@@ -282,17 +282,9 @@ def open_set_password_link(
 ) -> SetPasswordView:
     """What the representative sees on the set-password page; raises when the link cannot be used.
     Unknown links count against the client address, like unknown activation links."""
-    guesser = throttle.address_key(client_address)
-    limits = limits or throttle.current_limits()
-    throttle.check(session, throttle.LINK, {guesser: limits.link_guesses_per_address}, limits=limits)
-    try:
-        link = _usable_link(session, token)
-    except UnknownSetPasswordLink:
-        session.rollback()
-        begin_write(session)
-        throttle.record_failure(session, throttle.LINK, [guesser])
-        session.commit()
-        raise
+    link = throttle.look_up_link(
+        session, client_address, lambda: _usable_link(session, token), UnknownSetPasswordLink, limits=limits
+    )
     user = session.get(User, link.user_id)
     contract = session.get(Contract, link.contract_id)
     assert user is not None and contract is not None

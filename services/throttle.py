@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from sqlmodel import Session, col, delete, func, select
 
+from data.db import begin_write
 from data.models import FailedAttempt
 from data.models.types import utcnow
 from services.errors import DomainError
 
+T = TypeVar("T")
 LINK = "link"
 SIGN_IN = "sign_in"
 
@@ -105,3 +109,26 @@ def _aware(moment: datetime | str) -> datetime:
 
     value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def look_up_link(
+    session: Session,
+    client_address: str | None,
+    find: Callable[[], T],
+    unknown: type[Exception],
+    *,
+    limits: Limits | None = None,
+) -> T:
+    """Find a link by its token for a client: refused with :class:`TooManyAttempts` once the client has tried
+    too many unknown links; an ``unknown`` error from ``find`` is counted against the client, then re-raised."""
+    guesser = address_key(client_address)
+    limits = limits or _limits
+    check(session, LINK, {guesser: limits.link_guesses_per_address}, limits=limits)
+    try:
+        return find()
+    except unknown:
+        session.rollback()
+        begin_write(session)
+        record_failure(session, LINK, [guesser])
+        session.commit()
+        raise
