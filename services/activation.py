@@ -25,9 +25,9 @@ from data.models import (
 )
 from data.models.types import utcnow
 from services import audit, contracts, throttle
-from services.errors import InvitationNotFound, StepIncomplete, ValidationFailed
+from services.errors import FieldErrors, InvitationNotFound, StepIncomplete, ValidationFailed
 from services.invitations import usable_invitation
-from services.rules import check_password, clean_company_name, clean_email, clean_full_name
+from services.rules import ACCEPTANCE_REQUIRED, check_password, clean_company_name, clean_email, clean_full_name
 from services.security import hash_password
 
 STEP_AGREEMENT = 1
@@ -179,16 +179,11 @@ def accept_agreement(
     its evidence (agreement version, SHA-256 of its text, time, client address, user agent)."""
     begin_write(session)
     invitation = usable_invitation(session, token)  # a dead link says so before any field error
-    errors: dict[str, str] = {}
-    cleaned_email = ""
-    try:
-        cleaned_email = clean_email(email)
-    except ValidationFailed as failure:
-        errors.update(failure.errors)
+    errors = FieldErrors()
+    cleaned_email = errors.check(clean_email, email) or ""
     if not accepted:
-        errors["accepted"] = "Tick the box to confirm you have read and accepted the agreement."
-    if errors:
-        raise ValidationFailed(errors)
+        errors.add("accepted", ACCEPTANCE_REQUIRED)
+    errors.raise_if_any()
     if _email_in_use(session, cleaned_email):
         raise ValidationFailed({"email": EMAIL_UNUSABLE})
     version = session.get(AgreementVersion, invitation.agreement_version_id)
@@ -216,22 +211,12 @@ def save_user_properties(
     The password is hashed (argon2id) before the write transaction starts, and only the hash is kept."""
     invitation = usable_invitation(session, token)
     draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_USER)
-    errors: dict[str, str] = {}
-    cleaned_name = ""
-    try:
-        cleaned_name = clean_full_name(full_name)
-    except ValidationFailed as failure:
-        errors.update(failure.errors)
-    new_hash: str | None = None
+    errors = FieldErrors()
+    cleaned_name = errors.check(clean_full_name, full_name) or ""
     if password or draft.password_hash is None:
-        try:
-            check_password(password, draft.email)
-        except ValidationFailed as failure:
-            errors.update(failure.errors)
-    if errors:
-        raise ValidationFailed(errors)
-    if password:
-        new_hash = hash_password(password)
+        errors.check(check_password, password, draft.email)
+    errors.raise_if_any()
+    new_hash = hash_password(password) if password else None
     session.rollback()  # end the read snapshot; the write below takes the lock only briefly
 
     begin_write(session)

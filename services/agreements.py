@@ -13,7 +13,7 @@ from data.models import Account, AccountKind, Agreement, AgreementVersion, Contr
 from services import audit
 from services.access import distributor_of, own
 from services.accounts import SignedInUser
-from services.errors import NotFound, ValidationFailed
+from services.errors import FieldErrors, NotFound, ValidationFailed
 from services.rules import NAME_MAX, is_storable, require_storable
 from services.security import text_sha256
 
@@ -176,15 +176,11 @@ def create_agreement(session: Session, actor: SignedInUser, *, title: str | None
     """A new service agreement for the actor's distributor, with ``text`` published as version 1."""
     distributor_id = distributor_of(actor)
     cleaned_title = " ".join(require_storable(title or "", "title").split())
-    errors: dict[str, str] = {}
+    errors = FieldErrors()
     if not cleaned_title or len(cleaned_title) > NAME_MAX:
-        errors["title"] = f"Give the agreement a title of 1 to {NAME_MAX} characters."
-    try:
-        cleaned_text = clean_agreement_text(text)
-    except ValidationFailed as failure:
-        errors.update(failure.errors)
-    if errors:
-        raise ValidationFailed(errors)
+        errors.add("title", f"Give the agreement a title of 1 to {NAME_MAX} characters.")
+    cleaned_text = errors.check(clean_agreement_text, text) or ""
+    errors.raise_if_any()
     begin_write(session)
     agreement = Agreement(distributor_id=distributor_id, title=cleaned_title)
     version = AgreementVersion(

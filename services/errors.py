@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
 
 class DomainError(Exception):
     """Base of every error a service raises on purpose; ``message`` is fit to show a user."""
@@ -73,3 +78,25 @@ class InvalidState(DomainError):
 
 class SetPasswordLinkProblem(DomainError):
     """A set-password link that cannot be used: unknown, expired or already used."""
+
+
+class FieldErrors:
+    """Collects what is wrong with several fields, so that one :class:`ValidationFailed` names them all."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def check(self, clean: Callable[..., T], *args: Any) -> T | None:
+        """``clean(*args)``, or ``None`` with its field error kept."""
+        try:
+            return clean(*args)
+        except ValidationFailed as failure:
+            self.errors.update(failure.errors)
+            return None
+
+    def add(self, field: str, message: str) -> None:
+        self.errors[field] = message
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)

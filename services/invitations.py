@@ -14,11 +14,11 @@ from services import audit
 from services.access import own
 from services.agreements import active_version_for
 from services.errors import (
+    FieldErrors,
     InvitationAlreadyActivated,
     InvitationExpired,
     InvitationNotFound,
     InvitationRevoked,
-    ValidationFailed,
 )
 from services.rules import NAME_MAX, NOTE_MAX, clean_email, clean_optional_text
 from services.security import MAX_TOKEN_LENGTH, new_token, token_hash
@@ -48,26 +48,13 @@ class InvitationTerms:
         cls, *, invitee_email: str | None, company_name: str | None, note_to_signee: str | None, expires_in_days: int
     ) -> InvitationTerms:
         """Validate every field at once; :class:`ValidationFailed` names each wrong one."""
-        errors: dict[str, str] = {}
-        email = None
-        if invitee_email and invitee_email.strip():
-            try:
-                email = clean_email(invitee_email)
-            except ValidationFailed as failure:
-                errors.update(failure.errors)
-        company = note = None
-        try:
-            company = clean_optional_text(company_name, "company_name", NAME_MAX)
-        except ValidationFailed as failure:
-            errors.update(failure.errors)
-        try:
-            note = clean_optional_text(note_to_signee, "note_to_signee", NOTE_MAX)
-        except ValidationFailed as failure:
-            errors.update(failure.errors)
+        errors = FieldErrors()
+        email = errors.check(clean_email, invitee_email) if invitee_email and invitee_email.strip() else None
+        company = errors.check(clean_optional_text, company_name, "company_name", NAME_MAX)
+        note = errors.check(clean_optional_text, note_to_signee, "note_to_signee", NOTE_MAX)
         if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
-            errors["expires_in_days"] = f"An invitation expires in 1 to {MAX_EXPIRY_DAYS} days."
-        if errors:
-            raise ValidationFailed(errors)
+            errors.add("expires_in_days", f"An invitation expires in 1 to {MAX_EXPIRY_DAYS} days.")
+        errors.raise_if_any()
         return cls(email, company, note, expires_in_days)
 
 

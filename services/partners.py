@@ -29,9 +29,16 @@ from services import audit, contracts, throttle
 from services.access import distributor_of, own
 from services.accounts import SignedInUser
 from services.agreements import active_version_for
-from services.errors import InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
+from services.errors import FieldErrors, InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
 from services.invitations import MAX_EXPIRY_DAYS
-from services.rules import check_password, clean_company_name, clean_email, clean_full_name, is_storable
+from services.rules import (
+    ACCEPTANCE_REQUIRED,
+    check_password,
+    clean_company_name,
+    clean_email,
+    clean_full_name,
+    is_storable,
+)
 from services.security import MAX_TOKEN_LENGTH, hash_password, new_token, token_hash
 
 
@@ -215,29 +222,19 @@ def create_reseller_account(
     """The tutorial's alternative path: a reseller account with its representative, who gets a one-time
     link to set a password and accept the service agreement. Until then the partner shows as invited."""
     distributor_id = distributor_of(actor)
-    errors: dict[str, str] = {}
-    cleaned: dict[str, str] = {}
-    for field, clean, raw in (
-        ("company_name", clean_company_name, legal_name),
-        ("full_name", clean_full_name, representative_name),
-        ("email", clean_email, representative_email),
-    ):
-        try:
-            cleaned[field] = clean(raw)
-        except ValidationFailed as failure:
-            errors.update(failure.errors)
+    errors = FieldErrors()
+    company_name = errors.check(clean_company_name, legal_name) or ""
+    full_name = errors.check(clean_full_name, representative_name) or ""
+    email = errors.check(clean_email, representative_email) or ""
     if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
-        errors["expires_in_days"] = f"A link expires in 1 to {MAX_EXPIRY_DAYS} days."
-    if errors:
-        raise ValidationFailed(errors)
+        errors.add("expires_in_days", f"A link expires in 1 to {MAX_EXPIRY_DAYS} days.")
+    errors.raise_if_any()
     begin_write(session)
-    if session.exec(select(User.id).where(User.email == cleaned["email"])).first() is not None:
+    if session.exec(select(User.id).where(User.email == email)).first() is not None:
         raise ValidationFailed({"email": "This email cannot be used: it already belongs to a user."})
     version = active_version_for(session, distributor_id)
-    account = Account(kind=AccountKind.RESELLER, name=cleaned["company_name"])
-    user = User(
-        account_id=account.id, email=cleaned["email"], full_name=cleaned["full_name"], status=UserStatus.INVITED
-    )
+    account = Account(kind=AccountKind.RESELLER, name=company_name)
+    user = User(account_id=account.id, email=email, full_name=full_name, status=UserStatus.INVITED)
     contract = Contract(
         distributor_id=distributor_id,
         agreement_version_id=version.id,
@@ -313,15 +310,11 @@ def set_password(
     link = _usable_link(session, token)
     user = session.get(User, link.user_id)
     assert user is not None
-    errors: dict[str, str] = {}
-    try:
-        check_password(password, user.email)
-    except ValidationFailed as failure:
-        errors.update(failure.errors)
+    errors = FieldErrors()
+    errors.check(check_password, password, user.email)
     if not accepted:
-        errors["accepted"] = "Tick the box to confirm you have read and accepted the agreement."
-    if errors:
-        raise ValidationFailed(errors)
+        errors.add("accepted", ACCEPTANCE_REQUIRED)
+    errors.raise_if_any()
     password_hash = hash_password(password or "")
     session.rollback()
 

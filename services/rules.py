@@ -122,6 +122,7 @@ _SUFFIX_PATTERN = re.compile(
 _PREFIX_PATTERN = re.compile(
     r"^(" + "|".join(sorted(map(re.escape, LEGAL_ENTITY_PREFIXES), key=len, reverse=True)) + r")\s\S"
 )
+ACCEPTANCE_REQUIRED = "Tick the box to confirm you have read and accepted the agreement."
 COMPANY_EXAMPLES = "Champions Corp, Acme Inc., Widgets LLC, Müller GmbH, Contoso Ltd"
 
 

@@ -148,6 +148,19 @@ def test_sigkill_of_the_server_mid_wizard_and_mid_activate(tmp_path: Path, brows
         server.stop()
 
 
+def run_backup(server: Server, target: Path) -> subprocess.CompletedProcess[str]:
+    """``python main.py backup TARGET`` against the server's database, while it runs."""
+    return subprocess.run(
+        [sys.executable, "main.py", "backup", str(target)],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_backup_while_serving_and_restore(tmp_path: Path, browser: Browser) -> None:
     server = Server(tmp_path / "live")
     server.start()
@@ -164,25 +177,9 @@ def test_backup_while_serving_and_restore(tmp_path: Path, browser: Browser) -> N
         expect(page.get_by_role("heading", name="Hub and Marketplace Creation")).to_be_visible()
         context.close()
         copy = tmp_path / "restore" / "portal.db"
-        result = subprocess.run(
-            [sys.executable, "main.py", "backup", str(copy)],
-            cwd=ROOT,
-            env=server.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = run_backup(server, copy)
         assert result.returncode == 0, result.stderr
-        again = subprocess.run(
-            [sys.executable, "main.py", "backup", str(copy)],
-            cwd=ROOT,
-            env=server.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        again = run_backup(server, copy)
         assert again.returncode == 2 and "exists already" in again.stderr
     finally:
         server.stop()
