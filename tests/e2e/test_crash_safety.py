@@ -124,7 +124,10 @@ def test_sigkill_of_the_server_mid_wizard_and_mid_activate(tmp_path: Path, brows
         Wizard(pages[2]).button("Activate").click(no_wait_after=True)
         server.stop(signal.SIGKILL)  # while the activation may be committing
         invariants(server.data_dir / "portal.db")
+        for page in pages:
+            page.close()  # an old tab reloads on its own when the server is back, racing a goto
         server.start()
+        pages = [context.new_page() for context in contexts]
         expectations = [("Full name", None), ("Company name", None), (None, None)]
         for page, url, email, (field, _) in zip(pages, urls, emails, expectations, strict=True):
             page.goto(url)
