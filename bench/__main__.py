@@ -347,6 +347,9 @@ async def http_measurement(server: Server, counts: dict[str, int]) -> list[Resul
             await asyncio.gather(*(client(path) for path in paths))
             return len(latencies) / (time.perf_counter() - start), latencies
 
+    async with httpx.AsyncClient(base_url=server.base_url) as http:  # warm up: first-use imports, caches
+        for path in ("/_bench/floor", urls[0]):
+            (await http.get(path)).raise_for_status()
     floor_rate, floor_latencies = await load(["/_bench/floor"] * concurrency)
     rate, latencies = await load(urls)
     return [
@@ -526,23 +529,35 @@ GROUPS = ("browser", "http", "activations", "memory", "list", "cold")
 async def run(mode: str, only: set[str]) -> list[Result]:
     counts = COUNTS[mode]
     results: list[Result] = []
+
+    def timed(group: str, started: float) -> None:
+        print(f"bench: {group} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
     if only & {"browser", "http"}:
         server = fresh_server("main")
         try:
             if "browser" in only:
+                started = time.perf_counter()
                 results += await browser_measurements(server, counts)
+                timed("browser", started)
             if "http" in only:
+                started = time.perf_counter()
                 results += await http_measurement(server, counts)
+                timed("http", started)
         finally:
             server.stop()
-    if "activations" in only:
-        results += activation_throughput(counts)
-    if "memory" in only:
-        results += await memory_measurements(counts)
-    if "list" in only:
-        results += invitation_list(counts)
-    if "cold" in only:
-        results += cold_start(counts)
+    standalone = {
+        "activations": activation_throughput,
+        "memory": memory_measurements,
+        "list": invitation_list,
+        "cold": cold_start,
+    }
+    for group, measure in standalone.items():
+        if group in only:
+            started = time.perf_counter()
+            outcome = measure(counts)
+            results += await outcome if asyncio.iscoroutine(outcome) else outcome
+            timed(group, started)
     return sorted(results, key=lambda r: r.number)
 
 

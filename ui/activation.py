@@ -78,95 +78,94 @@ class ActivationWizard:
         self.address = address
         self.agent = agent
         self.changing_password = not view.password_set
-        with ui.stepper(value=STEPS[view.furthest_step][0]).props("vertical flat").classes("w-full") as self.stepper:
-            self._agreement_step()
-            self._user_step()
-            self._company_step()
-            self._activate_step()
-        self._refresh_review()
+        self.fields: dict[str, ui.input] = {}  # the inputs built so far, by the service's field name
+        self.messages: dict[str, FieldMessage] = {}  # the checkboxes' messages built so far, likewise
+        # A step's content is built when the step is first shown: most visits never go back to every step,
+        # and each element costs server time and memory for as long as the reseller stays connected.
+        self.builders = {
+            activation.STEP_AGREEMENT: self._agreement_step,
+            activation.STEP_USER: self._user_step,
+            activation.STEP_COMPANY: self._company_step,
+            activation.STEP_ACTIVATE: self._activate_step,
+        }
+        with ui.stepper().props("vertical flat").classes("w-full") as self.stepper:
+            self.steps = {
+                number: ui.step(name, title=title, icon=icon) for number, (name, title, icon) in STEPS.items()
+            }
+        self.show(view.furthest_step)
 
     # ----------------------------------------------------------------- steps
 
     def _agreement_step(self) -> None:
         view = self.view
-        with ui.step(STEPS[1][0], title=STEPS[1][1], icon=STEPS[1][2]):
-            ui.label(f"{view.distributor_name} invites you to activate your reseller portal.").classes("text-slate-700")
-            if view.note_to_signee:
-                with ui.card().classes("w-full bg-blue-50 shadow-none p-3").props('role="note"'):
-                    ui.label(f"Note from {view.distributor_name}").classes("text-sm font-semibold text-slate-800")
-                    ui.label(view.note_to_signee).classes("whitespace-pre-line text-slate-800").mark("note")
-            Heading(f"{view.agreement_title} (version {view.agreement_version})", 3).mark("agreement-title")
-            with (
-                ui.element("div")
-                .classes("w-full max-h-72 overflow-y-auto border border-slate-300 rounded p-3 bg-white")
-                .props('tabindex="0" role="region" aria-label="Agreement text"')
-            ):
-                # The distributor's own agreement text, not reseller input; DOMPurify sanitises it anyway.
-                ui.markdown(view.agreement_text).classes("agreement-text")
-            self.email = (
-                ui.input("Email", value=view.email)
-                .props("type=email autocomplete=email outlined")
-                .classes("w-full")
-                .mark("email")
-            )
-            self.accepted = ui.checkbox("I have read and accepted the agreement", value=view.accepted).mark("accepted")
-            self.accepted_message = FieldMessage()
-            with ui.stepper_navigation():
-                self.agreement_next = ui.button("Next", on_click=self.save_agreement).mark("next-agreement")
+        ui.label(f"{view.distributor_name} invites you to activate your reseller portal.").classes("text-slate-700")
+        if view.note_to_signee:
+            with ui.card().classes("w-full bg-blue-50 shadow-none p-3").props('role="note"'):
+                ui.label(f"Note from {view.distributor_name}").classes("text-sm font-semibold text-slate-800")
+                ui.label(view.note_to_signee).classes("whitespace-pre-line text-slate-800").mark("note")
+        Heading(f"{view.agreement_title} (version {view.agreement_version})", 3).mark("agreement-title")
+        with (
+            ui.element("div")
+            .classes("w-full max-h-72 overflow-y-auto border border-slate-300 rounded p-3 bg-white")
+            .props('tabindex="0" role="region" aria-label="Agreement text"')
+        ):
+            # The distributor's own agreement text, not reseller input; DOMPurify sanitises it anyway.
+            ui.markdown(view.agreement_text).classes("agreement-text")
+        self.email = self.fields["email"] = (
+            ui.input("Email", value=view.email)
+            .props("type=email autocomplete=email outlined")
+            .classes("w-full")
+            .mark("email")
+        )
+        self.accepted = ui.checkbox("I have read and accepted the agreement", value=view.accepted).mark("accepted")
+        self.messages["accepted"] = FieldMessage()
+        with ui.stepper_navigation():
+            ui.button("Next", on_click=self.save_agreement).mark("next-agreement")
 
     def _user_step(self) -> None:
-        with ui.step(STEPS[2][0], title=STEPS[2][1], icon=STEPS[2][2]):
-            self.full_name = (
-                ui.input("Full name", value=self.view.full_name)
-                .props("autocomplete=name outlined maxlength=200")
-                .classes("w-full")
-                .mark("full-name")
-            )
-            with ui.row().classes("w-full items-center gap-2") as self.password_set_row:
-                ui.icon("check_circle").classes("text-positive")
-                ui.label("Password is set.").classes("text-slate-800")
-                ui.button("Change password", on_click=self._change_password).props("flat no-caps").mark(
-                    "change-password"
-                )
-            self.password = password_field()
-            self._show_password_field(self.changing_password)
-            with ui.stepper_navigation():
-                ui.button("Back", on_click=lambda: self.go_to(activation.STEP_AGREEMENT)).props("flat").mark(
-                    "back-user"
-                )
-                ui.button("Next", on_click=self.save_user).mark("next-user")
+        self.full_name = self.fields["full_name"] = (
+            ui.input("Full name", value=self.view.full_name)
+            .props("autocomplete=name outlined maxlength=200")
+            .classes("w-full")
+            .mark("full-name")
+        )
+        with ui.row().classes("w-full items-center gap-2") as self.password_set_row:
+            ui.icon("check_circle").classes("text-positive")
+            ui.label("Password is set.").classes("text-slate-800")
+            ui.button("Change password", on_click=self._change_password).props("flat no-caps").mark("change-password")
+        self.password = self.fields["password"] = password_field()
+        self._show_password_field(self.changing_password)
+        with ui.stepper_navigation():
+            ui.button("Back", on_click=lambda: self.go_to(activation.STEP_AGREEMENT)).props("flat").mark("back-user")
+            ui.button("Next", on_click=self.save_user).mark("next-user")
 
     def _company_step(self) -> None:
-        with ui.step(STEPS[3][0], title=STEPS[3][1], icon=STEPS[3][2]):
-            self.company_name = (
-                ui.input("Company name", value=self.view.company_name)
-                .props(
-                    "autocomplete=organization outlined maxlength=200 "
-                    'hint="Your legal entity name with its type, for example Champions Corp or Acme GmbH."'
-                )
-                .classes("w-full")
-                .mark("company-name")
+        self.company_name = self.fields["company_name"] = (
+            ui.input("Company name", value=self.view.company_name)
+            .props(
+                "autocomplete=organization outlined maxlength=200 "
+                'hint="Your legal entity name with its type, for example Champions Corp or Acme GmbH."'
             )
-            with ui.stepper_navigation():
-                ui.button("Back", on_click=lambda: self.go_to(activation.STEP_USER)).props("flat").mark("back-company")
-                ui.button("Next", on_click=self.save_company).mark("next-company")
+            .classes("w-full")
+            .mark("company-name")
+        )
+        with ui.stepper_navigation():
+            ui.button("Back", on_click=lambda: self.go_to(activation.STEP_USER)).props("flat").mark("back-company")
+            ui.button("Next", on_click=self.save_company).mark("next-company")
 
     def _activate_step(self) -> None:
-        with ui.step(STEPS[4][0], title=STEPS[4][1], icon=STEPS[4][2]):
-            ui.label("Check what you entered, then sign and activate.").classes("text-slate-700")
-            with ui.column().classes("w-full gap-2"):
-                self.review_contract = self._review_row("Contract", activation.STEP_AGREEMENT, "review-contract")
-                self.review_email = self._review_row("Email", activation.STEP_AGREEMENT, "review-email")
-                self.review_name = self._review_row("Full name", activation.STEP_USER, "review-full-name")
-                self._review_row("Password", activation.STEP_USER, "review-password").text = "Set"
-                self.review_company = self._review_row("Company name", activation.STEP_COMPANY, "review-company")
-            self.signed = ui.checkbox("").mark("signed")
-            self.signed_message = FieldMessage()
-            with ui.stepper_navigation():
-                ui.button("Back", on_click=lambda: self.go_to(activation.STEP_COMPANY)).props("flat").mark(
-                    "back-activate"
-                )
-                self.activate_button = ui.button("Activate", on_click=self.activate).mark("activate")
+        ui.label("Check what you entered, then sign and activate.").classes("text-slate-700")
+        with ui.column().classes("w-full gap-2"):
+            self.review_contract = self._review_row("Contract", activation.STEP_AGREEMENT, "review-contract")
+            self.review_email = self._review_row("Email", activation.STEP_AGREEMENT, "review-email")
+            self.review_name = self._review_row("Full name", activation.STEP_USER, "review-full-name")
+            self._review_row("Password", activation.STEP_USER, "review-password").text = "Set"
+            self.review_company = self._review_row("Company name", activation.STEP_COMPANY, "review-company")
+        self.signed = ui.checkbox("").mark("signed")
+        self.messages["signed"] = FieldMessage()
+        with ui.stepper_navigation():
+            ui.button("Back", on_click=lambda: self.go_to(activation.STEP_COMPANY)).props("flat").mark("back-activate")
+            self.activate_button = ui.button("Activate", on_click=self.activate).mark("activate")
 
     def _review_row(self, label: str, step: int, marker: str) -> ui.label:
         with ui.row().classes("w-full items-start justify-between gap-2 border-b border-slate-200 pb-2 no-wrap"):
@@ -180,10 +179,19 @@ class ActivationWizard:
 
     # ----------------------------------------------------------------- behaviour
 
+    def show(self, step: int) -> None:
+        """Open ``step``, building its content the first time; the review always shows what is saved."""
+        if not self.steps[step].default_slot.children:
+            with self.steps[step]:
+                self.builders[step]()
+        if step == activation.STEP_ACTIVATE:
+            self._refresh_review()
+        self.stepper.value = STEPS[step][0]
+
     def go_to(self, step: int) -> None:
         """Show a step the reseller has already reached (Back and Edit never lose data)."""
         if step <= self.view.furthest_step:
-            self.stepper.value = STEPS[step][0]
+            self.show(step)
 
     def _refresh_review(self) -> None:
         view = self.view
@@ -207,24 +215,16 @@ class ActivationWizard:
     def _clear_errors(self, *inputs: ui.input) -> None:
         for element in inputs:
             element.error = None
-        self.accepted_message.show(None)
-        self.signed_message.show(None)
+        for message in self.messages.values():
+            message.show(None)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        fields = {
-            "email": self.email,
-            "full_name": self.full_name,
-            "password": self.password,
-            "company_name": self.company_name,
-        }
         for field, message in errors.items():
-            if field in fields:
-                fields[field].error = message
-            elif field == "accepted":
-                self.accepted_message.show(message)
-            elif field == "signed":
-                self.signed_message.show(message)
-        if "password" in errors:
+            if field in self.fields:
+                self.fields[field].error = message
+            elif field in self.messages:
+                self.messages[field].show(message)
+        if "password" in errors and "password" in self.fields:
             self._show_password_field(True)
 
     async def _save(self, action: object, next_step: int, *inputs: ui.input, **values: object) -> bool:
@@ -242,8 +242,7 @@ class ActivationWizard:
         except InvitationProblem:
             ui.navigate.to(f"/activate/{self.token}")  # the link's page says what happened
             return False
-        self._refresh_review()
-        self.stepper.value = STEPS[next_step][0]
+        self.show(next_step)
         return True
 
     async def save_agreement(self) -> None:
@@ -293,9 +292,9 @@ class ActivationWizard:
                 user_agent=self.agent,
             )
         except ValidationFailed as failure:
-            self._show_errors(failure.errors)
-            if "email" in failure.errors:
+            if "email" in failure.errors:  # taken meanwhile: the email is on the first step
                 self.go_to(activation.STEP_AGREEMENT)
+            self._show_errors(failure.errors)
             return
         except StepIncomplete as incomplete:
             ui.notify(f"Please complete step {incomplete.step} first.", type="warning")

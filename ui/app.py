@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from data.settings import Settings
 from services import security
 from ui import settings as app_settings
+from ui import theme
 from ui.activation import activation_page
 from ui.auth import login_page, sign_out
 from ui.distributor_agreements import agreements_page
@@ -71,6 +72,7 @@ def register_pages() -> None:
     ui.page("/distributor/agreements")(agreements_page)
     ui.page("/distributor/partners")(partners_page)
     ui.page("/distributor/partners/{contract_id}")(partner_detail_page)
+    theme.install()
     ui.button.default_props("no-caps")  # buttons read as written: Next, Back, Activate
     app.add_middleware(SecurityHeaders)
 

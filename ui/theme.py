@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import ClassVar
 
-from nicegui import ui
+from nicegui import app, ui
 from nicegui.elements.mixins.text_element import TextElement
 
 PRODUCT_NAME = "Reseller Portal"
@@ -23,6 +23,7 @@ BRAND_COLORS = {
 
 # Markdown headings inside the agreement box in proportion with the page; stepper labels with AA contrast.
 PAGE_CSS = """
+body { background-color: #f1f5f9; }  /* Tailwind's slate-100 */
 .agreement-text h1 { font-size: 1.375rem; line-height: 1.75rem; font-weight: 700; margin: 0.25rem 0 0.5rem; }
 .agreement-text h2 { font-size: 1.125rem; line-height: 1.5rem; font-weight: 600; margin: 0.75rem 0 0.25rem; }
 .agreement-text h3 { font-size: 1rem; font-weight: 600; margin: 0.5rem 0 0.25rem; }
@@ -45,6 +46,13 @@ new MutationObserver(() => document.querySelectorAll('.q-loading-bar:not([aria-l
 </script>"""
 
 
+def install() -> None:
+    """Apply the look to every page, once at start-up (cheaper than elements on each page)."""
+    app.colors(**BRAND_COLORS)
+    ui.add_css(PAGE_CSS, shared=True)
+    ui.add_body_html(NAME_LOADING_BAR, shared=True)
+
+
 @contextmanager
 def page_frame(
     title: str,
@@ -56,11 +64,7 @@ def page_frame(
 ) -> Iterator[None]:
     """The page skeleton: header with the product name, navigation links and sign-out, then a centred
     main column."""
-    ui.colors(**BRAND_COLORS)
-    ui.add_css(PAGE_CSS)
-    ui.add_body_html(NAME_LOADING_BAR)
     ui.page_title(f"{title} · {PRODUCT_NAME}")
-    ui.query("body").classes("bg-slate-100")
     with ui.header().classes("bg-primary text-white items-center justify-between px-4 py-2 gap-2 flex-wrap"):
         with (
             ui.link(target="/")

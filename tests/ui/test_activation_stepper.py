@@ -130,12 +130,12 @@ async def test_reopening_resumes_at_the_furthest_step_with_password_shown_as_set
     token = app_portal.invite()
     app_portal.walk_to(token, activation.STEP_ACTIVATE)
     await user.open(f"/activate/{token}")
-    await user.should_see("Password is set.")
     await user.should_see(FULL_NAME)
     stepper = stepper_of(user)
     assert stepper.value == "activate"
     user.find(marker="edit-full-name").click()
     assert stepper.value == "user"
+    await user.should_see("Password is set.")
     assert input_of(user, "full-name").value == FULL_NAME
     await user.should_not_see(marker="password")
     user.find(marker="change-password").click()
