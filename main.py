@@ -3,9 +3,9 @@
 
 import sys
 
-from ui.cli import main
+if __name__ == "__main__":  # not "__mp_main__": the service worker processes import this file too
+    from ui.cli import main
 
-if __name__ == "__main__":  # not "__mp_main__": the hashing processes import this file too
     status = main()
     if status:
         sys.exit(status)

@@ -15,6 +15,17 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by state, not by constructor arguments: errors cross from the service workers to the UI."""
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(kind: type[DomainError], args: tuple[Any, ...], state: dict[str, Any]) -> DomainError:
+    error = kind.__new__(kind)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class InvitationProblem(DomainError):
     """An activation link that cannot be used; subclasses say why."""

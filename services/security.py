@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
-import multiprocessing
-import os
 import secrets
-import signal
-import sys
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 
 from passlib.context import CryptContext
 
@@ -51,47 +44,14 @@ def _prepare(password: str) -> bytes:
     return unicodedata.normalize("NFKC", password).encode("utf-8", "surrogatepass")
 
 
-_hashing_pool: ProcessPoolExecutor | None = None
-
-
-def hash_in_processes(workers: int) -> None:
-    """Hash passwords in a pool of ``workers`` processes from now on (the server does, so that hashing
-    neither competes with its event loop for the GIL nor runs more hashes at once than there are cores)."""
-    global _hashing_pool
-    _hashing_pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent
-    )
-    _hashing_pool.submit(_hash, b"warm up the workers").result()
-
-
-def stop_hashing_processes() -> None:
-    """Stop the hashing processes (at server shutdown)."""
-    global _hashing_pool
-    if _hashing_pool is not None:
-        _hashing_pool.shutdown(wait=False, cancel_futures=True)
-        _hashing_pool = None
-
-
-def _exit_with_parent() -> None:
-    """In a hashing process: ask Linux to end it when the server dies, even by SIGKILL (no orphans)."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    if os.getppid() == 1:  # the parent died before the request took effect
-        os._exit(0)
-
-
 def _hash(prepared: bytes) -> str:
     return _passwords.hash(prepared)
 
 
 def hash_password(password: str) -> str:
-    """Hash a password with argon2id. CPU-heavy (~30-45 ms): never call it on the event loop. In the server,
-    the work runs in the hashing processes and the calling thread only waits."""
-    prepared = _prepare(password)
-    if _hashing_pool is not None:
-        return _hashing_pool.submit(_hash, prepared).result()
-    return _hash(prepared)
+    """Hash a password with argon2id. CPU-heavy (~30-45 ms): never call it on the event loop (the server runs
+    services in worker processes, see :mod:`services.workers`)."""
+    return _hash(_prepare(password))
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:

@@ -10,7 +10,7 @@ from nicegui import app, ui
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from data.settings import Settings
-from services import security
+from services import throttle, workers
 from ui import settings as app_settings
 from ui import theme
 from ui.activation import activation_page
@@ -81,8 +81,8 @@ def run_server(settings: Settings) -> None:
     """Start the web server (returns at once under NiceGUI's test simulation)."""
     app_settings.use(settings)
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
-        security.hash_in_processes(os.cpu_count() or 1)
-        app.on_shutdown(security.stop_hashing_processes)
+        workers.start(os.cpu_count() or 1, settings.database_url, throttle.current_limits())
+        app.on_shutdown(workers.stop)
     register_pages()
     if os.environ.get("PORTAL_BENCH") == "1":
         from ui import bench_hooks

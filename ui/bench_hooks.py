@@ -12,7 +12,7 @@ import traceback
 from collections import Counter, deque
 from pathlib import Path
 
-from nicegui import app, ui
+from nicegui import Client, app, ui
 
 TICK = 0.005  # seconds between the monitor's wake-ups
 _lags: deque[float] = deque(maxlen=100_000)
@@ -71,9 +71,16 @@ def stalls_report(reset: bool = False) -> dict[str, int]:
     return report
 
 
+def clients_report() -> dict[str, int]:
+    """How many NiceGUI clients the server holds (a disconnected browser's client goes after the reconnect
+    timeout): lets the memory measurement wait for exactly that instead of sleeping."""
+    return {"clients": len(Client.instances)}
+
+
 def register() -> None:
     """Add the floor page, the lag endpoint and start the monitor."""
     ui.page("/_bench/floor")(floor_page)
     app.get("/_bench/lag")(lag_report)
     app.get("/_bench/stalls")(stalls_report)
+    app.get("/_bench/clients")(clients_report)
     app.on_startup(lambda: asyncio.get_running_loop().create_task(_monitor()))

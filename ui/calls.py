@@ -1,16 +1,18 @@
-"""Calling a service from a page: in a worker thread, with its own database session, so that neither
-SQLite nor password hashing ever blocks NiceGUI's event loop."""
+"""Calling a service from a page: in a worker process (in the server) or a worker thread (under NiceGUI's
+test simulation), with its own database session, so that neither SQLite nor password hashing ever blocks
+NiceGUI's event loop."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from typing import Concatenate, ParamSpec, TypeVar
 
 from nicegui import context, run
 from sqlmodel import Session
 
-from data.db import new_session
-from services import audit
+from services import workers
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -21,18 +23,18 @@ class ServerBusy(RuntimeError):
 
 
 async def perform(action: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run the service ``action(session, *args, **kwargs)`` in a worker thread and return its result."""
-
+    """Run the service ``action(session, *args, **kwargs)`` off the event loop and return its result."""
     origin = client_address()
-
-    def in_thread() -> tuple[R]:
-        with audit.acting_from(origin), new_session() as session:
-            return (action(session, *args, **kwargs),)
-
-    outcome = await run.io_bound(in_thread)
+    if workers.running():
+        try:
+            return await asyncio.wrap_future(workers.submit(action, origin, args, kwargs))
+        except BrokenProcessPool as lost:  # a worker died mid-call: its transaction was not committed
+            workers.restart()
+            raise ServerBusy("The server could not finish that; please try again.") from lost
+    outcome = await run.io_bound(workers.run_action, action, origin, args, kwargs)
     if outcome is None:  # NiceGUI cancelled the call: the app is shutting down
         raise ServerBusy("The server is restarting; please try again in a moment.")
-    return outcome[0]
+    return outcome
 
 
 def client_address() -> str | None:

@@ -1,0 +1,99 @@
+"""Running service actions: each in its own session, and in the server in a pool of worker processes.
+
+NiceGUI runs every connected browser on one event loop. A service action is Python (SQLAlchemy, validation)
+and sometimes argon2id; in a thread of the server process it would compete with that loop for the GIL, and
+every reseller would wait. In worker processes it competes only for a core.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from sqlmodel import Session
+
+from data import db
+from services import audit, throttle
+
+R = TypeVar("R")
+_pool: ProcessPoolExecutor | None = None
+_setup: tuple[int, str, throttle.Limits] | None = None
+
+
+def run_action(action: Callable[..., R], origin: str | None, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> R:
+    """``action(session, *args, **kwargs)`` in a new session, with audit events naming ``origin``."""
+    with audit.acting_from(origin), db.new_session() as session:
+        return action(session, *args, **kwargs)
+
+
+def start(workers: int, database_url: str, limits: throttle.Limits, *, wait: bool = False) -> None:
+    """Run service actions in ``workers`` processes from now on (the server does, at start-up). The processes
+    are started at once; ``wait`` waits until every one is ready."""
+    global _pool, _setup
+    _setup = (workers, database_url, limits)
+    _pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_prepare_worker,
+        initargs=(database_url, limits),
+    )
+    started = [_pool.submit(os.getpid) for _ in range(workers)]  # each submit starts one process while none is idle
+    if wait:
+        for process in started:
+            process.result()
+
+
+def stop() -> None:
+    """Stop the worker processes (at server shutdown)."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+def running() -> bool:
+    """Whether actions run in worker processes (otherwise the caller runs them in a thread)."""
+    return _pool is not None
+
+
+def submit(
+    action: Callable[[Session], R] | Callable[..., R],
+    origin: str | None,
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+) -> Future[R]:
+    """Hand ``action`` to a worker process. A pool broken by a worker that died (killed, out of memory) is
+    replaced, so that one lost worker does not take the server's service calls with it."""
+    if _pool is None:
+        raise RuntimeError("the worker processes are not running; call start() first")
+    try:
+        return _pool.submit(run_action, action, origin, args, dict(kwargs))
+    except BrokenProcessPool:
+        restart()
+        raise
+
+
+def restart() -> None:
+    """Replace a broken pool with a fresh one."""
+    if _setup is not None:
+        stop()
+        start(*_setup)
+
+
+def _prepare_worker(database_url: str, limits: throttle.Limits) -> None:
+    """In a new worker process: end with the server, and use the server's database and limits."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: SIGTERM when the server dies, even by SIGKILL
+    if os.getppid() == 1:  # the server died before the request took effect
+        os._exit(0)
+    db.configure(database_url)
+    throttle.configure(limits)
