@@ -23,7 +23,7 @@ from itertools import chain
 from pathlib import Path
 
 import httpx
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 from sqlmodel import func, select
 
 from bench.seed import bulk_invitations
@@ -48,15 +48,15 @@ COUNTS = {
         "cold_starts": 5,
     },
     "quick": {
-        "clients": 8,
+        "clients": 6,
         "per_client": 5,
         "transitions": 40,
-        "requests": 300,
+        "requests": 200,
         "concurrency": 50,
         "activations": 16,
-        "memory_clients": 10,
-        "cycles": 20,
-        "invitations": 20_000,
+        "memory_clients": 6,
+        "cycles": 8,
+        "invitations": 10_000,
         "queries": 20,
         "cold_starts": 1,
     },
@@ -269,52 +269,67 @@ async def until_disconnected(server: Server, timeout: float = 30) -> None:
             await asyncio.sleep(0.1)  # polling the server's client count
 
 
+@dataclass
+class ServerMemory:
+    per_client_kib: float
+    before_cycles_kib: int = 0
+    after_cycles_kib: int = 0
+
+
+async def server_memory(browser: Browser, kind: str, counts: dict[str, int], cycles: int) -> ServerMemory:
+    """RSS growth per connected client on a fresh server showing the floor page or the wizard, then the RSS
+    before and after ``cycles`` connect/disconnect cycles."""
+    server = await asyncio.to_thread(fresh_server, f"memory-{kind}")
+    try:
+        assert server.process is not None
+        pid = server.process.pid
+        if kind == "floor":
+            url, ready = f"{server.base_url}/_bench/floor", "Flip"
+        else:
+            url, ready = (await asyncio.to_thread(invitation_urls, server, 1))[0], "Next"
+
+        async def connect(page: Page) -> None:
+            await page.goto(url)
+            await page.get_by_role("button", name=ready, exact=True).first.wait_for()
+
+        async def cycle() -> None:
+            context = await browser.new_context()
+            await connect(await context.new_page())
+            await context.close()
+
+        await cycle()  # warm up: first-use imports and caches
+        await until_disconnected(server)
+        start = rss_kib(pid)
+        context = await browser.new_context()
+        pages = [await context.new_page() for _ in range(counts["memory_clients"])]
+        await asyncio.gather(*(connect(page) for page in pages))
+        memory = ServerMemory((rss_kib(pid) - start) / counts["memory_clients"])
+        await context.close()
+        if cycles:
+            await until_disconnected(server)
+            memory.before_cycles_kib = rss_kib(pid)
+            for _ in range(0, cycles, CYCLES_AT_ONCE):
+                await asyncio.gather(*(cycle() for _ in range(CYCLES_AT_ONCE)))
+            await until_disconnected(server)
+            memory.after_cycles_kib = rss_kib(pid)
+        return memory
+    finally:
+        server.stop()
+
+
 async def memory_measurements(counts: dict[str, int]) -> list[Result]:
-    """5: RSS per connected client (ours on one fresh server, the floor on another), and after cycles."""
-    per_client: dict[str, float] = {}
-    cycles_note = ""
-    before_cycles = after_cycles = 0
+    """5: RSS per connected client (ours on one fresh server, the floor on another, side by side: RSS does not
+    depend on timing), and after connect/disconnect cycles."""
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_FLAGS)
-        for kind in ("floor", "ours"):
-            server = fresh_server(f"memory-{kind}")
-            try:
-                assert server.process is not None
-                pid = server.process.pid
-                url = f"{server.base_url}/_bench/floor" if kind == "floor" else invitation_urls(server, 1)[0]
-                ready = "Flip" if kind == "floor" else "Next"
-
-                async def connect(page: Page, url: str = url, ready: str = ready) -> None:
-                    await page.goto(url)
-                    await page.get_by_role("button", name=ready, exact=True).first.wait_for()
-
-                context = await browser.new_context()
-                await connect(await context.new_page())  # warm up: first-use imports and caches
-                await context.close()
-                await until_disconnected(server)
-                start = rss_kib(pid)
-                context = await browser.new_context()
-                pages = [await context.new_page() for _ in range(counts["memory_clients"])]
-                await asyncio.gather(*(connect(page) for page in pages))
-                per_client[kind] = (rss_kib(pid) - start) / counts["memory_clients"]
-                await context.close()
-                if kind == "ours":
-                    await until_disconnected(server)
-                    before_cycles = rss_kib(pid)
-
-                    async def cycle() -> None:
-                        context = await browser.new_context()
-                        await connect(await context.new_page())
-                        await context.close()
-
-                    for _ in range(0, counts["cycles"], CYCLES_AT_ONCE):
-                        await asyncio.gather(*(cycle() for _ in range(CYCLES_AT_ONCE)))
-                    await until_disconnected(server)
-                    after_cycles = rss_kib(pid)
-                    cycles_note = f"{before_cycles / 1024:.1f} MiB before, {after_cycles / 1024:.1f} MiB after"
-            finally:
-                server.stop()
+        floor, ours = await asyncio.gather(
+            server_memory(browser, "floor", counts, cycles=0),
+            server_memory(browser, "ours", counts, cycles=counts["cycles"]),
+        )
         await browser.close()
+    before_cycles, after_cycles = ours.before_cycles_kib, ours.after_cycles_kib
+    cycles_note = f"{before_cycles / 1024:.1f} MiB before, {after_cycles / 1024:.1f} MiB after"
+    per_client = {"floor": floor.per_client_kib, "ours": ours.per_client_kib}
     growth = (after_cycles - before_cycles) / before_cycles
     return [
         Result(
