@@ -81,20 +81,51 @@ def _draft(session: Session, invitation: Invitation) -> ActivationDraft:
     return draft
 
 
-def _view(session: Session, invitation: Invitation) -> ActivationView:
-    distributor = session.get(Account, invitation.distributor_id)
-    version = session.get(AgreementVersion, invitation.agreement_version_id)
-    assert distributor is not None and version is not None  # guaranteed by foreign keys
-    agreement = session.get(Agreement, version.agreement_id)
-    assert agreement is not None
-    draft = session.get(ActivationDraft, invitation.id) or ActivationDraft(invitation_id=invitation.id)
+@dataclass(frozen=True)
+class _AgreementContext:
+    """What a link shows that never changes once issued: who invites, and the agreement version's text."""
+
+    distributor_name: str
+    title: str
+    version: int
+    text: str
+    text_sha256: str
+
+
+_contexts: dict[tuple[str, str], _AgreementContext] = {}
+_CONTEXTS_KEPT = 256
+
+
+def _agreement_context(session: Session, invitation: Invitation) -> _AgreementContext:
+    """The link's distributor and agreement version, read once per process: names, titles and published
+    versions are never changed, and every step shows them."""
+    key = (invitation.distributor_id, invitation.agreement_version_id)
+    context = _contexts.get(key)
+    if context is None:
+        distributor = session.get(Account, invitation.distributor_id)
+        version = session.get(AgreementVersion, invitation.agreement_version_id)
+        assert distributor is not None and version is not None  # guaranteed by foreign keys
+        agreement = session.get(Agreement, version.agreement_id)
+        assert agreement is not None
+        if len(_contexts) >= _CONTEXTS_KEPT:
+            _contexts.clear()
+        context = _contexts[key] = _AgreementContext(
+            distributor.name, agreement.title, version.version, version.text, version.text_sha256
+        )
+    return context
+
+
+def _view(session: Session, invitation: Invitation, draft: ActivationDraft | None = None) -> ActivationView:
+    context = _agreement_context(session, invitation)
+    if draft is None:
+        draft = session.get(ActivationDraft, invitation.id) or ActivationDraft(invitation_id=invitation.id)
     return ActivationView(
         invitation_id=invitation.id,
         status=invitation.effective_status(utcnow()),
-        distributor_name=distributor.name,
-        agreement_title=agreement.title,
-        agreement_version=version.version,
-        agreement_text=version.text,
+        distributor_name=context.distributor_name,
+        agreement_title=context.title,
+        agreement_version=context.version,
+        agreement_text=context.text,
         note_to_signee=invitation.note_to_signee,
         expires_at=invitation.expires_at,
         furthest_step=draft.furthest_step,
@@ -186,17 +217,15 @@ def accept_agreement(
     errors.raise_if_any()
     if _email_in_use(session, cleaned_email):
         raise ValidationFailed({"email": EMAIL_UNUSABLE})
-    version = session.get(AgreementVersion, invitation.agreement_version_id)
-    assert version is not None
     draft = _draft(session, invitation)
     draft.email = cleaned_email
     draft.accepted_at = utcnow()
-    draft.accepted_text_sha256 = version.text_sha256
+    draft.accepted_text_sha256 = _agreement_context(session, invitation).text_sha256
     draft.accepted_client_address = client_address
     draft.accepted_user_agent = contracts.clip_user_agent(user_agent)
     _save_step(session, invitation, draft, STEP_AGREEMENT, client_address)
     session.commit()
-    return _view(session, invitation)
+    return _view(session, invitation, draft)
 
 
 def save_user_properties(
@@ -227,7 +256,7 @@ def save_user_properties(
         draft.password_hash = new_hash
     _save_step(session, invitation, draft, STEP_USER, client_address)
     session.commit()
-    return _view(session, invitation)
+    return _view(session, invitation, draft)
 
 
 def save_company_properties(
@@ -241,7 +270,7 @@ def save_company_properties(
     draft.company_name = cleaned
     _save_step(session, invitation, draft, STEP_COMPANY, client_address)
     session.commit()
-    return _view(session, invitation)
+    return _view(session, invitation, draft)
 
 
 def activate(
