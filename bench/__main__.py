@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -23,7 +25,7 @@ from itertools import chain
 from pathlib import Path
 
 import httpx
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, Playwright, async_playwright
 from sqlmodel import func, select
 
 from bench.seed import bulk_invitations
@@ -109,6 +111,12 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
+def steal_ms() -> float:
+    """CPU time the hypervisor took from this machine so far (all CPUs; /proc/stat's steal column)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    return int(fields[8]) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def fresh_server(label: str) -> Server:
     server = Server(
         Path(tempfile.mkdtemp(prefix=f"bench-{label}-")),
@@ -127,6 +135,23 @@ def invitation_urls(server: Server, count: int) -> list[str]:
 
 
 # --------------------------------------------------------------------------- browser measurements
+
+BROWSER_NICENESS = 10
+
+
+async def launch_browser(playwright: Playwright) -> Browser:
+    """Chromium at nice 10. Resellers' browsers run on their own machines; here they share the server's two
+    cores, and at normal priority their rendering would delay the server's event loop (lag, transitions) in
+    a way no deployment sees. Niced, they use the CPU the server leaves idle. Chromium raises the priority of
+    its own browser and GPU processes where it may (nice -8 as root), so it starts without that privilege
+    (``setpriv`` drops CAP_SYS_NICE) where ``setpriv`` exists."""
+    executable = chromium_executable() or playwright.chromium.executable_path
+    unprivileged = "setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice " if shutil.which("setpriv") else ""
+    wrapper = Path(tempfile.mkdtemp(prefix="bench-chromium-")) / "chromium"
+    wrapper.write_text(f'#!/bin/sh\nexec {unprivileged}nice -n {BROWSER_NICENESS} {shlex.quote(executable)} "$@"\n')
+    wrapper.chmod(0o755)
+    return await playwright.chromium.launch(executable_path=str(wrapper), args=CHROMIUM_FLAGS)
+
 
 CLICK_AND_WAIT = """async ([buttonText, selector, condition]) => {
     const visible = (element) => element && element.offsetParent !== null;
@@ -163,12 +188,15 @@ async def floor_transitions(page: Page, count: int) -> list[float]:
     return times
 
 
+BACK_TIMES: list[float] = []  # Back: the same stepper change without a service call (where the time goes)
+
+
 async def step_transitions(page: Page, count: int) -> list[float]:
     """Next on *Review the contract* (saved on the server) until *User properties* shows; Back between."""
     times = []
     for _ in range(count):
         times.append(await page.evaluate(CLICK_AND_WAIT, ["Next", "button", FULL_NAME_VISIBLE]))
-        await page.evaluate(CLICK_AND_WAIT, ["Back", "button", EMAIL_VISIBLE])
+        BACK_TIMES.append(await page.evaluate(CLICK_AND_WAIT, ["Back", "button", EMAIL_VISIBLE]))
     return times
 
 
@@ -183,7 +211,7 @@ async def browser_measurements(server: Server, counts: dict[str, int]) -> list[R
     clients = counts["clients"]
     urls = invitation_urls(server, clients)
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_FLAGS)
+        browser = await launch_browser(playwright)
         contexts = [await browser.new_context() for _ in range(clients)]
         pages = [await context.new_page() for context in contexts]
 
@@ -198,6 +226,7 @@ async def browser_measurements(server: Server, counts: dict[str, int]) -> list[R
             )
         )
         ours_one = await step_transitions(pages[0], counts["transitions"])
+        back_one = list(BACK_TIMES)
         ours_many = list(chain(*await asyncio.gather(*(step_transitions(p, counts["per_client"]) for p in pages))))
         results.append(
             Result(
@@ -209,7 +238,8 @@ async def browser_measurements(server: Server, counts: dict[str, int]) -> list[R
                 "≤ 1.5× floor",
                 statistics.median(ours_one) <= 1.5 * statistics.median(floor_one),
                 f"p95 {percentile(ours_one, 0.95):.1f} ms (floor {percentile(floor_one, 0.95):.1f}); "
-                f"{len(ours_one)} transitions",
+                f"{len(ours_one)} transitions; Back, the same change without a service call: p50 "
+                f"{statistics.median(back_one):.1f} ms",
             )
         )
         results.append(
@@ -235,7 +265,9 @@ async def browser_measurements(server: Server, counts: dict[str, int]) -> list[R
         async with httpx.AsyncClient(base_url=server.base_url) as http:
             await http.get("/_bench/lag", params={"reset": True})
             await http.get("/_bench/stalls", params={"reset": True})
+            stolen = steal_ms()
             await asyncio.gather(*(p.evaluate(CLICK_AND_WAIT, ["Next", "button", COMPANY_VISIBLE]) for p in hashing))
+            stolen = steal_ms() - stolen
             lag = (await http.get("/_bench/lag")).json()
             STALLS.update((await http.get("/_bench/stalls")).json())
         results.append(
@@ -247,7 +279,9 @@ async def browser_measurements(server: Server, counts: dict[str, int]) -> list[R
                 "ms",
                 "≤ 20 ms",
                 lag["p99_ms"] <= 20,
-                f"max {lag['max_ms']:.1f} ms over {lag['samples']} ticks of 5 ms",
+                f"max {lag['max_ms']:.1f} ms over {lag['samples']:.0f} ticks of 5 ms; the VM's CPUs were stolen by "
+                f"its host for {stolen:.0f} ms of the burst; {lag['collections']:.0f} garbage collections, the "
+                f"longest {lag['longest_collection_ms']:.1f} ms",
             )
         )
         for context in contexts:
@@ -321,7 +355,7 @@ async def memory_measurements(counts: dict[str, int]) -> list[Result]:
     """5: RSS per connected client (ours on one fresh server, the floor on another, side by side: RSS does not
     depend on timing), and after connect/disconnect cycles."""
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_FLAGS)
+        browser = await launch_browser(playwright)
         floor, ours = await asyncio.gather(
             server_memory(browser, "floor", counts, cycles=0),
             server_memory(browser, "ours", counts, cycles=counts["cycles"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
@@ -58,20 +59,29 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+# A page waits for its service call; on a saturated server a slow page is better than NiceGUI's error page
+# (its default gives up after 3 s).
+PAGE_BUILD_TIMEOUT_S = 20.0
+
+
 def register_pages() -> None:
     """Register every page. Called at start-up (not at import), so that tests can build the app anew."""
-    ui.page("/")(home_page)
-    ui.page("/login")(login_page)
-    ui.page("/logout")(sign_out)
-    ui.page("/portal")(portal_page)
-    ui.page("/activate/{token}")(activation_page)
-    ui.page("/set-password/{token}")(set_password_page)
-    ui.page("/distributor")(lambda: RedirectResponse("/distributor/invitations"))
-    ui.page("/distributor/invitations")(invitations_page)
-    ui.page("/distributor/invitations/{invitation_id}")(invitation_detail_page)
-    ui.page("/distributor/agreements")(agreements_page)
-    ui.page("/distributor/partners")(partners_page)
-    ui.page("/distributor/partners/{contract_id}")(partner_detail_page)
+    pages: dict[str, Callable[..., object]] = {
+        "/": home_page,
+        "/login": login_page,
+        "/logout": sign_out,
+        "/portal": portal_page,
+        "/activate/{token}": activation_page,
+        "/set-password/{token}": set_password_page,
+        "/distributor": lambda: RedirectResponse("/distributor/invitations"),
+        "/distributor/invitations": invitations_page,
+        "/distributor/invitations/{invitation_id}": invitation_detail_page,
+        "/distributor/agreements": agreements_page,
+        "/distributor/partners": partners_page,
+        "/distributor/partners/{contract_id}": partner_detail_page,
+    }
+    for path, build in pages.items():
+        ui.page(path, response_timeout=PAGE_BUILD_TIMEOUT_S)(build)
     theme.install()
     ui.button.default_props("no-caps")  # buttons read as written: Next, Back, Activate
     app.add_middleware(SecurityHeaders)

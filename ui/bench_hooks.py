@@ -4,6 +4,7 @@ floor to compare against, and an event-loop lag monitor."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import statistics
 import sys
 import threading
@@ -48,11 +49,24 @@ def floor_page() -> None:
     ui.button("Flip", on_click=lambda: label.set_text("on" if label.text == "off" else "off"))
 
 
+_gc_pauses: list[tuple[int, float]] = []  # (generation, seconds) of each garbage collection
+_gc_started = [0.0]
+
+
+def _time_collections(phase: str, info: dict[str, int]) -> None:
+    if phase == "start":
+        _gc_started[0] = time.perf_counter()
+    else:
+        _gc_pauses.append((info["generation"], time.perf_counter() - _gc_started[0]))
+
+
 def lag_report(reset: bool = False) -> dict[str, float]:
-    """Event-loop lag since the last reset, in milliseconds."""
+    """Event-loop lag since the last reset, in milliseconds, and the garbage collections in that time."""
     values = sorted(_lags)
+    pauses = list(_gc_pauses)
     if reset:
         _lags.clear()
+        _gc_pauses.clear()
     if not values:
         return {"samples": 0, "p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
     return {
@@ -60,6 +74,9 @@ def lag_report(reset: bool = False) -> dict[str, float]:
         "p50_ms": statistics.median(values) * 1000,
         "p99_ms": values[min(len(values) - 1, int(len(values) * 0.99))] * 1000,
         "max_ms": values[-1] * 1000,
+        "collections": len(pauses),
+        "longest_collection_ms": max((seconds for _, seconds in pauses), default=0.0) * 1000,
+        "collections_ms": sum(seconds for _, seconds in pauses) * 1000,
     }
 
 
@@ -86,3 +103,4 @@ def register() -> None:
     app.get("/_bench/stalls")(stalls_report)
     app.get("/_bench/clients")(clients_report)
     app.on_startup(lambda: asyncio.get_running_loop().create_task(_monitor()))
+    gc.callbacks.append(_time_collections)
