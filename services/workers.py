@@ -29,6 +29,7 @@ R = TypeVar("R")
 WORKER_NICENESS = 10
 _pool: ProcessPoolExecutor | None = None
 _setup: tuple[int, str, throttle.Limits] | None = None
+_started: list[Future[int]] = []
 
 
 def run_action(action: Callable[..., R], origin: str | None, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> R:
@@ -48,9 +49,9 @@ def start(workers: int, database_url: str, limits: throttle.Limits, *, wait: boo
         initializer=_prepare_worker,
         initargs=(database_url, limits),
     )
-    started = [_pool.submit(os.getpid) for _ in range(workers)]  # each submit starts one process while none is idle
+    _started[:] = [_pool.submit(os.getpid) for _ in range(workers)]  # each submit starts a process while none idle
     if wait:
-        for process in started:
+        for process in _started:
             process.result()
 
 
@@ -60,6 +61,11 @@ def stop() -> None:
     if _pool is not None:
         _pool.shutdown(wait=False, cancel_futures=True)
         _pool = None
+
+
+def ready() -> bool:
+    """Whether service actions can run now (the worker processes have started up, or there are none)."""
+    return _pool is None or all(process.done() for process in _started)
 
 
 def running() -> bool:

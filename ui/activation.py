@@ -18,7 +18,7 @@ from services.errors import (
 from services.throttle import TooManyAttempts
 from ui.auth import sign_in
 from ui.calls import client_address, perform, user_agent
-from ui.components import password_field
+from ui.components import agreement_text, password_field
 from ui.theme import FieldMessage, Heading, card, page_frame
 
 STEPS = {
@@ -98,19 +98,12 @@ class ActivationWizard:
 
     def _agreement_step(self) -> None:
         view = self.view
-        ui.label(f"{view.distributor_name} invites you to activate your reseller portal.").classes("text-slate-700")
         if view.note_to_signee:
             with ui.card().classes("w-full bg-blue-50 shadow-none p-3").props('role="note"'):
                 ui.label(f"Note from {view.distributor_name}").classes("text-sm font-semibold text-slate-800")
                 ui.label(view.note_to_signee).classes("whitespace-pre-line text-slate-800").mark("note")
         Heading(f"{view.agreement_title} (version {view.agreement_version})", 3).mark("agreement-title")
-        with (
-            ui.element("div")
-            .classes("w-full max-h-72 overflow-y-auto border border-slate-300 rounded p-3 bg-white")
-            .props('tabindex="0" role="region" aria-label="Agreement text"')
-        ):
-            # The distributor's own agreement text, not reseller input; DOMPurify sanitises it anyway.
-            ui.markdown(view.agreement_text).classes("agreement-text")
+        agreement_text(view.agreement_text)
         self.email = self.fields["email"] = (
             ui.input("Email", value=view.email)
             .props("type=email autocomplete=email outlined")

@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Callable
 
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from nicegui import app, ui
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -64,6 +64,13 @@ class SecurityHeaders:
 PAGE_BUILD_TIMEOUT_S = 20.0
 
 
+def health() -> JSONResponse:
+    """``/healthz`` for load balancers and scripts: 200 once the server can run service actions, else 503."""
+    if workers.ready():
+        return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "starting"}, status_code=503)
+
+
 def register_pages() -> None:
     """Register every page. Called at start-up (not at import), so that tests can build the app anew."""
     pages: dict[str, Callable[..., object]] = {
@@ -82,6 +89,7 @@ def register_pages() -> None:
     }
     for path, build in pages.items():
         ui.page(path, response_timeout=PAGE_BUILD_TIMEOUT_S)(build)
+    app.get("/healthz", include_in_schema=False)(health)
     theme.install()
     ui.button.default_props("no-caps")  # buttons read as written: Next, Back, Activate
     app.add_middleware(SecurityHeaders)

@@ -91,7 +91,7 @@ def stalls_report(reset: bool = False) -> dict[str, int]:
 def clients_report() -> dict[str, int]:
     """How many browser pages the server still holds: connected, or disconnected and within NiceGUI's reconnect
     timeout. Lets the memory measurement wait for exactly that instead of sleeping. (Pages fetched without
-    JavaScript, like the test harness's readiness check, never connect; NiceGUI prunes them after 60 s.)"""
+    JavaScript, like those of the HTTP measurement, never connect; NiceGUI prunes them after 60 s.)"""
     held = [c for c in Client.instances.values() if c.has_socket_connection or c._delete_tasks]
     return {"clients": len(held)}
 

@@ -16,6 +16,16 @@ def format_time(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "—"
 
 
+def agreement_text(text: str, *, max_height: str = "max-h-72") -> ui.markdown:
+    """An agreement's text in a scrollable region that keyboards can reach. It is the distributor's Markdown,
+    never reseller input, and NiceGUI sanitises the HTML with DOMPurify anyway."""
+    return (
+        ui.markdown(text)
+        .classes(f"agreement-text w-full {max_height} overflow-y-auto border border-slate-300 rounded p-3 bg-white")
+        .props('tabindex="0" role="region" aria-label="Agreement text"')
+    )
+
+
 def password_field(
     label: str = "Password",
     *,

@@ -11,7 +11,7 @@ from services.agreements import AgreementSummary
 from services.errors import ValidationFailed
 from ui.auth import require, sign_out
 from ui.calls import perform
-from ui.components import Table, format_time, modal
+from ui.components import Table, agreement_text, format_time, modal
 from ui.theme import Heading, card, distributor_frame
 
 
@@ -65,12 +65,7 @@ class AgreementsPage:
         version = await perform(agreements.version_text, self.actor, version_id)
         with modal(f"Version {version.version}") as dialog, ui.card().classes("w-full max-w-3xl gap-2"):
             ui.label(f"Version {version.version}").classes("text-lg font-semibold text-slate-900")
-            with (
-                ui.element("div")
-                .classes("w-full max-h-[60vh] overflow-y-auto border rounded p-3")
-                .props('tabindex="0" role="region" aria-label="Agreement text"')
-            ):
-                ui.markdown(version.text).classes("agreement-text")  # DOMPurify-sanitised Markdown
+            agreement_text(version.text, max_height="max-h-[60vh]")
             ui.button("Close", on_click=dialog.close).props("flat")
         dialog.open()
 

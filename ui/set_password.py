@@ -10,7 +10,7 @@ from services.errors import SetPasswordLinkProblem, ValidationFailed
 from services.throttle import TooManyAttempts
 from ui.auth import sign_in
 from ui.calls import client_address, perform, user_agent
-from ui.components import password_field
+from ui.components import agreement_text, password_field
 from ui.theme import FieldMessage, Heading, card, page_frame
 
 
@@ -33,12 +33,7 @@ async def set_password_page(token: str) -> None:
         ).classes("text-slate-700")
         ui.input("Email", value=view.email).props("readonly outlined").classes("w-full")
         Heading(f"{view.agreement_title} (version {view.agreement_version})", 2)
-        with (
-            ui.element("div")
-            .classes("w-full max-h-72 overflow-y-auto border border-slate-300 rounded p-3 bg-white")
-            .props('tabindex="0" role="region" aria-label="Agreement text"')
-        ):
-            ui.markdown(view.agreement_text).classes("agreement-text")  # the distributor's text, sanitised
+        agreement_text(view.agreement_text)
         password = password_field()
         accepted = ui.checkbox("I have read and accepted the agreement").mark("accepted")
         accepted_message = FieldMessage()

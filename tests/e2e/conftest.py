@@ -90,11 +90,11 @@ class Server:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.output_path.read_text() + self.log_path.read_text()
             try:
-                with urllib.request.urlopen(f"{self.base_url}/login", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=2) as response:  # noqa: S310
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)  # readiness probe: poll until the port answers
+                time.sleep(0.1)  # readiness probe: poll until the server and its workers answer
         raise AssertionError(f"server did not start:\n{self.output_path.read_text()}{self.log_path.read_text()}")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:

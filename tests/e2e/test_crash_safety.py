@@ -236,15 +236,15 @@ def alive(pid: int) -> bool:
     return status.exists() and "State:\tZ" not in status.read_text()
 
 
-def test_hashing_processes_never_outlive_the_server(tmp_path: Path) -> None:
+def test_worker_processes_never_outlive_the_server(tmp_path: Path) -> None:
     for stop in (signal.SIGTERM, signal.SIGKILL):
         server = Server(tmp_path / f"server-{stop.name}")
         server.start()
         assert server.process is not None
         workers = children_of(server.process.pid)
-        assert workers, "the server hashes in child processes"
+        assert workers, "the server runs its services in child processes"
         server.stop(stop)
         deadline = time.monotonic() + 10
         while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.05)  # polling for the children to exit
-        assert not any(alive(pid) for pid in workers), f"orphaned hashing processes after {stop.name}"
+        assert not any(alive(pid) for pid in workers), f"orphaned worker processes after {stop.name}"

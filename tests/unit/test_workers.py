@@ -1,0 +1,87 @@
+"""The server's service worker processes: results, domain errors and audit origins cross the process
+boundary intact, and a worker that dies does not take the pool with it."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from data.models import AuditEvent
+from services import activation, errors, throttle, workers
+from tests.helpers import EMAIL, Portal
+
+
+@pytest.fixture
+def running_workers(portal: Portal) -> Iterator[None]:
+    workers.start(1, str(portal.engine.url), throttle.Limits(), wait=True)
+    try:
+        yield
+    finally:
+        workers.stop()
+
+
+def call(action: object, *args: object, origin: str | None = None, **kwargs: object) -> object:
+    return workers.submit(action, origin, args, kwargs).result(timeout=30)  # type: ignore[arg-type]
+
+
+def test_a_step_runs_in_a_worker_and_records_the_browser_address(portal: Portal, running_workers: None) -> None:
+    assert workers.ready()
+    token = portal.invite()
+    view = call(activation.accept_agreement, token, email=EMAIL, accepted=True, origin="198.51.100.7")
+    assert isinstance(view, activation.ActivationView)
+    assert view.email == EMAIL
+    assert view.furthest_step == activation.STEP_USER
+    with portal.session() as session:
+        saved = session.exec(select(AuditEvent).where(AuditEvent.action == "activation.step_saved")).one()
+    assert saved.client_address == "198.51.100.7"
+
+
+def test_domain_errors_arrive_whole(portal: Portal, running_workers: None) -> None:
+    token = portal.invite()
+    with pytest.raises(errors.ValidationFailed) as failure:
+        call(activation.accept_agreement, token, email="not an email", accepted=False)
+    assert set(failure.value.errors) == {"email", "accepted"}
+    with pytest.raises(errors.StepIncomplete) as incomplete:
+        call(activation.save_company_properties, token, company_name="Acme Ltd")
+    assert incomplete.value.step == activation.STEP_AGREEMENT
+    with pytest.raises(errors.InvitationNotFound):
+        call(activation.open_invitation, "no-such-token")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        errors.InvitationNotFound(),
+        errors.InvitationExpired(),
+        errors.ValidationFailed({"email": "Enter a valid email."}),
+        errors.StepIncomplete(3),
+        errors.Forbidden(),
+        errors.NotFound("No such distributor."),
+        throttle.TooManyAttempts(timedelta(minutes=5)),
+    ],
+)
+def test_every_kind_of_domain_error_pickles_by_state(error: errors.DomainError) -> None:
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert type(copy) is type(error)
+    assert copy.message == error.message
+    assert copy.__dict__ == error.__dict__
+
+
+def die(_session: object) -> None:
+    """An action that kills the worker running it, as the kernel's OOM killer would."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_dead_worker_is_replaced(portal: Portal, running_workers: None) -> None:
+    token = portal.invite()
+    with pytest.raises(BrokenProcessPool):
+        call(die)
+    workers.restart()  # what ui.calls.perform does before telling the reseller to try again
+    assert call(activation.open_invitation, token).furthest_step == activation.STEP_AGREEMENT  # type: ignore[union-attr]
