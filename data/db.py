@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -60,20 +60,34 @@ def make_engine(database_url: str) -> Engine:
 
 
 def create_tables(engine: Engine) -> None:
-    """Create every table that does not exist yet, on a database of this schema version (or a new one)."""
+    """Create the tables on a new database. A database of this schema version is left untouched (no write, so
+    the server's worker processes and command-line runs can open it while the server writes); one of another
+    version is refused. The creation is one ``BEGIN IMMEDIATE`` transaction: two processes starting on a new
+    database at once queue instead of failing."""
     with engine.connect() as connection:
-        version = connection.exec_driver_sql("PRAGMA user_version").scalar()
-        has_tables = connection.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type='table'").scalar()
+        if _is_current(engine, connection):
+            return
+    with engine.connect() as connection:
+        connection.execution_options(sqlite_begin="IMMEDIATE")
+        with connection.begin():
+            if _is_current(engine, connection):  # another process created it while this one waited
+                return
+            SQLModel.metadata.create_all(connection)
+            for statement in APPEND_ONLY_AUDIT:
+                connection.exec_driver_sql(statement)
+            connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _is_current(engine: Engine, connection: Connection) -> bool:
+    """Whether the database has this schema version's tables; raises for another version's."""
+    version = connection.exec_driver_sql("PRAGMA user_version").scalar()
+    has_tables = connection.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type='table'").scalar()
     if has_tables and version != SCHEMA_VERSION:
         raise SystemExit(
             f"The database {engine.url.database} was made by another version of the portal (schema {version}, "
             f"this one needs {SCHEMA_VERSION}). Move it away (or delete it) to start afresh."
         )
-    SQLModel.metadata.create_all(engine)
-    with engine.begin() as connection:
-        for statement in APPEND_ONLY_AUDIT:
-            connection.exec_driver_sql(statement)
-        connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return bool(has_tables)
 
 
 def configure(database_url: str) -> Engine:

@@ -17,7 +17,7 @@ from services.errors import (
 )
 from services.throttle import TooManyAttempts
 from ui.auth import sign_in
-from ui.calls import client_address, perform, user_agent
+from ui.calls import ServerBusy, client_address, perform, user_agent
 from ui.components import agreement_text, password_field
 from ui.theme import FieldMessage, Heading, card, page_frame
 
@@ -55,6 +55,16 @@ def too_many_attempts_page(problem: TooManyAttempts) -> None:
     with page_frame("Too many attempts"), card():
         Heading("Too many attempts").mark("link-problem")
         ui.label(f"{problem.message} If you have a link from your distributor, check that you copied all of it.")
+
+
+def server_busy_page(token: str, busy: ServerBusy) -> None:
+    """Shown when the server could not open the link just now (it is restarting a worker, or shutting down)."""
+    with page_frame("Please try again"), card():
+        Heading("Please try again").mark("server-busy")
+        ui.label(f"{busy} Nothing you saved is lost.").classes("text-slate-700")
+        ui.link("Open the link again", f"/activate/{token}").classes(
+            "self-start bg-primary text-white no-underline rounded px-4 py-2 font-medium"
+        )
 
 
 def link_problem_page(problem: InvitationProblem) -> None:
@@ -235,6 +245,9 @@ class ActivationWizard:
         except InvitationProblem:
             ui.navigate.to(f"/activate/{self.token}")  # the link's page says what happened
             return False
+        except ServerBusy as busy:
+            ui.notify(f"{busy} What you typed is still here.", type="negative")
+            return False
         self.show(next_step)
         return True
 
@@ -296,6 +309,9 @@ class ActivationWizard:
         except InvitationProblem:
             ui.navigate.to(f"/activate/{self.token}")
             return
+        except ServerBusy as busy:
+            ui.notify(f"{busy} Press Activate again.", type="negative")
+            return
         finally:
             self.activate_button.enable()
         sign_in(portal.user_id)
@@ -312,6 +328,9 @@ async def activation_page(token: str) -> None:
         return
     except TooManyAttempts as problem:
         too_many_attempts_page(problem)
+        return
+    except ServerBusy as busy:
+        server_busy_page(token, busy)
         return
     with page_frame("Activate your portal"), card():
         Heading("Activate your reseller portal")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pytest
 from nicegui import ui
 from nicegui.testing import User
 from sqlmodel import select
@@ -13,6 +14,7 @@ from data.models import InvitationStatus
 from data.models import User as PortalUser
 from services import activation
 from tests.helpers import EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
+from ui import calls
 
 
 async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
@@ -182,3 +184,24 @@ async def test_bad_link_pages(user: User, app_portal: Portal) -> None:
     await user.should_see("Portal already activated")
     user.find(marker="sign-in").click()
     await user.should_see("Sign in to your reseller portal.", retries=30)
+
+
+async def test_a_server_that_cannot_run_the_step_keeps_what_was_typed(
+    user: User, app_portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = app_portal.invite()
+    await user.open(f"/activate/{token}")
+    await fill_step_one(user)
+    user.find(marker="full-name").type(FULL_NAME)
+
+    async def shutting_down(*_args: object, **_kwargs: object) -> None:
+        return None  # what NiceGUI's run.io_bound returns when the app is shutting down
+
+    monkeypatch.setattr(calls.run, "io_bound", shutting_down)
+    user.find(marker="next-user").click()
+    await user.should_see("The server is restarting; please try again in a moment. What you typed is still here.")
+    assert stepper_of(user).value == "user"
+    assert input_of(user, "full-name").value == FULL_NAME
+    await user.open(f"/activate/{token}")
+    await user.should_see("Please try again")
+    await user.should_see("Nothing you saved is lost.")

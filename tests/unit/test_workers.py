@@ -3,16 +3,21 @@ boundary intact, and a worker that dies does not take the pool with it."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import signal
+import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
+from data import db
 from data.models import AuditEvent
 from services import activation, errors, throttle, workers
 from tests.helpers import EMAIL, Portal
@@ -85,3 +90,30 @@ def test_a_dead_worker_is_replaced(portal: Portal, running_workers: None) -> Non
         call(die)
     workers.restart()  # what ui.calls.perform does before telling the reseller to try again
     assert call(activation.open_invitation, token).furthest_step == activation.STEP_AGREEMENT  # type: ignore[union-attr]
+
+
+def test_a_worker_opens_the_database_while_another_process_writes(portal: Portal) -> None:
+    """A worker starting up (or a command-line run) must not need the write lock on an existing database."""
+    writer = sqlite3.connect(portal.engine.url.database, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")  # the server in the middle of a write
+    try:
+        workers.start(1, str(portal.engine.url), throttle.Limits(), wait=True)
+        assert workers.ready()
+    finally:
+        writer.rollback()
+        writer.close()
+        workers.stop()
+
+
+def test_two_processes_creating_a_new_database_at_once_both_succeed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for started in [pool.submit(open_database, url) for _ in range(2)]:
+            assert started.result(timeout=60) == db.SCHEMA_VERSION
+
+
+def open_database(url: str) -> int:
+    """In a fresh process: set the database up, and say which schema version it has."""
+    engine = db.configure(url)
+    with engine.connect() as connection:
+        return int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
