@@ -401,7 +401,9 @@ async def http_measurement(server: Server, counts: dict[str, int]) -> list[Resul
     async def load(paths: list[str]) -> tuple[float, list[float]]:
         per_client = counts["requests"] // concurrency
         latencies: list[float] = []
-        limits = httpx.Limits(max_connections=concurrency)
+        # Idle connections expire before uvicorn's 5 s keep-alive timeout closes them, so that none is reused just as
+        # the server closes it (seen once as httpx.ReadError).
+        limits = httpx.Limits(max_connections=concurrency, keepalive_expiry=4)
         async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=60) as http:
 
             async def client(path: str) -> None:
