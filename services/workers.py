@@ -79,20 +79,21 @@ def submit(
     args: tuple[Any, ...],
     kwargs: Mapping[str, Any],
 ) -> Future[R]:
-    """Hand ``action`` to a worker process. A pool broken by a worker that died (killed, out of memory) is
-    replaced, so that one lost worker does not take the server's service calls with it."""
+    """Hand ``action`` to a worker process. Raises :class:`BrokenProcessPool` when a worker died (killed, out
+    of memory); then call :func:`replace_if_broken`."""
     if _pool is None:
         raise RuntimeError("the worker processes are not running; call start() first")
+    return _pool.submit(run_action, action, origin, args, dict(kwargs))
+
+
+def replace_if_broken() -> None:
+    """Replace the pool if a worker died (a broken pool refuses new work), so that one lost worker does not
+    take the server's service calls with it. A healthy pool is kept: several callers may have seen one death."""
+    if _pool is None or _setup is None:
+        return
     try:
-        return _pool.submit(run_action, action, origin, args, dict(kwargs))
+        _pool.submit(os.getpid)
     except BrokenProcessPool:
-        restart()
-        raise
-
-
-def restart() -> None:
-    """Replace a broken pool with a fresh one."""
-    if _setup is not None:
         stop()
         start(*_setup)
 

@@ -29,7 +29,7 @@ async def perform(action: Callable[Concatenate[Session, P], R], *args: P.args, *
         try:
             return await asyncio.wrap_future(workers.submit(action, origin, args, kwargs))
         except BrokenProcessPool as lost:  # a worker died mid-call: its transaction was not committed
-            workers.restart()
+            workers.replace_if_broken()
             raise ServerBusy("The server could not finish that; please try again.") from lost
     outcome = await run.io_bound(workers.run_action, action, origin, args, kwargs)
     if outcome is None:  # NiceGUI cancelled the call: the app is shutting down

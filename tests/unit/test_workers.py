@@ -88,7 +88,7 @@ def test_a_dead_worker_is_replaced(portal: Portal, running_workers: None) -> Non
     token = portal.invite()
     with pytest.raises(BrokenProcessPool):
         call(die)
-    workers.restart()  # what ui.calls.perform does before telling the reseller to try again
+    workers.replace_if_broken()  # what ui.calls.perform does before telling the reseller to try again
     assert call(activation.open_invitation, token).furthest_step == activation.STEP_AGREEMENT  # type: ignore[union-attr]
 
 
@@ -117,3 +117,13 @@ def open_database(url: str) -> int:
     engine = db.configure(url)
     with engine.connect() as connection:
         return int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+
+
+def worker_pid(_session: object) -> int:
+    return os.getpid()
+
+
+def test_a_healthy_pool_is_kept(running_workers: None) -> None:
+    before = call(worker_pid)
+    workers.replace_if_broken()
+    assert call(worker_pid) == before
