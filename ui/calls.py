@@ -28,13 +28,17 @@ async def perform(action: Callable[Concatenate[Session, P], R], *args: P.args, *
     if workers.running():
         try:
             return await asyncio.wrap_future(workers.submit(action, origin, args, kwargs))
-        except BrokenProcessPool as lost:  # a worker died mid-call: its transaction was not committed
+        except BrokenProcessPool as lost:  # a worker died mid-call (killed, out of memory)
             workers.replace_if_broken()
             raise ServerBusy("The server could not finish that; please try again.") from lost
-    outcome = await run.io_bound(workers.run_action, action, origin, args, kwargs)
+
+    def in_thread() -> tuple[R]:  # a tuple: a service may return None, which io_bound uses for "cancelled"
+        return (workers.run_action(action, origin, args, kwargs),)
+
+    outcome = await run.io_bound(in_thread)
     if outcome is None:  # NiceGUI cancelled the call: the app is shutting down
         raise ServerBusy("The server is restarting; please try again in a moment.")
-    return outcome
+    return outcome[0]
 
 
 def client_address() -> str | None:
