@@ -188,16 +188,14 @@ async def floor_transitions(page: Page, count: int) -> list[float]:
     return times
 
 
-BACK_TIMES: list[float] = []  # Back: the same stepper change without a service call (where the time goes)
-
-
-async def step_transitions(page: Page, count: int) -> list[float]:
-    """Next on *Review the contract* (saved on the server) until *User properties* shows; Back between."""
-    times = []
+async def step_transitions(page: Page, count: int) -> tuple[list[float], list[float]]:
+    """Next on *Review the contract* (saved on the server) until *User properties* shows, then Back (the same
+    stepper change without a service call: where the time goes). Returns both lists of times."""
+    forward, back = [], []
     for _ in range(count):
-        times.append(await page.evaluate(CLICK_AND_WAIT, ["Next", "button", FULL_NAME_VISIBLE]))
-        BACK_TIMES.append(await page.evaluate(CLICK_AND_WAIT, ["Back", "button", EMAIL_VISIBLE]))
-    return times
+        forward.append(await page.evaluate(CLICK_AND_WAIT, ["Next", "button", FULL_NAME_VISIBLE]))
+        back.append(await page.evaluate(CLICK_AND_WAIT, ["Back", "button", EMAIL_VISIBLE]))
+    return forward, back
 
 
 async def open_wizard(page: Page, url: str, email: str) -> None:
@@ -225,10 +223,10 @@ async def browser_measurements(server: Server, counts: dict[str, int]) -> list[R
                 for n, (page, url) in enumerate(zip(pages, urls, strict=True))
             )
         )
-        ours_one = await step_transitions(pages[0], counts["transitions"])
-        back_one = list(BACK_TIMES)
-        ours_many = list(chain(*await asyncio.gather(*(step_transitions(p, counts["per_client"]) for p in pages))))
-        back_many = BACK_TIMES[len(back_one) :]
+        ours_one, back_one = await step_transitions(pages[0], counts["transitions"])
+        walked = await asyncio.gather(*(step_transitions(p, counts["per_client"]) for p in pages))
+        ours_many = list(chain(*(forward for forward, _ in walked)))
+        back_many = list(chain(*(back for _, back in walked)))
         results.append(
             Result(
                 "1a",
@@ -350,8 +348,8 @@ async def server_memory(browser: Browser, kind: str, counts: dict[str, int], cyc
         if cycles:
             await until_disconnected(server)
             memory.before_cycles_kib = rss_kib(pid)
-            for _ in range(0, cycles, CYCLES_AT_ONCE):
-                await asyncio.gather(*(cycle() for _ in range(CYCLES_AT_ONCE)))
+            for done in range(0, cycles, CYCLES_AT_ONCE):
+                await asyncio.gather(*(cycle() for _ in range(min(CYCLES_AT_ONCE, cycles - done))))
             await until_disconnected(server)
             memory.after_cycles_kib = rss_kib(pid)
         return memory
