@@ -16,9 +16,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 import data.models  # noqa: F401 - registers every table on SQLModel.metadata
+from data.models.invitation import INVITATION_SEARCH_DDL, INVITATION_SEARCH_FILL
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = 3  # raise with every change to the tables (there are no migrations yet)
+SCHEMA_VERSION = 4  # raise with every change to the tables, and add the step from the old version to MIGRATIONS
 _engine: Engine | None = None
 # The audit log is append-only, enforced by the database itself.
 APPEND_ONLY_AUDIT = (
@@ -59,35 +60,54 @@ def make_engine(database_url: str) -> Engine:
     return engine
 
 
+def _add_invitation_search(connection: Connection) -> None:
+    """Schema 3 → 4: the trigram search index over invitations, filled from the invitations there are."""
+    for statement in INVITATION_SEARCH_DDL:
+        connection.exec_driver_sql(statement)
+    connection.exec_driver_sql(INVITATION_SEARCH_FILL)
+
+
+# The step from each older schema version to the next one, applied in order when a database is opened.
+MIGRATIONS = {3: _add_invitation_search}
+
+
 def create_tables(engine: Engine) -> None:
-    """Create the tables on a new database. A database of this schema version is left untouched (no write, so
-    the server's worker processes and command-line runs can open it while the server writes); one of another
-    version is refused. The creation is one ``BEGIN IMMEDIATE`` transaction: two processes starting on a new
-    database at once queue instead of failing."""
+    """Create the tables on a new database, or bring an older schema version's up to this one. A database of
+    this version is left untouched (no write, so the server's worker processes and command-line runs can open
+    it while the server writes); one of a version this code cannot upgrade is refused. Creating or upgrading is
+    one ``BEGIN IMMEDIATE`` transaction: two processes starting on the same database at once queue instead of
+    failing, and a failed upgrade leaves the database as it was."""
     with engine.connect() as connection:
-        if _is_current(engine, connection):
+        if _schema_version(engine, connection) == SCHEMA_VERSION:
             return
     with engine.connect() as connection:
         connection.execution_options(sqlite_begin="IMMEDIATE")
         with connection.begin():
-            if _is_current(engine, connection):  # another process created it while this one waited
+            version = _schema_version(engine, connection)  # again: another process may have done it meanwhile
+            if version == SCHEMA_VERSION:
                 return
-            SQLModel.metadata.create_all(connection)
-            for statement in APPEND_ONLY_AUDIT:
-                connection.exec_driver_sql(statement)
+            if version is None:
+                SQLModel.metadata.create_all(connection)
+                for statement in APPEND_ONLY_AUDIT + INVITATION_SEARCH_DDL:
+                    connection.exec_driver_sql(statement)
+            else:
+                for step in range(version, SCHEMA_VERSION):
+                    MIGRATIONS[step](connection)
             connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _is_current(engine: Engine, connection: Connection) -> bool:
-    """Whether the database has this schema version's tables; raises for another version's."""
-    version = connection.exec_driver_sql("PRAGMA user_version").scalar()
+def _schema_version(engine: Engine, connection: Connection) -> int | None:
+    """The database's schema version (None for a new, empty database); raises for one this code cannot open."""
+    version = int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
     has_tables = connection.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type='table'").scalar()
-    if has_tables and version != SCHEMA_VERSION:
+    if not has_tables:
+        return None
+    if version != SCHEMA_VERSION and version not in MIGRATIONS:
         raise SystemExit(
             f"The database {engine.url.database} was made by another version of the portal (schema {version}, "
             f"this one needs {SCHEMA_VERSION}). Move it away (or delete it) to start afresh."
         )
-    return bool(has_tables)
+    return version
 
 
 def configure(database_url: str) -> Engine:

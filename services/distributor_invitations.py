@@ -10,12 +10,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, literal_column, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from data.db import begin_write
 from data.models import Account, AgreementVersion, AuditEvent, Invitation, InvitationStatus
+from data.models.invitation import invitation_search
 from data.models.types import utcnow
 from services import audit
 from services.access import distributor_of, own
@@ -26,6 +27,12 @@ from services.rules import is_storable, require_storable
 
 PAGE_SIZE = 25
 SEARCH_MAX = 200
+# Searches of 3 characters or more start from the trigram index, unless they match so many invitations that
+# reading the invitations newest first is faster. Measured on 100,000 invitations: through the index, 11 matches
+# take 4 ms, 1,111 take 21 ms, 11,111 take 145 ms and 100,000 take 1.3 s; reading in order takes 30-450 ms
+# whatever the matches (the less a search matches, the more it reads before a page is full).
+INDEXED_SEARCH_MIN = 3
+INDEXED_SEARCH_MAX_MATCHES = 20_000
 OPEN_STATUSES = (InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS)
 
 
@@ -84,18 +91,15 @@ def _status_condition(status: InvitationStatus, now: datetime) -> ColumnElement[
     return col(Invitation.status) == status
 
 
-def _rows_query(distributor_id: str | None):  # type: ignore[no-untyped-def]
-    reseller = aliased(Account)
+def _rows_query(reseller: type[Account]):  # type: ignore[no-untyped-def]
+    """Invitations with what a row shows of them: agreement version, reseller name (``reseller``), distributor."""
     distributor = aliased(Account)
-    statement = (
+    return (
         select(Invitation, AgreementVersion.version, reseller.name, distributor.name)
         .join(AgreementVersion, col(AgreementVersion.id) == col(Invitation.agreement_version_id))
         .join(distributor, col(distributor.id) == col(Invitation.distributor_id))
         .outerjoin(reseller, col(reseller.id) == col(Invitation.reseller_account_id))
     )
-    if distributor_id is not None:
-        statement = statement.where(Invitation.distributor_id == distributor_id)
-    return statement, reseller
 
 
 def _row(
@@ -115,12 +119,24 @@ def _row(
     )
 
 
+def _search_match(phrase: str) -> ColumnElement[bool]:
+    return literal_column("invitation_search").op("MATCH")(phrase)
+
+
+def _indexed_matches(session: Session, phrase: str) -> int:
+    """How many invitations (of any distributor) the phrase matches, counted up to one past the limit."""
+    matches = select(invitation_search.c.reference).where(_search_match(phrase)).limit(INDEXED_SEARCH_MAX_MATCHES + 1)
+    return session.exec(select(func.count()).select_from(matches.subquery())).one()
+
+
 def _list(
     session: Session, distributor_id: str | None, *, status: str | None, search: str | None, page: int, page_size: int
 ) -> InvitationPage:
     now = utcnow()
-    statement, reseller = _rows_query(distributor_id)
+    reseller = aliased(Account)
     conditions: list[ColumnElement[bool]] = []
+    if distributor_id is not None:
+        conditions.append(col(Invitation.distributor_id) == distributor_id)
     if status:
         try:
             conditions.append(_status_condition(InvitationStatus(status), now))
@@ -129,7 +145,17 @@ def _list(
     text = require_storable((search or "").strip(), "search")
     if len(text) > SEARCH_MAX:
         raise ValidationFailed({"search": f"Search for at most {SEARCH_MAX} characters."})
-    if text:
+    # A phrase query on the trigram index matches the text literally, as a substring of the ID, email, company
+    # name or reseller name. Joining from the index's matches lets SQLite start from them.
+    phrase = '"' + text.replace('"', '""') + '"'
+    indexed = (
+        len(text) >= INDEXED_SEARCH_MIN
+        and "\x00" not in text  # FTS5 reads its query as a C string, which ends at NUL
+        and _indexed_matches(session, phrase) <= INDEXED_SEARCH_MAX_MATCHES
+    )
+    if indexed:
+        conditions.append(_search_match(phrase))
+    elif text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(
             or_(
@@ -139,13 +165,21 @@ def _list(
                 col(reseller.name).ilike(pattern, escape="\\"),
             )
         )
-    if conditions:
-        statement = statement.where(*conditions)
-    count_statement = select(func.count()).select_from(statement.with_only_columns(col(Invitation.id)).subquery())
-    total = session.exec(count_statement).one()
+
+    def filtered(statement):  # type: ignore[no-untyped-def]
+        if indexed:
+            statement = statement.join(invitation_search, invitation_search.c.reference == col(Invitation.id))
+        return statement.where(*conditions)
+
+    # The count needs the reseller's name only to search it, and none of what a row shows.
+    counted = select(func.count()).select_from(Invitation)
+    if text and not indexed:
+        counted = counted.outerjoin(reseller, col(reseller.id) == col(Invitation.reseller_account_id))
+    total = session.exec(filtered(counted)).one()
     page = max(1, page)
     rows = session.exec(
-        statement.order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc())
+        filtered(_rows_query(reseller))
+        .order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc())
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
@@ -221,9 +255,8 @@ def invite(
 def invitation_detail(session: Session, actor: SignedInUser, invitation_id: str) -> InvitationDetail:
     """One invitation with its history (created, opened, each step saved, activated, revoked, reissued)."""
     invitation = _load(session, distributor_of(actor), invitation_id)
-    statement, _ = _rows_query(invitation.distributor_id)
     invitation, version, reseller_name, distributor_name = session.exec(
-        statement.where(Invitation.id == invitation.id)
+        _rows_query(aliased(Account)).where(Invitation.id == invitation.id)
     ).one()
     events = session.exec(
         select(AuditEvent).where(AuditEvent.object_id == invitation.id).order_by(col(AuditEvent.id))

@@ -74,6 +74,54 @@ def test_invitation_list_filters_searches_and_pages_newest_first(portal: Portal)
     assert wildcard.total == 0  # search text is matched literally
 
 
+@pytest.mark.parametrize("path", ["index", "reading in order"])
+def test_search_finds_substrings_of_every_searched_field_literally(
+    portal: Portal, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if path == "reading in order":  # what a search matching very many invitations does
+        monkeypatch.setattr(distributor_invitations, "INDEXED_SEARCH_MAX_MATCHES", 0)
+    actor = portal.distributor_user()
+    invite(portal, actor, company_name='Quote "Co" Ltd', invitee_email="anna@quote.example")
+    invite(portal, actor, company_name="Star*Power OR NEAR(x) Inc", invitee_email="bob@star.example")
+    invite(portal, actor, company_name="ÉCOLE Verte SARL", invitee_email="carla@ecole.example")
+    activated = invite(portal, actor, company_name="Before Ltd", invitee_email="dan@before.example")
+    portal.activate(activated, email="dan@before.example", company="Renamed Legal Name Ltd")
+    invitation_id = portal.invitation_for(activated).id
+
+    def companies(search: str) -> list[str | None]:
+        with portal.session() as session:
+            return [
+                row.company_name for row in distributor_invitations.list_invitations(session, actor, search=search).rows
+            ]
+
+    assert companies('"co"') == ['Quote "Co" Ltd']
+    assert companies("r*p") == ["Star*Power OR NEAR(x) Inc"]
+    assert companies("OR NEAR(") == ["Star*Power OR NEAR(x) Inc"]
+    assert companies("QUOTE.EXAMPLE") == ['Quote "Co" Ltd']
+    assert companies("legal name") == ["Before Ltd"]  # the reseller account's name, once activated
+    assert companies(invitation_id[3:].lower()) == ["Before Ltd"]
+    assert companies("verte sarl") == ["ÉCOLE Verte SARL"]
+    assert companies("ca") == ["ÉCOLE Verte SARL"]  # shorter than a trigram: every row is read
+    assert companies("no such thing") == []
+    if path == "index":  # the index folds case beyond ASCII; SQLite's LIKE folds ASCII only
+        assert companies("école") == ["ÉCOLE Verte SARL"]
+
+
+def test_search_follows_a_renamed_reseller_account(portal: Portal) -> None:
+    import sqlite3
+
+    actor = portal.distributor_user()
+    token = invite(portal, actor, company_name="Old Name Ltd")
+    account_id = portal.activate(token, company="Old Name Ltd").account_id
+    connection = sqlite3.connect(portal.path)
+    with connection:  # nothing renames an account yet: the database keeps the search right when something does
+        connection.execute("UPDATE account SET name = 'Brand New Corp' WHERE id = ?", (account_id,))
+    connection.close()
+    with portal.session() as session:
+        found = distributor_invitations.list_invitations(session, actor, search="brand new")
+    assert [row.reseller_name for row in found.rows] == ["Brand New Corp"]
+
+
 def test_revoke_and_reissue(portal: Portal) -> None:
     actor = portal.distributor_user()
     token = invite(portal, actor, company_name="Acme Inc", note_to_signee="Hi", expires_in_days=7)

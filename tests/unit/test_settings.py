@@ -58,6 +58,57 @@ def test_a_database_of_another_schema_version_is_refused(tmp_path: Path) -> None
         db.configure(f"sqlite:///{path}")
 
 
+def test_a_schema_3_database_is_upgraded_in_place_and_keeps_its_invitations(tmp_path: Path) -> None:
+    import sqlite3
+
+    from services import distributor_invitations
+    from tests.helpers import open_portal
+
+    portal = open_portal(tmp_path / "portal.db")
+    actor = portal.distributor_user()
+    with portal.session() as session:
+        distributor_invitations.invite(session, actor, company_name="Kept Through Upgrade Ltd")
+    portal.engine.dispose()
+    connection = sqlite3.connect(portal.path)  # make it what schema 3 was: no search index
+    with connection:
+        for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?", ("invitation_search%",)
+        ).fetchall():
+            connection.execute(f"DROP TRIGGER {name}")
+        connection.execute("DROP TABLE invitation_search")
+        connection.execute("PRAGMA user_version = 3")
+    connection.close()
+
+    engine = db.make_engine(f"sqlite:///{portal.path}")
+    db.create_tables(engine)
+    with db.new_session(engine) as session:
+        found = distributor_invitations.list_invitations(session, actor, search="through upgrade")
+    with db.new_session(engine) as session:
+        distributor_invitations.invite(session, actor, company_name="Issued After Upgrade Ltd")
+    with db.new_session(engine) as session:
+        after = distributor_invitations.list_invitations(session, actor, search="after upgrade")
+    with engine.connect() as connection:
+        version = connection.exec_driver_sql("PRAGMA user_version").scalar()
+    engine.dispose()
+    assert [row.company_name for row in found.rows] == ["Kept Through Upgrade Ltd"]
+    assert [row.company_name for row in after.rows] == ["Issued After Upgrade Ltd"]
+    assert version == db.SCHEMA_VERSION
+
+
+def test_a_database_of_a_newer_schema_version_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.helpers import open_portal
+
+    portal = open_portal(tmp_path / "portal.db")
+    portal.engine.dispose()
+    connection = sqlite3.connect(portal.path)
+    connection.execute(f"PRAGMA user_version = {db.SCHEMA_VERSION + 1}")
+    connection.close()
+    with pytest.raises(SystemExit, match="another version of the portal"):
+        db.configure(f"sqlite:///{portal.path}")
+
+
 def test_audit_events_cannot_be_changed_or_deleted(tmp_path: Path) -> None:
     import sqlite3
 
