@@ -19,7 +19,7 @@ from services.throttle import TooManyAttempts
 from ui.auth import sign_in
 from ui.calls import ServerBusy, client_address, perform, user_agent
 from ui.components import agreement_text, password_field
-from ui.theme import FieldMessage, Heading, card, page_frame
+from ui.theme import Heading, MessageSpot, card, page_frame
 
 STEPS = {
     activation.STEP_AGREEMENT: ("agreement", "Review the contract", "description"),
@@ -89,7 +89,7 @@ class ActivationWizard:
         self.agent = agent
         self.changing_password = not view.password_set
         self.fields: dict[str, ui.input] = {}  # the inputs built so far, by the service's field name
-        self.messages: dict[str, FieldMessage] = {}  # the checkboxes' messages built so far, likewise
+        self.messages: dict[str, MessageSpot] = {}  # the checkboxes' messages built so far, likewise
         # A step's content is built when the step is first shown: most visits never go back to every step,
         # and each element costs server time and memory for as long as the reseller stays connected.
         self.builders = {
@@ -121,9 +121,8 @@ class ActivationWizard:
             .mark("email")
         )
         self.accepted = ui.checkbox("I have read and accepted the agreement", value=view.accepted).mark("accepted")
-        self.messages["accepted"] = FieldMessage()
-        with ui.stepper_navigation():
-            ui.button("Next", on_click=self.save_agreement).mark("next-agreement")
+        self.messages["accepted"] = MessageSpot(self.accepted)
+        ui.button("Next", on_click=self.save_agreement).classes("self-start mt-2").mark("next-agreement")
 
     def _user_step(self) -> None:
         self.full_name = self.fields["full_name"] = (
@@ -165,7 +164,7 @@ class ActivationWizard:
             self._review_row("Password", activation.STEP_USER, "review-password").text = "Set"
             self.review_company = self._review_row("Company name", activation.STEP_COMPANY, "review-company")
         self.signed = ui.checkbox("").mark("signed")
-        self.messages["signed"] = FieldMessage()
+        self.messages["signed"] = MessageSpot(self.signed)
         with ui.stepper_navigation():
             ui.button("Back", on_click=lambda: self.go_to(activation.STEP_COMPANY)).props("flat").mark("back-activate")
             self.activate_button = ui.button("Activate", on_click=self.activate).mark("activate")

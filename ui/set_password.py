@@ -11,7 +11,7 @@ from services.throttle import TooManyAttempts
 from ui.auth import sign_in
 from ui.calls import client_address, perform, user_agent
 from ui.components import agreement_text, password_field
-from ui.theme import FieldMessage, Heading, card, page_frame
+from ui.theme import Heading, MessageSpot, card, page_frame
 
 
 async def set_password_page(token: str) -> None:
@@ -36,7 +36,7 @@ async def set_password_page(token: str) -> None:
         agreement_text(view.agreement_text)
         password = password_field()
         accepted = ui.checkbox("I have read and accepted the agreement").mark("accepted")
-        accepted_message = FieldMessage()
+        accepted_message = MessageSpot(accepted)
 
         async def submit() -> None:
             password.error = None

@@ -36,6 +36,10 @@ body { background-color: #f1f5f9; }  /* Tailwind's slate-100 */
 .q-dialog__backdrop { z-index: 0; }
 .q-dialog__inner { z-index: 1; }
 .q-stepper__tab--active .q-stepper__dot, .q-stepper__tab--done .q-stepper__dot { background: var(--q-primary); }
+/* The product name in the header, after its icon (Material Icons ligature; hidden from screen readers). */
+.brand { display: flex; align-items: center; gap: 0.5rem; }
+.brand::before { content: "handshake" / ""; font-family: "Material Icons"; font-size: 1.5rem; font-weight: normal;
+  line-height: 1; font-feature-settings: "liga"; -webkit-font-smoothing: antialiased; }
 """
 
 # Quasar's loading bar is a progressbar without a name; give it one for screen readers (axe: aria-progressbar-name).
@@ -66,13 +70,10 @@ def page_frame(
     main column."""
     ui.page_title(f"{title} · {PRODUCT_NAME}")
     with ui.header().classes("bg-primary text-white items-center justify-between px-4 py-2 gap-2 flex-wrap"):
-        with (
-            ui.link(target="/")
-            .classes("flex items-center gap-2 text-white no-underline")
-            .props('aria-label="Reseller Portal home"')
-        ):
-            ui.icon("handshake").classes("text-2xl")
-            ui.label(PRODUCT_NAME).classes("text-lg font-semibold")
+        # One element: the icon is drawn by CSS (``.brand``). Every element costs server memory per browser.
+        ui.link(PRODUCT_NAME, "/").classes("brand text-white no-underline text-lg font-semibold").props(
+            f'aria-label="{PRODUCT_NAME} home"'
+        )
         if nav:
             with ui.element("nav").classes("flex flex-wrap gap-1").props('aria-label="Main"'):
                 for label, target in nav:
@@ -114,6 +115,28 @@ class FieldMessage(ui.label):
         """Show ``message``, or hide the field message when it is ``None``."""
         self.text = message or ""
         self.visible = bool(message)
+
+
+class MessageSpot:
+    """The place for a control's :class:`FieldMessage`, right after the control. The message is built the first
+    time there is something to say: most visits never need one, and every element costs server memory for as
+    long as the browser stays connected."""
+
+    def __init__(self, control: ui.element) -> None:
+        self.control = control
+        self.message: FieldMessage | None = None
+
+    def show(self, text: str | None) -> None:
+        """Show ``text`` after the control, or hide the message when it is ``None``."""
+        if self.message is None:
+            if not text:
+                return
+            slot = self.control.parent_slot
+            assert slot is not None
+            with slot:
+                self.message = FieldMessage()
+            self.message.move(slot.parent, slot.children.index(self.control) + 1)
+        self.message.show(text)
 
 
 DISTRIBUTOR_NAV = (

@@ -86,6 +86,10 @@ async def test_step_one_errors_appear_next_to_their_fields(user: User, app_porta
     await until(lambda: email_input.error)
     assert "valid email" in (email_input.error or "")
     await user.should_see("Tick the box to confirm you have read and accepted the agreement.")
+    checkbox = user.find(marker="accepted").elements.pop()
+    siblings = checkbox.parent_slot.children  # type: ignore[union-attr]
+    message = siblings[siblings.index(checkbox) + 1]
+    assert isinstance(message, ui.label) and message.text.startswith("Tick the box")  # right under the checkbox
     assert stepper_of(user).value == "agreement"
     await fill_step_one(user)
     assert email_input.error is None
