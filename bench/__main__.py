@@ -48,6 +48,7 @@ COUNTS = {
         "invitations": 100_000,
         "queries": 50,
         "cold_starts": 5,
+        "lag_bursts": 5,
     },
     "quick": {
         "clients": 6,
@@ -61,6 +62,7 @@ COUNTS = {
         "invitations": 10_000,
         "queries": 20,
         "cold_starts": 1,
+        "lag_bursts": 3,
     },
     "tiny": {
         "clients": 2,
@@ -74,6 +76,7 @@ COUNTS = {
         "invitations": 100,
         "queries": 3,
         "cold_starts": 1,
+        "lag_bursts": 1,
     },
 }
 CORES = os.cpu_count() or 1
@@ -255,32 +258,49 @@ async def browser_measurements(server: Server, counts: dict[str, int]) -> list[R
             )
         )
 
-        # 3: event-loop lag while up to 16 resellers save a password (argon2id) at the same moment.
+        # 3: event-loop lag while up to 16 resellers save a password (argon2id) at the same moment; repeated, since
+        # one burst gives a few hundred ticks and its p99 is then the third-worst tick.
         hashing = pages[: min(16, clients)]
         for page in hashing:
             await page.evaluate(CLICK_AND_WAIT, ["Next", "button", FULL_NAME_VISIBLE])
             await page.get_by_label("Full name", exact=True).fill(FULL_NAME)
             await page.get_by_label("Password", exact=True).fill(PASSWORD)
+        lags: list[float] = []
+        stolen, collections, longest_collection = 0.0, 0, 0.0
         async with httpx.AsyncClient(base_url=server.base_url) as http:
-            await http.get("/_bench/lag", params={"reset": True})
             await http.get("/_bench/stalls", params={"reset": True})
-            stolen = steal_ms()
-            await asyncio.gather(*(p.evaluate(CLICK_AND_WAIT, ["Next", "button", COMPANY_VISIBLE]) for p in hashing))
-            stolen = steal_ms() - stolen
-            lag = (await http.get("/_bench/lag")).json()
+            for burst in range(counts["lag_bursts"]):
+                if burst:  # back to User properties on every page, with a new password to hash
+                    for page in hashing:
+                        await page.evaluate(CLICK_AND_WAIT, ["Back", "button", FULL_NAME_VISIBLE])
+                        await page.get_by_role("button", name="Change password").click()
+                        await page.get_by_label("Password", exact=True).fill(PASSWORD)
+                await http.get("/_bench/lag", params={"reset": True})
+                before = steal_ms()
+                await asyncio.gather(
+                    *(p.evaluate(CLICK_AND_WAIT, ["Next", "button", COMPANY_VISIBLE]) for p in hashing)
+                )
+                stolen += steal_ms() - before
+                burst_lag = (await http.get("/_bench/lag", params={"raw": True})).json()
+                lags += burst_lag["values_ms"]
+                collections += burst_lag["collections"]
+                longest_collection = max(longest_collection, burst_lag["longest_collection_ms"])
             STALLS.update((await http.get("/_bench/stalls")).json())
+        lags.sort()
+        lag = {"p99_ms": lags[min(len(lags) - 1, int(len(lags) * 0.99))], "max_ms": lags[-1], "samples": len(lags)}
         results.append(
             Result(
                 "3",
-                f"Event-loop lag while {len(hashing)} activations hash passwords at once: p99",
+                f"Event-loop lag while {len(hashing)} activations hash passwords at once "
+                f"({counts['lag_bursts']} bursts): p99",
                 lag["p99_ms"],
                 None,
                 "ms",
                 "≤ 20 ms",
                 lag["p99_ms"] <= 20,
                 f"max {lag['max_ms']:.1f} ms over {lag['samples']:.0f} ticks of 5 ms; the VM's CPUs were stolen by "
-                f"its host for {stolen:.0f} ms of the burst; {lag['collections']:.0f} garbage collections, the "
-                f"longest {lag['longest_collection_ms']:.1f} ms",
+                f"its host for {stolen:.0f} ms of the bursts; {collections} garbage collections, the "
+                f"longest {longest_collection:.1f} ms",
             )
         )
         for context in contexts:

@@ -60,16 +60,26 @@ def _time_collections(phase: str, info: dict[str, int]) -> None:
         _gc_pauses.append((info["generation"], time.perf_counter() - _gc_started[0]))
 
 
-def lag_report(reset: bool = False) -> dict[str, float]:
-    """Event-loop lag since the last reset, in milliseconds, and the garbage collections in that time."""
+def lag_report(reset: bool = False, raw: bool = False) -> dict[str, object]:
+    """Event-loop lag since the last reset, in milliseconds, and the garbage collections in that time; ``raw``
+    adds every tick's lag (to combine several measurements)."""
     values = sorted(_lags)
     pauses = list(_gc_pauses)
     if reset:
         _lags.clear()
         _gc_pauses.clear()
     if not values:
-        return {"samples": 0, "p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
+        return {
+            "samples": 0,
+            "p50_ms": 0.0,
+            "p99_ms": 0.0,
+            "max_ms": 0.0,
+            "values_ms": [],
+            "collections": 0,
+            "longest_collection_ms": 0.0,
+        }
     return {
+        **({"values_ms": [value * 1000 for value in values]} if raw else {}),
         "samples": len(values),
         "p50_ms": statistics.median(values) * 1000,
         "p99_ms": values[min(len(values) - 1, int(len(values) * 0.99))] * 1000,
