@@ -68,6 +68,11 @@ def ready() -> bool:
     return _pool is None or all(process.done() for process in _started)
 
 
+def pids() -> list[int]:
+    """The worker processes' IDs (those started so far), for measuring them."""
+    return [process.result() for process in _started if process.done() and not process.exception()]
+
+
 def running() -> bool:
     """Whether actions run in worker processes (otherwise the caller runs them in a thread)."""
     return _pool is not None
