@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from data.settings import Settings
 from services import throttle, workers
 from ui import settings as app_settings
-from ui import theme
+from ui import speedups, theme
 from ui.activation import activation_page
 from ui.auth import login_page, sign_out
 from ui.distributor_agreements import agreements_page
@@ -91,6 +91,7 @@ def register_pages() -> None:
         ui.page(path, response_timeout=PAGE_BUILD_TIMEOUT_S)(build)
     app.get("/healthz", include_in_schema=False)(health)
     theme.install()
+    speedups.install()
     ui.button.default_props("no-caps")  # buttons read as written: Next, Back, Activate
     app.add_middleware(SecurityHeaders)
 
