@@ -1,0 +1,94 @@
+"""``python -m bench.core_step`` — would SQLAlchemy Core make the activation steps much cheaper than the ORM?
+(A diagnostic.) Times step 3 (*Company properties*) through the service (ORM), and the same statements written
+in Core (take the write lock, read the invitation and the draft, update the draft, add the audit event, commit),
+alternately on fresh links, and prints the median of each. The Core variant skips building the view, so it
+flatters Core."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from data.db import begin_write
+from data.models import ActivationDraft, AuditEvent, Invitation
+from data.models.types import utcnow
+from services import activation
+from services.rules import clean_company_name
+from services.security import token_hash
+from tests.helpers import Portal, open_portal
+
+INVITATION = Invitation.__table__  # type: ignore[attr-defined]
+DRAFT = ActivationDraft.__table__  # type: ignore[attr-defined]
+AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
+
+
+def step_three_in_core(session: Session, token: str, company_name: str) -> None:
+    begin_write(session)
+    connection = session.connection()
+    invitation = connection.execute(select(INVITATION).where(INVITATION.c.token_hash == token_hash(token))).one()
+    draft = connection.execute(select(DRAFT).where(DRAFT.c.invitation_id == invitation.id)).one()
+    now = utcnow()
+    connection.execute(
+        update(DRAFT)
+        .where(DRAFT.c.invitation_id == invitation.id)
+        .values(
+            company_name=clean_company_name(company_name),
+            furthest_step=max(draft.furthest_step, activation.STEP_ACTIVATE),
+            updated_at=now,
+        )
+    )
+    connection.execute(
+        insert(AUDIT).values(
+            at=now,
+            actor=f"invitee of {invitation.id}",
+            action="activation.step_saved",
+            object_type="invitation",
+            object_id=invitation.id,
+            details=json.dumps({"step": activation.STEP_COMPANY}),
+        )
+    )
+    session.commit()
+
+
+def step_three_with_the_orm(session: Session, token: str, company_name: str) -> None:
+    activation.save_company_properties(session, token, company_name=company_name)
+
+
+def timed(portal: Portal, step: Callable[[Session, str, str], None], tokens: list[str]) -> float:
+    times = []
+    for number, token in enumerate(tokens):
+        with portal.session() as session:
+            start = time.perf_counter()
+            step(session, token, f"Core Check {number} Ltd")
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.core_step", description=__doc__)
+    parser.add_argument("--links", type=int, default=30, help="fresh links per measurement (default 30)")
+    parser.add_argument("--repeats", type=int, default=3, help="alternating measurements of each (default 3)")
+    args = parser.parse_args(argv)
+    portal = open_portal(Path(tempfile.mkdtemp(prefix="bench-core-")) / "portal.db")
+    results: dict[str, list[float]] = {"ORM (the service)": [], "Core": []}
+    for _ in range(args.repeats):
+        for name, step in (("ORM (the service)", step_three_with_the_orm), ("Core", step_three_in_core)):
+            tokens = [portal.invite() for _ in range(args.links)]
+            for token in tokens:
+                portal.walk_to(token, activation.STEP_COMPANY)
+            results[name].append(timed(portal, step, tokens))
+    portal.engine.dispose()
+    for name, values in results.items():
+        print(f"step 3, {name}: {' / '.join(f'{value:.2f}' for value in values)} ms (median per run)")
+
+
+if __name__ == "__main__":
+    main()
