@@ -177,6 +177,11 @@ def clean_full_name(raw: str | None) -> str:
     return value
 
 
+def load_common_passwords() -> None:
+    """Load the common-password list now (about 80 ms), so that the first password checked does not wait."""
+    _common_passwords()
+
+
 @cache
 def _common_passwords() -> frozenset[str]:
     """30,000 common passwords (from the zxcvbn package's frequency lists), lower-cased."""

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from data import db
-from services import audit, throttle
+from services import audit, rules, throttle
 
 R = TypeVar("R")
 # Workers yield the CPU to the server process: when hashes fill every core, the event loop that serves every
@@ -113,3 +113,4 @@ def _prepare_worker(database_url: str, limits: throttle.Limits) -> None:
     os.nice(WORKER_NICENESS)
     db.configure(database_url)
     throttle.configure(limits)
+    rules.load_common_passwords()  # before the first reseller's password, not while they wait

@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from data import db
 from data.models import AuditEvent
-from services import activation, errors, throttle, workers
+from services import activation, errors, rules, throttle, workers
 from tests.helpers import EMAIL, Portal
 
 
@@ -46,6 +46,14 @@ def test_a_step_runs_in_a_worker_and_records_the_browser_address(portal: Portal,
     with portal.session() as session:
         saved = session.exec(select(AuditEvent).where(AuditEvent.action == "activation.step_saved")).one()
     assert saved.client_address == "198.51.100.7"
+
+
+def common_password_list_loaded(_session: object) -> bool:
+    return rules._common_passwords.cache_info().currsize == 1
+
+
+def test_a_worker_loads_the_common_password_list_before_the_first_password(running_workers: None) -> None:
+    assert call(common_password_list_loaded) is True
 
 
 def test_domain_errors_arrive_whole(portal: Portal, running_workers: None) -> None:
