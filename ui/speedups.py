@@ -12,17 +12,22 @@ from types import CodeType, FunctionType, MethodType
 from nicegui import helpers
 
 _original = helpers.expects_arguments
-_answers: dict[tuple[CodeType, int, frozenset[str], bool], bool] = {}
+_answers: dict[tuple[CodeType, int, tuple[str, ...], bool], bool] = {}
 
 
-def _key(func: Callable[..., object]) -> tuple[CodeType, int, frozenset[str], bool] | None:
-    bound = isinstance(func, MethodType)
+def _key(func: Callable[..., object]) -> tuple[CodeType, int, tuple[str, ...], bool] | None:
+    bound = type(func) is MethodType
     function = func.__func__ if bound else func  # type: ignore[union-attr]
     if type(function) is not FunctionType:
         return None
-    defaults = function.__defaults__ or ()
-    keyword_defaults = frozenset(function.__kwdefaults__ or {})
-    return function.__code__, len(defaults), keyword_defaults, bound
+    defaults = function.__defaults__
+    keyword_defaults = function.__kwdefaults__
+    return (
+        function.__code__,
+        len(defaults) if defaults else 0,
+        tuple(keyword_defaults) if keyword_defaults else (),
+        bound,
+    )
 
 
 def expects_arguments(func: Callable[..., object]) -> bool:
