@@ -448,10 +448,16 @@ async def http_measurement(server: Server, counts: dict[str, int]) -> list[Resul
             await asyncio.gather(*(client(path) for path in paths))
             return len(latencies) / (time.perf_counter() - start), latencies
 
+    async def prune() -> None:  # each load starts without the pages the one before left behind
+        async with httpx.AsyncClient(base_url=server.base_url) as http:
+            (await http.get("/_bench/prune")).raise_for_status()
+
     async with httpx.AsyncClient(base_url=server.base_url) as http:  # warm up: first-use imports, caches
         for path in ("/_bench/floor", urls[0]):
             (await http.get(path)).raise_for_status()
+    await prune()
     floor_rate, floor_latencies = await load(["/_bench/floor"] * concurrency)
+    await prune()
     rate, latencies = await load(urls)
     return [
         Result(
