@@ -116,6 +116,25 @@ def prune_report() -> dict[str, int]:
     return {"pruned": before - len(Client.instances), "left": len(Client.instances)}
 
 
+def hash_in_worker(_session: object, password: str) -> None:
+    """A worker's share of a burst: one argon2id hash, as step 2 does."""
+    from services.security import hash_password
+
+    hash_password(password)
+
+
+async def hash_burst(count: int = 16) -> dict[str, int]:
+    """``count`` password hashes at once in the server's worker processes, with no browser involved: the lag
+    the portal itself causes while it hashes (``python -m bench.lag``)."""
+    from services import workers
+
+    password = "purple elephant marching slowly"  # noqa: S105 - a fixed benchmark input, hashed and dropped
+    await asyncio.gather(
+        *(asyncio.wrap_future(workers.submit(hash_in_worker, None, (password,), {})) for _ in range(count))
+    )
+    return {"hashed": count}
+
+
 def register() -> None:
     """Add the floor page, the lag endpoint and start the monitor."""
     ui.page("/_bench/floor")(floor_page)
@@ -123,5 +142,6 @@ def register() -> None:
     app.get("/_bench/stalls")(stalls_report)
     app.get("/_bench/clients")(clients_report)
     app.get("/_bench/prune")(prune_report)
+    app.get("/_bench/hash-burst")(hash_burst)
     app.on_startup(lambda: asyncio.get_running_loop().create_task(_monitor()))
     gc.callbacks.append(_time_collections)
