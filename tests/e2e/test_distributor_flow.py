@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -59,6 +60,31 @@ def test_invite_copy_activate_and_see_the_partner_active(server: Server, browser
         page.locator("tr", has_text="Copied Link Inc").get_by_role("link", name=re.compile("Details")).click()
         for entry in ["Created", "Opened", "Step saved (step 1)", "Step saved (step 3)", "Activated"]:
             expect(page.get_by_text(entry, exact=True).first).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_search_finds_invitations_by_part_of_a_name_through_the_index(server: Server, browser: Browser) -> None:
+    context, page = distributor_page(server, browser)
+    tag = uuid.uuid4().hex[:8]
+    try:
+        url = create_invitation(page, company=f"Searchable {tag} Inc")
+        close_link_dialog(page)
+        create_invitation(page, company=f"Other {tag} Ltd")
+        close_link_dialog(page)
+        search = page.get_by_role("searchbox", name="Search")
+        search.fill(f"ABLE {tag}")  # any part of the company name, in any case
+        search.press("Enter")
+        expect(page.locator("tr", has_text=tag)).to_have_count(1)
+        expect(page.locator("tr", has_text=f"Searchable {tag} Inc")).to_be_visible()
+
+        reseller = activate_in_new_browser(browser, url, f"Legal Name {tag} GmbH")
+        reseller.context.close()
+        search.fill(f"legal name {tag}")  # the reseller account's name, once activated
+        search.press("Enter")
+        expect(page.locator("tr", has_text=tag)).to_have_count(1)
+        activated = page.locator("tr", has_text=f"Searchable {tag} Inc").get_by_text("Activated", exact=True)
+        expect(activated).to_be_visible()
     finally:
         context.close()
 
