@@ -1,4 +1,4 @@
-"""The portal's tables, one module per concept (see ../../shared/SPEC.md)."""
+"""The portal's tables, one module per concept (see docs/DOMAIN.md)."""
 
 from data.models.account import Account, AccountKind, SetPasswordLink, User, UserStatus
 from data.models.agreement import Agreement, AgreementVersion
