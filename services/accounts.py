@@ -61,7 +61,8 @@ def authenticate(
 ) -> SignedInUser:
     """Check an email and password. The answer and its timing are the same whether or not the email exists.
     Failures count per account and per client address; past the limits, :class:`TooManyAttempts`."""
-    key = (email or "").strip().lower()
+    key = email.strip().lower() if isinstance(email, str) else ""  # a browser may send anything
+    password = password if isinstance(password, str) else ""
     if not is_storable(key):
         key = key.encode("utf-8", "replace").decode("utf-8")  # cannot match a user; still counted and verified
     limits = limits or throttle.current_limits()

@@ -10,11 +10,11 @@ from sqlmodel import Session, col, func, select
 
 from data.db import add_in_order, begin_write
 from data.models import Account, AccountKind, Agreement, AgreementVersion, Contract
-from services import audit
+from services import audit, markdown
 from services.access import distributor_of, own
 from services.accounts import SignedInUser
 from services.errors import FieldErrors, NotFound, ValidationFailed
-from services.rules import NAME_MAX, is_storable, require_storable
+from services.rules import NAME_MAX, is_storable, refuse_hidden_characters, require_storable, text_value
 from services.security import text_sha256
 
 
@@ -58,10 +58,10 @@ def ensure_distributor(session: Session, name: str, *, actor: str = "operator") 
 
 def clean_distributor_name(name: str | None) -> str:
     """A distributor's name: single-spaced, 1 to 200 characters."""
-    cleaned = " ".join(require_storable(name or "", "distributor").split())
+    cleaned = " ".join(require_storable(text_value(name, "distributor"), "distributor").split())
     if not cleaned or len(cleaned) > NAME_MAX:
         raise ValidationFailed({"distributor": f"A distributor name has 1 to {NAME_MAX} characters."})
-    return cleaned
+    return refuse_hidden_characters(cleaned, "distributor")
 
 
 def add_distributor(session: Session, name: str, *, actor: str) -> DistributorSetup:
@@ -97,7 +97,8 @@ def active_version_for(session: Session, distributor_id: str) -> AgreementVersio
     return version
 
 
-AGREEMENT_TEXT_MAX = 200_000
+# A long reseller agreement is 10,000-15,000 words (about 40 printed pages); the stock one is 1,900 characters.
+AGREEMENT_TEXT_MAX = 100_000
 
 
 @dataclass(frozen=True)
@@ -118,15 +119,24 @@ class AgreementSummary:
 
 
 def clean_agreement_text(text: str | None) -> str:
-    """An agreement's Markdown text: not blank, at most 200,000 characters, no null characters."""
-    value = require_storable((text or "").strip(), "text")
+    """An agreement's Markdown text: not blank, at most 100,000 characters, no control or bidi characters
+    (besides line breaks and tabs), and displayable by the safe renderer with every part of it visible."""
+    value = require_storable(text_value(text, "text").strip(), "text")
     if not value:
         raise ValidationFailed({"text": "Write the agreement text."})
     if len(value) > AGREEMENT_TEXT_MAX:
         raise ValidationFailed({"text": f"An agreement text has at most {AGREEMENT_TEXT_MAX:,} characters."})
-    if "\x00" in value:
-        raise ValidationFailed({"text": "The text cannot contain a null character."})
+    refuse_hidden_characters(value, "text", multiline=True)
+    markdown.render(None, value)  # type: ignore[arg-type] - the renderer needs no database
     return value
+
+
+def clean_agreement_title(title: object) -> str:
+    """An agreement's title: single-spaced, 1 to 200 characters, no control or invisible characters."""
+    cleaned = " ".join(require_storable(text_value(title, "title"), "title").split())
+    if not cleaned or len(cleaned) > NAME_MAX:
+        raise ValidationFailed({"title": f"Give the agreement a title of 1 to {NAME_MAX} characters."})
+    return refuse_hidden_characters(cleaned, "title")
 
 
 def list_agreements(session: Session, actor: SignedInUser) -> list[AgreementSummary]:
@@ -175,10 +185,8 @@ def version_text(session: Session, actor: SignedInUser, version_id: str) -> Agre
 def create_agreement(session: Session, actor: SignedInUser, *, title: str | None, text: str | None) -> Agreement:
     """A new service agreement for the actor's distributor, with ``text`` published as version 1."""
     distributor_id = distributor_of(actor)
-    cleaned_title = " ".join(require_storable(title or "", "title").split())
     errors = FieldErrors()
-    if not cleaned_title or len(cleaned_title) > NAME_MAX:
-        errors.add("title", f"Give the agreement a title of 1 to {NAME_MAX} characters.")
+    cleaned_title = errors.check(clean_agreement_title, title) or ""
     cleaned_text = errors.check(clean_agreement_text, text) or ""
     errors.raise_if_any()
     begin_write(session)

@@ -19,8 +19,9 @@ from services.errors import (
     InvitationExpired,
     InvitationNotFound,
     InvitationRevoked,
+    ValidationFailed,
 )
-from services.rules import NAME_MAX, NOTE_MAX, clean_email, clean_optional_text
+from services.rules import NAME_MAX, NOTE_MAX, clean_email, clean_optional_text, is_storable, text_value
 from services.security import MAX_TOKEN_LENGTH, new_token, token_hash
 
 MAX_EXPIRY_DAYS = 90
@@ -32,6 +33,12 @@ class IssuedInvitation:
 
     invitation: Invitation
     token: str
+
+
+def clean_optional_email(raw: object) -> str | None:
+    """An optional invitee email: ``None`` when blank, else a valid one."""
+    value = text_value(raw, "email")
+    return clean_email(value) if value.strip() else None
 
 
 @dataclass(frozen=True)
@@ -49,10 +56,12 @@ class InvitationTerms:
     ) -> InvitationTerms:
         """Validate every field at once; :class:`ValidationFailed` names each wrong one."""
         errors = FieldErrors()
-        email = errors.check(clean_email, invitee_email) if invitee_email and invitee_email.strip() else None
+        email = errors.check(clean_optional_email, invitee_email)
         company = errors.check(clean_optional_text, company_name, "company_name", NAME_MAX)
-        note = errors.check(clean_optional_text, note_to_signee, "note_to_signee", NOTE_MAX)
-        if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        note = errors.check(
+            lambda raw: clean_optional_text(raw, "note_to_signee", NOTE_MAX, multiline=True), note_to_signee
+        )
+        if type(expires_in_days) is not int or not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
             errors.add("expires_in_days", f"An invitation expires in 1 to {MAX_EXPIRY_DAYS} days.")
         errors.raise_if_any()
         return cls(email, company, note, expires_in_days)
@@ -96,6 +105,8 @@ def add_invitation(
     if agreement_version_id is None:
         version = active_version_for(session, distributor_id)
     else:
+        if not isinstance(agreement_version_id, str) or not is_storable(agreement_version_id):
+            raise ValidationFailed({"agreement_version_id": "Choose one of your agreement versions."})
         version = session.get(AgreementVersion, agreement_version_id)
         agreement = session.get(Agreement, version.agreement_id) if version else None
         own(distributor_id, agreement.distributor_id if agreement else None, "agreement version")

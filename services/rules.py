@@ -10,10 +10,11 @@ from functools import cache
 from email_validator import EmailNotValidError, validate_email
 
 from services.errors import ValidationFailed
+from services.security import PASSWORD_MAX_CHARACTERS, password_fits
 
 NAME_MAX = 200
 PASSWORD_MIN = 15
-PASSWORD_MAX = 128
+PASSWORD_MAX = PASSWORD_MAX_CHARACTERS
 EMAIL_MAX = 254
 NOTE_MAX = 2000
 
@@ -126,6 +127,47 @@ ACCEPTANCE_REQUIRED = "Tick the box to confirm you have read and accepted the ag
 COMPANY_EXAMPLES = "Champions Corp, Acme Inc., Widgets LLC, Müller GmbH, Contoso Ltd"
 
 
+# Characters that change how text around them is displayed (bidi embeddings, overrides and isolates, marks) or
+# that a terminal obeys (ESC, CR, ...): refused wherever text is typed, so that names, notes and titles read the
+# same on every screen and cannot rewrite an operator's terminal. ZWJ and ZWNJ stay: Persian, Indic and emoji
+# spellings need them.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+JOINERS = frozenset("\u200c\u200d")
+
+
+def text_value(raw: object, field: str) -> str:
+    """``raw`` as text: ``None`` is empty; anything but a string (a browser can send a number, a list or an
+    object for any field) is a field error, never an exception deeper down."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise ValidationFailed({field: "This field takes text; please retype it."})
+    return raw
+
+
+def hidden_character(value: str, *, multiline: bool = False) -> str | None:
+    """The first character of ``value`` that must not be stored (a control, bidi or invisible formatting
+    character; line breaks and tabs only in multi-line text), or ``None``."""
+    for index, ch in enumerate(value):
+        if multiline and (ch in "\n\t" or (ch == "\r" and value[index + 1 : index + 2] == "\n")):
+            continue
+        if ch in JOINERS:
+            continue
+        if ch in BIDI_CONTROLS or unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}:
+            return ch
+    return None
+
+
+def refuse_hidden_characters(value: str, field: str, *, multiline: bool = False) -> str:
+    """``value`` unchanged, or :class:`ValidationFailed` naming the first refused character."""
+    found = hidden_character(value, multiline=multiline)
+    if found is not None:
+        raise ValidationFailed(
+            {field: f"This text contains a control or invisible character (U+{ord(found):04X}); please remove it."}
+        )
+    return value
+
+
 def is_storable(value: str) -> bool:
     """Whether a string is valid Unicode that UTF-8 can store (a lone surrogate, which a browser can send
     as a JSON escape, is not)."""
@@ -144,7 +186,7 @@ def require_storable(value: str, field: str) -> str:
 
 
 def _has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} for ch in value)
+    return hidden_character(value) is not None
 
 
 def _single_spaced(value: str) -> str:
@@ -153,9 +195,10 @@ def _single_spaced(value: str) -> str:
 
 def clean_email(raw: str | None, field: str = "email") -> str:
     """A syntactically valid email (no DNS look-up), normalised and lower-cased."""
-    value = require_storable((raw or "").strip(), field)
+    value = require_storable(text_value(raw, field).strip(), field)
     if not value:
         raise ValidationFailed({field: "Enter your email address."})
+    refuse_hidden_characters(value, field)
     if len(value) > EMAIL_MAX:
         raise ValidationFailed({field: f"An email address has at most {EMAIL_MAX} characters."})
     try:
@@ -167,7 +210,7 @@ def clean_email(raw: str | None, field: str = "email") -> str:
 
 def clean_full_name(raw: str | None) -> str:
     """A person's full name: required, single-spaced, at most 200 characters, no control characters."""
-    value = _single_spaced(raw or "")
+    value = _single_spaced(require_storable(text_value(raw, "full_name"), "full_name"))
     if not value:
         raise ValidationFailed({"full_name": "Enter your full name."})
     if len(value) > NAME_MAX:
@@ -193,7 +236,7 @@ def _common_passwords() -> frozenset[str]:
 def check_password(password: str | None, email: str | None) -> str:
     """A password per NIST SP 800-63B: 15 to 128 characters, no composition rules, not a common password
     and not containing the email's local part. Returns it unchanged."""
-    value = require_storable(password or "", "password")
+    value = require_storable(text_value(password, "password"), "password")
     if not value:
         raise ValidationFailed({"password": "Enter a password."})
     if "\x00" in value:
@@ -201,7 +244,11 @@ def check_password(password: str | None, email: str | None) -> str:
     if len(value) < PASSWORD_MIN:
         raise ValidationFailed({"password": f"Use at least {PASSWORD_MIN} characters; a short sentence works well."})
     if len(value) > PASSWORD_MAX:
-        raise ValidationFailed({"password": f"Use at most {PASSWORD_MAX} characters."})
+        raise ValidationFailed({"password": f"Use at most {PASSWORD_MAX} characters; this one has {len(value)}."})
+    if not password_fits(value):
+        raise ValidationFailed(
+            {"password": "This password is too long once its special characters are spelled out; use fewer of them."}
+        )
     lowered = value.lower()
     if lowered in _common_passwords() or lowered.strip() in _common_passwords():
         raise ValidationFailed({"password": "This password is too common; choose another."})
@@ -213,7 +260,7 @@ def check_password(password: str | None, email: str | None) -> str:
 
 def clean_company_name(raw: str | None) -> str:
     """A legal entity name that includes its entity type (Inc., LLC, GmbH, Ltd, S.A., ...)."""
-    value = _single_spaced(raw or "")
+    value = _single_spaced(require_storable(text_value(raw, "company_name"), "company_name"))
     if not value:
         raise ValidationFailed({"company_name": "Enter your company's legal name."})
     if len(value) > NAME_MAX:
@@ -235,13 +282,12 @@ def has_legal_entity_type(name: str) -> bool:
     return bool(_SUFFIX_PATTERN.search(simplified) or _PREFIX_PATTERN.search(simplified))
 
 
-def clean_optional_text(raw: str | None, field: str, limit: int) -> str | None:
-    """Optional free text (a note, a pre-filled name): trimmed, ``None`` when empty, at most ``limit``."""
-    value = require_storable((raw or "").strip(), field)
+def clean_optional_text(raw: str | None, field: str, limit: int, *, multiline: bool = False) -> str | None:
+    """Optional free text (a note, a pre-filled name): trimmed, ``None`` when empty, at most ``limit``, no control
+    or invisible characters (line breaks and tabs allowed in ``multiline`` text such as a note)."""
+    value = require_storable(text_value(raw, field).strip(), field)
     if not value:
         return None
     if len(value) > limit:
         raise ValidationFailed({field: f"At most {limit} characters."})
-    if "\x00" in value:
-        raise ValidationFailed({field: "Cannot contain a null character."})
-    return value
+    return refuse_hidden_characters(value, field, multiline=multiline)

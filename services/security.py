@@ -10,7 +10,8 @@ from passlib.context import CryptContext
 
 TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG
 MAX_TOKEN_LENGTH = 128  # longer strings cannot be our tokens: rejected without work
-MAX_PASSWORD_BYTES = 4 * 128  # 128 characters of at most 4 UTF-8 bytes each
+PASSWORD_MAX_CHARACTERS = 128
+MAX_PASSWORD_BYTES = 4 * PASSWORD_MAX_CHARACTERS  # what argon2id is given: NFKC-normalised UTF-8
 
 # OWASP's argon2id minimum is m=19456 KiB, t=2, p=1; we use exactly that (about 45 ms on one core here).
 _passwords = CryptContext(
@@ -44,6 +45,13 @@ def _prepare(password: str) -> bytes:
     return unicodedata.normalize("NFKC", password).encode("utf-8", "surrogatepass")
 
 
+def password_fits(password: str) -> bool:
+    """The one size rule for a password, applied alike where one is set (:func:`services.rules.check_password`)
+    and where one is checked (:func:`verify_password`): at most 128 characters, and at most 512 bytes once
+    NFKC-normalised (a few characters, like U+FDFA, normalise to 18 characters each)."""
+    return len(password) <= PASSWORD_MAX_CHARACTERS and len(_prepare(password)) <= MAX_PASSWORD_BYTES
+
+
 def _hash(prepared: bytes) -> str:
     return _passwords.hash(prepared)
 
@@ -56,11 +64,11 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     """Check a password against a stored hash. With no hash, a dummy one is checked so that the answer
-    takes as long as for a real user (no user enumeration by timing). Oversized input costs the same and
-    never matches (no password of the policy's 128 characters is that long)."""
+    takes as long as for a real user (no user enumeration by timing). A password that breaks the size rule
+    (:func:`password_fits`) costs the same and never matches: none could have been set."""
     global _dummy_hash
     prepared = _prepare(password)
-    if len(prepared) > MAX_PASSWORD_BYTES:
+    if not password_fits(password):
         prepared, password_hash = b"oversized", None
     if password_hash is None:
         if _dummy_hash is None:

@@ -15,10 +15,11 @@ from services.errors import (
     StepIncomplete,
     ValidationFailed,
 )
+from services.markdown import SafeHtml
 from services.throttle import TooManyAttempts
 from ui.auth import sign_in
 from ui.calls import ServerBusy, client_address, perform, user_agent
-from ui.components import agreement_text, password_field
+from ui.components import RenderFailed, markdown_view, password_field, plain_agreement_text, render_markdown
 from ui.theme import Heading, MessageSpot, card, page_frame
 
 STEPS = {
@@ -82,9 +83,12 @@ def link_problem_page(problem: InvitationProblem) -> None:
 class ActivationWizard:
     """The stepper. Each **Next** calls one service, which saves the step before the stepper moves on."""
 
-    def __init__(self, token: str, view: ActivationView, address: str | None, agent: str | None) -> None:
+    def __init__(
+        self, token: str, view: ActivationView, address: str | None, agent: str | None, agreement_html: SafeHtml | None
+    ) -> None:
         self.token = token
         self.view = view
+        self.agreement_html = agreement_html
         self.address = address
         self.agent = agent
         self.changing_password = not view.password_set
@@ -113,7 +117,10 @@ class ActivationWizard:
                 ui.label(f"Note from {view.distributor_name}").classes("text-sm font-semibold text-slate-800")
                 ui.label(view.note_to_signee).classes("whitespace-pre-line text-slate-800").mark("note")
         Heading(f"{view.agreement_title} (version {view.agreement_version})", 3).mark("agreement-title")
-        agreement_text(view.agreement_text)
+        if self.agreement_html is not None:
+            markdown_view(self.agreement_html)
+        else:  # shown as written, every character of it
+            plain_agreement_text(view.agreement_text)
         self.email = self.fields["email"] = (
             ui.input("Email", value=view.email)
             .props("type=email autocomplete=email outlined")
@@ -174,9 +181,9 @@ class ActivationWizard:
             with ui.column().classes("gap-0 min-w-0"):
                 ui.label(label).classes("text-sm text-slate-600")
                 value = ui.label("").classes("text-slate-900 font-medium break-all").mark(marker)
-            ui.button("Edit", on_click=lambda: self.go_to(step)).props(
-                f'flat dense no-caps aria-label="Edit {label.lower()}"'
-            ).mark(f"edit-{marker.removeprefix('review-')}")
+            edit = ui.button("Edit", on_click=lambda: self.go_to(step)).props("flat dense no-caps")
+            edit.props["aria-label"] = f"Edit {label.lower()}"
+            edit.mark(f"edit-{marker.removeprefix('review-')}")
         return value
 
     # ----------------------------------------------------------------- behaviour
@@ -334,4 +341,11 @@ async def activation_page(token: str) -> None:
     with page_frame("Activate your portal"), card():
         Heading("Activate your reseller portal")
         ui.label(f"Invited by {view.distributor_name}").classes("text-slate-700 -mt-2")
-        ActivationWizard(token, view, address, agent)
+        ActivationWizard(token, view, address, agent, await _rendered_or_none(view.agreement_text))
+
+
+async def _rendered_or_none(text: str) -> SafeHtml | None:
+    try:
+        return await render_markdown(text)
+    except RenderFailed:
+        return None

@@ -3,11 +3,22 @@ confirmation dialog, and a plain accessible table."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 
 from nicegui import context, ui
 
+from services import markdown
+from services.errors import ValidationFailed
+from services.markdown import SafeHtml
+from ui.calls import ServerBusy, perform
+
+AGREEMENT_BOX = "agreement-text w-full overflow-y-auto border border-slate-300 rounded p-3 bg-white"
+SHORT_BOX = "max-h-72"
+TALL_BOX = "max-h-[60vh]"
 PASSWORD_HINT = "At least 15 characters. A few unrelated words make a strong password."  # noqa: S105
 
 
@@ -16,14 +27,65 @@ def format_time(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "—"
 
 
-def agreement_text(text: str, *, max_height: str = "max-h-72") -> ui.markdown:
-    """An agreement's text in a scrollable region that keyboards can reach. It is the distributor's Markdown,
-    never reseller input, and NiceGUI sanitises the HTML with DOMPurify anyway."""
-    return (
-        ui.markdown(text)
-        .classes(f"agreement-text w-full {max_height} overflow-y-auto border border-slate-300 rounded p-3 bg-white")
-        .props('tabindex="0" role="region" aria-label="Agreement text"')
-    )
+class RenderFailed(Exception):
+    """Markdown that could not be rendered (too slow, too deeply nested, with parts the reader would not see)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_rendered: OrderedDict[str, SafeHtml] = OrderedDict()  # by the SHA-256 of the Markdown, newest last
+RENDERED_KEPT = 64
+
+
+async def render_markdown(text: str) -> SafeHtml:
+    """``text`` rendered by the one safe renderer, in a worker process, within its time bound; kept by the text's
+    SHA-256, so that every reseller opening links to one agreement version costs one rendering. Raises
+    :class:`RenderFailed` with a message for the field."""
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    html = _rendered.get(key)
+    if html is not None:
+        _rendered.move_to_end(key)
+        return html
+    try:
+        rendered = await asyncio.wait_for(perform(markdown.render, text), markdown.RENDER_SECONDS + 5)
+    except ValidationFailed as failure:
+        raise RenderFailed(failure.errors.get("text") or failure.message) from None
+    except (TimeoutError, ServerBusy):
+        raise RenderFailed("The text could not be displayed just now; please try again.") from None
+    _rendered[key] = rendered.html
+    while len(_rendered) > RENDERED_KEPT:
+        _rendered.popitem(last=False)
+    return rendered.html
+
+
+def markdown_view(html: SafeHtml, *, tall: bool = False) -> ui.html:
+    """The one place that puts HTML on a page: only the safe renderer's output (a :class:`SafeHtml`), in a
+    scrollable region that keyboards can reach."""
+    if not isinstance(html, SafeHtml):
+        raise TypeError("only the safe Markdown renderer's output may be shown as HTML")
+    view = ui.html(html, sanitize=False).classes(AGREEMENT_BOX).classes(TALL_BOX if tall else SHORT_BOX)
+    view.props("tabindex=0 role=region")
+    view.props["aria-label"] = "Agreement text"
+    return view
+
+
+async def agreement_text(text: str, *, tall: bool = False) -> ui.element:
+    """An agreement's text, rendered safely. Text that cannot be rendered is shown as it was written (every
+    character of it, so that what is shown is still what is signed)."""
+    try:
+        return markdown_view(await render_markdown(text), tall=tall)
+    except RenderFailed:
+        return plain_agreement_text(text, tall=tall)
+
+
+def plain_agreement_text(text: str, *, tall: bool = False) -> ui.label:
+    """An agreement's text as it was written, for text the renderer refused (published before its rules)."""
+    plain = ui.label(text).classes(AGREEMENT_BOX).classes(TALL_BOX if tall else SHORT_BOX)
+    plain.classes("whitespace-pre-wrap").props("tabindex=0 role=region")
+    plain.props["aria-label"] = "Agreement text"
+    return plain
 
 
 def password_field(
@@ -34,18 +96,18 @@ def password_field(
     marker: str = "password",
 ) -> ui.input:
     """A password input whose show/hide toggle is a real, focusable button (keyboard and screen readers)."""
-    field = ui.input(label, password=True).props(f"autocomplete={autocomplete} outlined maxlength=128")
+    field = ui.input(label, password=True).props("outlined")
+    field.props["autocomplete"] = autocomplete
     field.classes("w-full").mark(marker)
     if hint:
-        field.props(f'hint="{hint}"')
+        field.props["hint"] = hint
 
     def toggle() -> None:
         showing = field.props.get("type") == "text"
-        field.props(f"type={'password' if showing else 'text'}")
-        toggle_button.props(
-            f"icon={'visibility' if showing else 'visibility_off'} "
-            f'aria-label="{"Show" if showing else "Hide"} password" aria-pressed="{"false" if showing else "true"}"'
-        )
+        field.props["type"] = "password" if showing else "text"
+        toggle_button.props["icon"] = "visibility" if showing else "visibility_off"
+        toggle_button.props["aria-label"] = "Show password" if showing else "Hide password"
+        toggle_button.props["aria-pressed"] = "false" if showing else "true"
 
     with field.add_slot("append"):
         toggle_button = (
@@ -60,7 +122,8 @@ def modal(title: str, *, maximized: bool = False, alert: bool = False) -> ui.dia
     """A modal dialog named ``title`` for screen readers, placed on the page itself (so that refreshing a
     list does not take it along), shown without animation, and removed from the page once closed."""
     with context.client.layout:
-        dialog = ui.dialog().props(f'aria-label="{title}" transition-duration=0')
+        dialog = ui.dialog().props("transition-duration=0")
+    dialog.props["aria-label"] = title  # data never goes into a props string: NiceGUI would parse it
     if maximized:
         dialog.props("maximized")
     if alert:  # asks before something that cannot be undone

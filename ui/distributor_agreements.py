@@ -11,7 +11,7 @@ from services.agreements import AgreementSummary
 from services.errors import ValidationFailed
 from ui.auth import require, sign_out
 from ui.calls import perform
-from ui.components import Table, agreement_text, format_time, modal
+from ui.components import RenderFailed, Table, agreement_text, format_time, markdown_view, modal, render_markdown
 from ui.theme import Heading, card, distributor_frame
 
 
@@ -57,15 +57,15 @@ class AgreementsPage:
                     table.cell(version.text_sha256[:12] + "…")
                     table.cell(version.contracts)
                     with table.cell():
-                        ui.button("View", on_click=lambda v=version.version_id: self.view_text(v)).props(
-                            f'flat dense aria-label="View version {version.version} of {summary.title}"'
-                        )
+                        view = ui.button("View", on_click=lambda v=version.version_id: self.view_text(v))
+                        view.props("flat dense")
+                        view.props["aria-label"] = f"View version {version.version} of {summary.title}"
 
     async def view_text(self, version_id: str) -> None:
         version = await perform(agreements.version_text, self.actor, version_id)
         with modal(f"Version {version.version}") as dialog, ui.card().classes("w-full max-w-3xl gap-2"):
             ui.label(f"Version {version.version}").classes("text-lg font-semibold text-slate-900")
-            agreement_text(version.text, max_height="max-h-[60vh]")
+            await agreement_text(version.text, tall=True)
             ui.button("Close", on_click=dialog.close).props("flat")
         dialog.open()
 
@@ -94,8 +94,25 @@ class AgreementsPage:
                     )
                     editor.props('input-style="min-height: 50vh; font-family: monospace"')
                 with ui.tab_panel(preview_tab):
-                    preview = ui.markdown("").classes("agreement-text").mark("agreement-preview")
-            tabs.on_value_change(lambda: preview.set_content(editor.value or ""))
+                    preview = ui.column().classes("w-full").mark("agreement-preview")
+
+            async def show_preview() -> None:
+                """The preview, by the same renderer (off the event loop) as the pages that show the text."""
+                if tabs.value not in (preview_tab, preview_tab.props["name"]):
+                    return
+                editor.error = None
+                text = editor.value if isinstance(editor.value, str) else ""
+                try:
+                    html = await render_markdown(text)
+                except RenderFailed as failure:
+                    editor.error = failure.message
+                    tabs.set_value(write_tab)
+                    return
+                preview.clear()
+                with preview:
+                    markdown_view(html, tall=True).mark("agreement-preview-text")
+
+            tabs.on_value_change(show_preview)
 
             async def publish() -> None:
                 editor.error = None

@@ -42,9 +42,8 @@ HISTORY_LABELS = {
 
 
 def status_badge(status: InvitationStatus) -> None:
-    ui.label(STATUS_LABELS[status]).classes(
-        f"inline-block rounded px-2 py-0.5 text-xs font-semibold {STATUS_CLASSES[status]}"
-    ).mark(f"status-{status.value}")
+    badge = ui.label(STATUS_LABELS[status]).classes("inline-block rounded px-2 py-0.5 text-xs font-semibold")
+    badge.classes(STATUS_CLASSES[status]).mark(f"status-{status.value}")
 
 
 class InvitationsPage:
@@ -139,17 +138,19 @@ class InvitationsPage:
             table.cell(format_time(row.expires_at))
             table.cell(row.reseller_name or "—")
             with table.cell(), ui.row().classes("gap-1 no-wrap"):
-                ui.link("Details", f"/distributor/invitations/{row.invitation_id}").classes(
-                    "text-primary font-medium px-2 py-1"
-                ).props(f'aria-label="Details of invitation {row.invitation_id}"')
+                details = ui.link("Details", f"/distributor/invitations/{row.invitation_id}")
+                details.classes("text-primary font-medium px-2 py-1")
+                details.props["aria-label"] = f"Details of invitation {row.invitation_id}"
                 if row.status in (InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS):
-                    ui.button("Revoke", on_click=lambda r=row: self.revoke(r)).props(
-                        f'flat dense color=negative aria-label="Revoke invitation {row.invitation_id}"'
-                    ).mark(f"revoke-{row.invitation_id}")
+                    revoke = ui.button("Revoke", on_click=lambda r=row: self.revoke(r)).props(
+                        "flat dense color=negative"
+                    )
+                    revoke.props["aria-label"] = f"Revoke invitation {row.invitation_id}"
+                    revoke.mark(f"revoke-{row.invitation_id}")
                 if row.status in (InvitationStatus.EXPIRED, InvitationStatus.REVOKED):
-                    ui.button("Reissue", on_click=lambda r=row: self.reissue(r)).props(
-                        f'flat dense aria-label="Reissue invitation {row.invitation_id}"'
-                    ).mark(f"reissue-{row.invitation_id}")
+                    reissue = ui.button("Reissue", on_click=lambda r=row: self.reissue(r)).props("flat dense")
+                    reissue.props["aria-label"] = f"Reissue invitation {row.invitation_id}"
+                    reissue.mark(f"reissue-{row.invitation_id}")
 
     async def revoke(self, row: InvitationRow) -> None:
         """Revoke after confirmation; the link then shows the revoked page."""

@@ -24,9 +24,8 @@ PARTNER_CLASSES = {
 
 
 def partner_badge(status: PartnerStatus) -> None:
-    ui.label(PARTNER_LABELS[status]).classes(
-        f"inline-block rounded px-2 py-0.5 text-xs font-semibold {PARTNER_CLASSES[status]}"
-    ).mark(f"partner-{status.value}")
+    badge = ui.label(PARTNER_LABELS[status]).classes("inline-block rounded px-2 py-0.5 text-xs font-semibold")
+    badge.classes(PARTNER_CLASSES[status]).mark(f"partner-{status.value}")
 
 
 class PartnersPage:

@@ -33,7 +33,7 @@ async def set_password_page(token: str) -> None:
         ).classes("text-slate-700")
         ui.input("Email", value=view.email).props("readonly outlined").classes("w-full")
         Heading(f"{view.agreement_title} (version {view.agreement_version})", 2)
-        agreement_text(view.agreement_text)
+        await agreement_text(view.agreement_text)
         password = password_field()
         accepted = ui.checkbox("I have read and accepted the agreement").mark("accepted")
         accepted_message = MessageSpot(accepted)

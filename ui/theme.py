@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import ClassVar
 
 from nicegui import app, ui
 from nicegui.elements.mixins.text_element import TextElement
 
 PRODUCT_NAME = "Reseller Portal"
+WIDE_COLUMN = "max-w-6xl"
+NARROW_COLUMN = "max-w-2xl"
+HEADING_SIZES = {1: "text-2xl font-bold", 2: "text-xl font-semibold", 3: "text-lg font-semibold"}
 # Darker than Quasar's defaults so white text on them passes WCAG AA (4.5:1).
 BRAND_COLORS = {
     "primary": "#1e40af",
@@ -30,6 +32,14 @@ body { background-color: #f1f5f9; }  /* Tailwind's slate-100 */
 .agreement-text ol { list-style: decimal; padding-left: 1.5rem; }
 .agreement-text ul { list-style: disc; padding-left: 1.5rem; }
 .agreement-text p { margin: 0.25rem 0 0.5rem; }
+.agreement-text h4, .agreement-text h5, .agreement-text h6 { font-weight: 600; margin: 0.5rem 0 0.25rem; }
+.agreement-text a { color: var(--q-primary); text-decoration: underline; }
+.agreement-text blockquote { border-left: 4px solid #cbd5e1; padding-left: 0.75rem; color: #334155; }
+.agreement-text code { font-family: ui-monospace, monospace; background: #f1f5f9; padding: 0 0.2rem; }
+.agreement-text pre { background: #f1f5f9; padding: 0.5rem; overflow-x: auto; }
+.agreement-text table { border-collapse: collapse; margin: 0.5rem 0; }
+.agreement-text th, .agreement-text td { border: 1px solid #cbd5e1; padding: 0.25rem 0.5rem; text-align: left; }
+.agreement-text hr { margin: 0.75rem 0; border-color: #cbd5e1; }
 .q-stepper__tab { color: #475569; }  /* steps not reached yet: readable (7:1), not Quasar's light grey */
 .q-stepper__tab .q-stepper__dot { background: #64748b; }
 /* Quasar stacks the dialog backdrop at z-index -1; explicit layers let contrast checkers see the card on top. */
@@ -71,9 +81,8 @@ def page_frame(
     ui.page_title(f"{title} · {PRODUCT_NAME}")
     with ui.header().classes("bg-primary text-white items-center justify-between px-4 py-2 gap-2 flex-wrap"):
         # One element: the icon is drawn by CSS (``.brand``). Every element costs server memory per browser.
-        ui.link(PRODUCT_NAME, "/").classes("brand text-white no-underline text-lg font-semibold").props(
-            f'aria-label="{PRODUCT_NAME} home"'
-        )
+        brand = ui.link(PRODUCT_NAME, "/").classes("brand text-white no-underline text-lg font-semibold")
+        brand.props["aria-label"] = f"{PRODUCT_NAME} home"
         if nav:
             with ui.element("nav").classes("flex flex-wrap gap-1").props('aria-label="Main"'):
                 for label, target in nav:
@@ -82,8 +91,8 @@ def page_frame(
                         link.classes("bg-white/20").props('aria-current="page"')
         if on_sign_out is not None:
             ui.button("Sign out", on_click=on_sign_out).props("flat color=white no-caps").classes("text-white")
-    width = "max-w-6xl" if wide else "max-w-2xl"
-    with ui.element("div").classes(f"w-full {width} mx-auto px-3 sm:px-4 py-6 flex flex-col gap-4"):
+    with ui.element("div").classes("w-full mx-auto px-3 sm:px-4 py-6 flex flex-col gap-4") as column:
+        column.classes(WIDE_COLUMN if wide else NARROW_COLUMN)
         yield
 
 
@@ -95,11 +104,9 @@ def card() -> ui.card:
 class Heading(TextElement):
     """A real heading element (``h1``..``h3``), for structure and screen readers. Its text is escaped."""
 
-    SIZES: ClassVar[dict[int, str]] = {1: "text-2xl font-bold", 2: "text-xl font-semibold", 3: "text-lg font-semibold"}
-
     def __init__(self, text: str, level: int = 1) -> None:
         super().__init__(tag=f"h{level}", text=text)
-        self.classes(f"{self.SIZES[level]} text-slate-900 m-0")
+        self.classes("text-slate-900 m-0").classes(HEADING_SIZES[level])
 
 
 class FieldMessage(ui.label):
