@@ -13,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PARSED_STRING_METHODS = {"props", "classes", "style", "default_props", "default_classes", "default_style"}
+# Calls whose argument the browser runs or renders as markup: only constants, ever.
+SCRIPT_AND_MARKUP_CALLS = {"run_javascript", "add_head_html", "add_body_html", "add_css", "markdown"}
 
 
 def _is_constant(node: ast.expr) -> bool:
@@ -40,8 +42,36 @@ def unsafe_calls(source: str, filename: str) -> list[str]:
             continue
         arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
         if not all(_is_constant(argument) for argument in arguments):
-            found.append(f"{filename}:{node.lineno}: .{node.func.attr}({ast.unparse(arguments[0]) if arguments else ''})")
+            shown = ast.unparse(arguments[0]) if arguments else ""
+            found.append(f"{filename}:{node.lineno}: .{node.func.attr}({shown})")
     return found
+
+
+def html_calls(source: str, filename: str) -> list[str]:
+    """Every ``ui.html(...)`` outside ``markdown_view`` and every script or markup call with a non-constant."""
+    found = []
+    tree = ast.parse(source, filename)
+    allowed = {
+        id(node)
+        for function in ast.walk(tree)
+        if isinstance(function, ast.FunctionDef) and function.name == "markdown_view"
+        for node in ast.walk(function)
+    }
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr == "html" and id(node) not in allowed:
+            found.append(f"{filename}:{node.lineno}: ui.html outside markdown_view")
+        if node.func.attr in SCRIPT_AND_MARKUP_CALLS and not all(_is_constant(a) for a in node.args):
+            found.append(f"{filename}:{node.lineno}: .{node.func.attr}() with data")
+    return found
+
+
+def test_html_reaches_a_page_only_from_the_safe_renderer_and_no_script_is_built_from_data() -> None:
+    offenders = []
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        offenders += html_calls(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
+    assert offenders == [], "\n".join(offenders)
 
 
 def test_no_props_classes_or_style_string_is_built_from_data() -> None:
