@@ -2,8 +2,30 @@
 
 from __future__ import annotations
 
-from services.accounts import SignedInUser
-from services.errors import Forbidden, NotFound
+from collections.abc import Callable
+from typing import Any, Concatenate, TypeVar
+
+from sqlmodel import Session
+
+from services.accounts import SignedInUser, signed_in_user
+from services.errors import Forbidden, NotFound, SignedOut
+
+R = TypeVar("R")
+
+
+def as_signed_in(
+    session: Session,
+    user_id: str,
+    action: Callable[Concatenate[Session, SignedInUser, ...], R],
+    *args: Any,
+    **kwargs: Any,
+) -> R:
+    """``action(session, actor, ...)`` as the user ``user_id``, read again now: a user that no longer exists or
+    is no longer active (disabled, or never activated) cannot act, whatever a page remembered about it."""
+    actor = signed_in_user(session, user_id)
+    if actor is None:
+        raise SignedOut()
+    return action(session, actor, *args, **kwargs)
 
 
 def distributor_of(actor: SignedInUser) -> str:

@@ -83,6 +83,13 @@ class Forbidden(DomainError):
         super().__init__(message)
 
 
+class SignedOut(DomainError):
+    """The browser's session has ended (signed out elsewhere) or its user may no longer act."""
+
+    def __init__(self) -> None:
+        super().__init__("You have been signed out. Sign in again to continue.")
+
+
 class InvalidState(DomainError):
     """The action does not apply to the object as it is now (revoking an activated invitation, ...)."""
 

@@ -320,8 +320,7 @@ class ActivationWizard:
             return
         finally:
             self.activate_button.enable()
-        sign_in(portal.user_id)
-        ui.navigate.to("/portal")
+        sign_in(portal.user_id, "/portal")
 
 
 async def activation_page(token: str) -> None:

@@ -15,7 +15,7 @@ from services import throttle, workers
 from ui import settings as app_settings
 from ui import speedups, theme
 from ui.activation import activation_page
-from ui.auth import login_page, sign_out
+from ui.auth import login_page, sign_out, sign_out_page, start_session
 from ui.distributor_agreements import agreements_page
 from ui.distributor_invitations import invitation_detail_page, invitations_page
 from ui.distributor_partners import partner_detail_page, partners_page
@@ -76,7 +76,7 @@ def register_pages() -> None:
     pages: dict[str, Callable[..., object]] = {
         "/": home_page,
         "/login": login_page,
-        "/logout": sign_out,
+        "/logout": sign_out_page,
         "/portal": portal_page,
         "/activate/{token}": activation_page,
         "/set-password/{token}": set_password_page,
@@ -90,6 +90,8 @@ def register_pages() -> None:
     for path, build in pages.items():
         ui.page(path, response_timeout=PAGE_BUILD_TIMEOUT_S)(build)
     app.get("/healthz", include_in_schema=False)(health)
+    app.post("/logout", include_in_schema=False)(sign_out)
+    app.get("/session/start", include_in_schema=False)(start_session)
     theme.install()
     speedups.install()
     ui.button.default_props("no-caps")  # buttons read as written: Next, Back, Activate

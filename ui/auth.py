@@ -1,39 +1,59 @@
-"""Signing in and out, and the signed-in user of the current browser session."""
+"""Signing in and out, and the signed-in user of the current browser session.
+
+A browser session is NiceGUI's browser ID (in the signed, HttpOnly session cookie) and the server-side user
+storage kept under it. Signing in (also at **Activate** and at set-password) never writes into the session the
+browser came with: it hands over, through one HTTP request, to a new browser ID, and drops the old one, so a
+cookie planted before sign-in is worth nothing after it (no session fixation). Signing out is a POST that ends
+the session on the server. Every action re-reads the user from the session and from the database, so a page left
+open after signing out (or after the user was disabled) can do nothing more.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import functools
+import hashlib
+import hmac
+import secrets
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
+from urllib.parse import quote, urlsplit
 
-from fastapi.responses import RedirectResponse
-from nicegui import app, ui
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from nicegui import Client, app, context, storage, ui
+from sqlmodel import Session
 
-from services import accounts
-from services.errors import AuthenticationFailed
+from services import access, accounts
+from services.errors import AuthenticationFailed, SignedOut
 from services.throttle import TooManyAttempts
 from ui.calls import client_address, perform
 from ui.theme import Heading, card, page_frame
 
+P = ParamSpec("P")
+R = TypeVar("R")
 SESSION_KEY = "user_id"
+HANDOVER_KEY = "sign_in_handover"
+HANDOVER_SECONDS = 60
+# Where ``next`` may lead after sign-in: pages of this site only.
+NEXT_PATHS = ("/portal", "/distributor")
 
 
-def sign_in(user_id: str) -> None:
-    """Remember the signed-in user in the server-side session of this browser."""
-    app.storage.user.clear()
-    app.storage.user[SESSION_KEY] = user_id
-
-
-def sign_out() -> None:
-    """End the session on the server and go to the sign-in page."""
-    app.storage.user.clear()
-    ui.navigate.to("/login")
-
-
-async def current_user() -> accounts.SignedInUser | None:
-    """The signed-in user of this browser session, if any."""
-    user_id = app.storage.user.get(SESSION_KEY)
-    if not isinstance(user_id, str):
+def safe_next(next_path: object) -> str | None:
+    """``next_path`` if it is one of this site's pages, else ``None``. Parsed, not pattern-matched: browsers
+    drop TAB, CR and LF from URLs (``/\\t/evil.example`` would become ``//evil.example``) and read ``\\`` as
+    ``/``, so any control character, whitespace or backslash refuses it outright."""
+    if not isinstance(next_path, str) or not next_path or len(next_path) > 2000:
         return None
-    return await perform(accounts.signed_in_user, user_id)
+    if any(ch <= " " or ch in "\\\x7f" for ch in next_path):
+        return None
+    parts = urlsplit(next_path)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    if not any(parts.path == known or parts.path.startswith(known + "/") for known in NEXT_PATHS):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def login_url(next_path: str) -> str:
@@ -41,16 +61,150 @@ def login_url(next_path: str) -> str:
     return f"/login?next={quote(next_path, safe='/')}"
 
 
-def safe_next(next_path: str | None) -> str | None:
-    """``next_path`` if it is a path on this site (never another site), else ``None``."""
-    if next_path and next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
-        return next_path
-    return None
-
-
 def home_for(user: accounts.SignedInUser) -> str:
     """Where a user lands after signing in."""
     return "/distributor/invitations" if user.account_kind == "distributor" else "/portal"
+
+
+def _digest(ticket: str) -> str:
+    return hashlib.sha256(ticket.encode()).hexdigest()
+
+
+def sign_in(user_id: str, next_path: str) -> None:
+    """Sign ``user_id`` in, from a page's event handler: leave a one-time handover ticket in this session (only
+    its hash) and send this browser to :func:`start_session`, which moves the user into a new session. The
+    ticket travels only to this page's own browser, so whoever else holds this session's cookie cannot take
+    the new session."""
+    ticket = secrets.token_urlsafe(32)
+    session = _session_storage()
+    if session is None:  # this page's session ended meanwhile (signed out in another tab): start anew
+        ui.navigate.to("/login")
+        return
+    session[HANDOVER_KEY] = {
+        "ticket": _digest(ticket),
+        "user_id": user_id,
+        "next": next_path,
+        "expires": time.time() + HANDOVER_SECONDS,
+    }
+    ui.navigate.to(f"/session/start?ticket={ticket}")
+
+
+async def start_session(request: Request, ticket: str = "") -> Response:
+    """``GET /session/start?ticket=…``: a new browser ID for a browser that just signed in; the old one's
+    storage is emptied and forgotten."""
+    old_id = request.session.get("id")
+    old = app.storage._users.get(old_id) if isinstance(old_id, str) else None
+    handover = old.pop(HANDOVER_KEY, None) if old is not None else None
+    if (
+        not isinstance(handover, dict)
+        or not isinstance(ticket, str)
+        or not hmac.compare_digest(str(handover.get("ticket")), _digest(ticket))
+        or float(handover.get("expires", 0)) < time.time()
+    ):
+        return RedirectResponse("/login", status_code=303)
+    _end_session(request, sign_out_pages=False)
+    new_id = str(uuid.uuid4())
+    await app.storage._create_user_storage(new_id)
+    app.storage._users[new_id][SESSION_KEY] = handover["user_id"]
+    request.session["id"] = new_id
+    return RedirectResponse(str(handover.get("next") or "/"), status_code=303)
+
+
+def _end_session(request: Request, *, sign_out_pages: bool = True) -> None:
+    """Empty and forget this browser's session storage; with ``sign_out_pages``, send the pages still open on it
+    to sign-in."""
+    old_id = request.session.get("id")
+    if not isinstance(old_id, str):
+        return
+    storage = app.storage._users.pop(old_id, None)
+    if storage is not None:
+        storage.clear()
+    request.session["id"] = str(uuid.uuid4())
+    if not sign_out_pages:
+        return
+    for client in list(Client.instances.values()):
+        page_request = client.request
+        if page_request is not None and page_request.session.get("id") == old_id and client.has_socket_connection:
+            with client:
+                ui.navigate.to("/login")
+
+
+def _same_origin(request: Request) -> bool:
+    """Whether a form was posted by this site's own pages (SameSite=Lax already keeps the session cookie off
+    cross-site posts; this refuses them outright)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return request.headers.get("sec-fetch-site") in (None, "same-origin")
+    own = {f"{request.url.scheme}://{request.headers.get('host', '')}"}
+    base = getattr(app.state, "base_origin", None)
+    if base:
+        own.add(base)
+    return origin in own
+
+
+async def sign_out(request: Request) -> Response:
+    """``POST /logout``: end this browser's session on the server (a replayed cookie is signed out too)."""
+    if not _same_origin(request):
+        return Response("Sign out from the portal's own page.", status_code=403, media_type="text/plain")
+    _end_session(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+def sign_out_page() -> None:
+    """``GET /logout``: signing out is a POST (no one can sign you out with a link); this page offers the button."""
+    with page_frame("Sign out", signed_in=True), card():
+        Heading("Sign out")
+        ui.label("Sign out of the Reseller Portal on this browser.").classes("text-slate-700")
+
+
+def _session_storage() -> dict[str, Any] | None:
+    """The server-side storage of the session this page was opened in, or ``None`` once that session ended
+    (``app.storage.user`` would fail an assertion then)."""
+    try:
+        request = context.client.request  # the page's own request, also in NiceGUI's simulated clicks
+    except RuntimeError:  # not on a page
+        request = storage.request_contextvar.get()
+    session_id = request.session.get("id") if request is not None else None
+    return app.storage._users.get(session_id) if isinstance(session_id, str) else None
+
+
+def signed_in_user_id() -> str | None:
+    """The user ID in this browser's session, read now (not when the page was built)."""
+    session = _session_storage()
+    user_id = session.get(SESSION_KEY) if session is not None else None
+    return user_id if isinstance(user_id, str) else None
+
+
+async def current_user() -> accounts.SignedInUser | None:
+    """The signed-in user of this browser session, if any."""
+    user_id = signed_in_user_id()
+    if user_id is None:
+        return None
+    return await perform(accounts.signed_in_user, user_id)
+
+
+async def act(action: Callable[Concatenate[Session, accounts.SignedInUser, P], R], *args: Any, **kwargs: Any) -> R:
+    """Run a service as the user signed in to this browser *now*: the session and the user are read again for
+    every action, so a page left open after signing out, or for a user since disabled, raises
+    :class:`SignedOut` instead of acting."""
+    user_id = signed_in_user_id()
+    if user_id is None:
+        raise SignedOut()
+    return await perform(access.as_signed_in, user_id, action, *args, **kwargs)
+
+
+def signed_in_only(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R | None]]:
+    """Wrap a page's event handler: when the session has ended meanwhile, go to sign-in instead."""
+
+    async def guarded(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        try:
+            return await handler(*args, **kwargs)
+        except SignedOut:
+            path = context.client.page.path if context.client.request is None else context.client.request.url.path
+            ui.navigate.to(login_url(path))
+            return None
+
+    return functools.wraps(handler)(guarded)
 
 
 async def require(kind: str, path: str) -> accounts.SignedInUser | RedirectResponse:
@@ -84,9 +238,7 @@ async def login_page(next: str | None = None) -> RedirectResponse | None:
         async def submit() -> None:
             button.disable()
             try:
-                signed = await perform(
-                    accounts.authenticate, email.value or "", password.value or "", client_address=address
-                )
+                signed = await perform(accounts.authenticate, email.value, password.value, client_address=address)
             except (AuthenticationFailed, TooManyAttempts) as error:
                 failure.text = error.message
                 failure.visible = True
@@ -94,8 +246,7 @@ async def login_page(next: str | None = None) -> RedirectResponse | None:
                 return
             finally:
                 button.enable()
-            sign_in(signed.user_id)
-            ui.navigate.to(safe_next(next) or home_for(signed))
+            sign_in(signed.user_id, safe_next(next) or home_for(signed))
 
         address = client_address()
         password.on("keydown.enter", submit)

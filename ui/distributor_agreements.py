@@ -9,8 +9,7 @@ from services import agreements
 from services.accounts import SignedInUser
 from services.agreements import AgreementSummary
 from services.errors import ValidationFailed
-from ui.auth import require, sign_out
-from ui.calls import perform
+from ui.auth import act, require, signed_in_only
 from ui.components import RenderFailed, Table, agreement_text, format_time, markdown_view, modal, render_markdown
 from ui.theme import Heading, card, distributor_frame
 
@@ -32,8 +31,9 @@ class AgreementsPage:
             ).classes("text-slate-700")
         self.list = ui.column().classes("w-full gap-4")
 
+    @signed_in_only
     async def refresh(self) -> None:
-        summaries = await perform(agreements.list_agreements, self.actor)
+        summaries = await act(agreements.list_agreements)
         self.list.clear()
         with self.list:
             for summary in summaries:
@@ -61,20 +61,22 @@ class AgreementsPage:
                         view.props("flat dense")
                         view.props["aria-label"] = f"View version {version.version} of {summary.title}"
 
+    @signed_in_only
     async def view_text(self, version_id: str) -> None:
-        version = await perform(agreements.version_text, self.actor, version_id)
+        version = await act(agreements.version_text, version_id)
         with modal(f"Version {version.version}") as dialog, ui.card().classes("w-full max-w-3xl gap-2"):
             ui.label(f"Version {version.version}").classes("text-lg font-semibold text-slate-900")
             await agreement_text(version.text, tall=True)
             ui.button("Close", on_click=dialog.close).props("flat")
         dialog.open()
 
+    @signed_in_only
     async def open_editor(self, summary: AgreementSummary | None) -> None:
         """Publish a new version of ``summary`` (or create an agreement): write, preview, then publish."""
         text = ""
         if summary is not None:
             latest = next((v for v in summary.versions if v.is_active), summary.versions[0])
-            text = (await perform(agreements.version_text, self.actor, latest.version_id)).text
+            text = (await act(agreements.version_text, latest.version_id)).text
         heading = "New agreement" if summary is None else f"Publish a new version of {summary.title}"
         with modal(heading, maximized=True) as dialog, ui.card().classes("w-full gap-2"):
             ui.label(heading).classes("text-lg font-semibold text-slate-900")
@@ -114,20 +116,20 @@ class AgreementsPage:
 
             tabs.on_value_change(show_preview)
 
+            @signed_in_only
             async def publish() -> None:
                 editor.error = None
                 if title is not None:
                     title.error = None
                 try:
                     if summary is None:
-                        await perform(
+                        await act(
                             agreements.create_agreement,
-                            self.actor,
                             title=title.value if title else "",
                             text=editor.value,
                         )
                     else:
-                        await perform(agreements.publish_version, self.actor, summary.agreement_id, text=editor.value)
+                        await act(agreements.publish_version, summary.agreement_id, text=editor.value)
                 except ValidationFailed as failure:
                     if "title" in failure.errors and title is not None:
                         title.error = failure.errors["title"]
@@ -150,7 +152,7 @@ async def agreements_page() -> RedirectResponse | None:
     actor = await require("distributor", "/distributor/agreements")
     if isinstance(actor, RedirectResponse):
         return actor
-    with distributor_frame("Agreements", "/distributor/agreements", sign_out):
+    with distributor_frame("Agreements", "/distributor/agreements"):
         page = AgreementsPage(actor)
     await page.refresh()
     return None

@@ -11,8 +11,7 @@ from services.accounts import SignedInUser
 from services.distributor_invitations import InvitationRow
 from services.errors import DomainError, InvalidState, NotFound, ValidationFailed
 from services.invitations import MAX_EXPIRY_DAYS
-from ui.auth import require, sign_out
-from ui.calls import perform
+from ui.auth import act, require, signed_in_only
 from ui.components import Table, confirm, format_time, modal, show_link_once
 from ui.settings import activation_url
 from ui.theme import Heading, card, distributor_frame
@@ -39,6 +38,14 @@ HISTORY_LABELS = {
     "invitation.revoked": "Revoked",
     "invitation.reissued": "Reissued",
 }
+
+
+def whole_number(value: object) -> object:
+    """A number field's value as a whole number when it is one; anything else goes to the service as it is,
+    which refuses it with a field error (a browser can send any value)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def status_badge(status: InvitationStatus) -> None:
@@ -89,12 +96,12 @@ class InvitationsPage:
         self.page = page
         await self.refresh()
 
+    @signed_in_only
     async def refresh(self) -> None:
         """Load the current page of invitations and show it."""
         try:
-            page = await perform(
+            page = await act(
                 distributor_invitations.list_invitations,
-                self.actor,
                 status=self.status,
                 search=self.search,
                 page=self.page,
@@ -152,6 +159,7 @@ class InvitationsPage:
                     reissue.props["aria-label"] = f"Reissue invitation {row.invitation_id}"
                     reissue.mark(f"reissue-{row.invitation_id}")
 
+    @signed_in_only
     async def revoke(self, row: InvitationRow) -> None:
         """Revoke after confirmation; the link then shows the revoked page."""
         who = row.company_name or row.invitee_email or row.invitation_id
@@ -162,17 +170,18 @@ class InvitationsPage:
         ):
             return
         try:
-            await perform(distributor_invitations.revoke_invitation, self.actor, row.invitation_id)
+            await act(distributor_invitations.revoke_invitation, row.invitation_id)
         except (InvalidState, NotFound) as error:
             ui.notify(error.message, type="warning")
         else:
             ui.notify("Invitation revoked", type="positive")
         await self.refresh()
 
+    @signed_in_only
     async def reissue(self, row: InvitationRow) -> None:
         """A new link with the same details; the old one stays dead."""
         try:
-            issued = await perform(distributor_invitations.reissue_invitation, self.actor, row.invitation_id)
+            issued = await act(distributor_invitations.reissue_invitation, row.invitation_id)
         except (InvalidState, NotFound) as error:
             ui.notify(error.message, type="warning")
             return
@@ -183,9 +192,10 @@ class InvitationsPage:
         )
         await self.refresh()
 
+    @signed_in_only
     async def open_create_dialog(self) -> None:
         """The **Create invitation** dialog."""
-        summaries = await perform(agreements.list_agreements, self.actor)
+        summaries = await act(agreements.list_agreements)
         versions = {
             version.version_id: f"{summary.title}, version {version.version}{' (latest)' if version.is_active else ''}"
             for summary in summaries
@@ -229,17 +239,17 @@ class InvitationsPage:
                 "agreement_version_id": version,
             }
 
+            @signed_in_only
             async def create() -> None:
                 for field in fields.values():
                     field.error = None
                 try:
-                    issued = await perform(
+                    issued = await act(
                         distributor_invitations.invite,
-                        self.actor,
                         invitee_email=email.value,
                         company_name=company.value,
                         note_to_signee=note.value,
-                        expires_in_days=int(expiry.value or 0),
+                        expires_in_days=whole_number(expiry.value),
                         agreement_version_id=version.value,
                     )
                 except ValidationFailed as failure:
@@ -268,7 +278,7 @@ async def invitations_page() -> RedirectResponse | None:
     actor = await require("distributor", "/distributor/invitations")
     if isinstance(actor, RedirectResponse):
         return actor
-    with distributor_frame("Invitations", "/distributor/invitations", sign_out), card():
+    with distributor_frame("Invitations", "/distributor/invitations"), card():
         page = InvitationsPage(actor)
     await page.refresh()
     return None
@@ -279,9 +289,9 @@ async def invitation_detail_page(invitation_id: str) -> RedirectResponse | None:
     actor = await require("distributor", f"/distributor/invitations/{invitation_id}")
     if isinstance(actor, RedirectResponse):
         return actor
-    with distributor_frame("Invitation", "/distributor/invitations", sign_out):
+    with distributor_frame("Invitation", "/distributor/invitations"):
         try:
-            detail = await perform(distributor_invitations.invitation_detail, actor, invitation_id)
+            detail = await act(distributor_invitations.invitation_detail, invitation_id)
         except NotFound:
             with card():
                 Heading("Invitation not found")

@@ -9,8 +9,7 @@ from services import partners
 from services.accounts import SignedInUser
 from services.errors import DomainError, NotFound, ValidationFailed
 from services.partners import PartnerStatus
-from ui.auth import require, sign_out
-from ui.calls import perform
+from ui.auth import act, require, signed_in_only
 from ui.components import Table, confirm, format_time, modal, show_link_once
 from ui.settings import set_password_url
 from ui.theme import Heading, card, distributor_frame
@@ -43,8 +42,9 @@ class PartnersPage:
         )
         self.results = ui.column().classes("w-full")
 
+    @signed_in_only
     async def refresh(self) -> None:
-        rows = await perform(partners.list_partners, self.actor)
+        rows = await act(partners.list_partners)
         self.results.clear()
         with self.results:
             if not rows:
@@ -64,6 +64,7 @@ class PartnersPage:
                     representative = " · ".join(x for x in (row.representative_name, row.representative_email) if x)
                     table.cell(representative or "—")
 
+    @signed_in_only
     async def open_create_dialog(self) -> None:
         """Create a reseller account with its representative; show the one-time set-password link."""
         with modal("Create reseller account") as dialog, ui.card().classes("w-full max-w-xl gap-2"):
@@ -88,13 +89,13 @@ class PartnersPage:
             )
             fields = {"company_name": legal_name, "full_name": full_name, "email": email}
 
+            @signed_in_only
             async def create() -> None:
                 for field in fields.values():
                     field.error = None
                 try:
-                    created = await perform(
+                    created = await act(
                         partners.create_reseller_account,
-                        self.actor,
                         legal_name=legal_name.value,
                         representative_name=full_name.value,
                         representative_email=email.value,
@@ -126,7 +127,7 @@ async def partners_page() -> RedirectResponse | None:
     actor = await require("distributor", "/distributor/partners")
     if isinstance(actor, RedirectResponse):
         return actor
-    with distributor_frame("Partners", "/distributor/partners", sign_out), card():
+    with distributor_frame("Partners", "/distributor/partners"), card():
         page = PartnersPage(actor)
     await page.refresh()
     return None
@@ -137,14 +138,15 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
     actor = await require("distributor", f"/distributor/partners/{contract_id}")
     if isinstance(actor, RedirectResponse):
         return actor
-    with distributor_frame("Partner", "/distributor/partners", sign_out):
+    with distributor_frame("Partner", "/distributor/partners"):
         content = ui.column().classes("w-full gap-4")
 
+    @signed_in_only
     async def show() -> None:
         content.clear()
         with content:
             try:
-                detail = await perform(partners.partner_detail, actor, contract_id)
+                detail = await act(partners.partner_detail, contract_id)
             except NotFound:
                 with card():
                     Heading("Partner not found")
@@ -186,6 +188,7 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
                         ]
                     )
 
+    @signed_in_only
     async def terminate(company: str) -> None:
         if not await confirm(
             f"Terminate the contract with {company}?",
@@ -194,7 +197,7 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
         ):
             return
         try:
-            await perform(partners.terminate_contract, actor, contract_id)
+            await act(partners.terminate_contract, contract_id)
         except DomainError as error:
             ui.notify(error.message, type="warning")
         else:

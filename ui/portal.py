@@ -6,7 +6,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from services import accounts
-from ui.auth import require, sign_out
+from ui.auth import require
 from ui.calls import perform
 from ui.components import format_time
 from ui.theme import Heading, card, page_frame
@@ -26,7 +26,7 @@ async def portal_page() -> RedirectResponse | None:
     if isinstance(user, RedirectResponse):
         return user
     view = await perform(accounts.portal_view, user.user_id)
-    with page_frame("Portal", on_sign_out=sign_out):
+    with page_frame("Portal", signed_in=True):
         with card():
             ui.label("Reseller portal").classes("text-sm uppercase tracking-wide text-slate-600")
             Heading(view.company_name).mark("company-name")

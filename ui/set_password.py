@@ -61,7 +61,6 @@ async def set_password_page(token: str) -> None:
                 return
             finally:
                 button.enable()
-            sign_in(done.user_id)
-            ui.navigate.to("/portal")
+            sign_in(done.user_id, "/portal")
 
         button = ui.button("Set password and activate", on_click=submit).mark("set-password-submit")

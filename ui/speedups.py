@@ -18,8 +18,8 @@ _answers: dict[tuple[CodeType, int, tuple[str, ...], bool], bool] = {}
 def _key(func: Callable[..., object]) -> tuple[CodeType, int, tuple[str, ...], bool] | None:
     bound = type(func) is MethodType
     function = func.__func__ if bound else func  # type: ignore[union-attr]
-    if type(function) is not FunctionType:
-        return None
+    if type(function) is not FunctionType or "__wrapped__" in function.__dict__:
+        return None  # a decorator's wrapper shares one code object among every function it wraps
     defaults = function.__defaults__
     keyword_defaults = function.__kwdefaults__
     return (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 
 from nicegui import app, ui
@@ -71,7 +71,7 @@ def install() -> None:
 def page_frame(
     title: str,
     *,
-    on_sign_out: Callable[[], object] | None = None,
+    signed_in: bool = False,
     wide: bool = False,
     nav: Sequence[tuple[str, str]] = (),
     current: str | None = None,
@@ -89,8 +89,9 @@ def page_frame(
                     link = ui.link(label, target).classes("text-white no-underline px-3 py-1 rounded font-medium")
                     if target == current:
                         link.classes("bg-white/20").props('aria-current="page"')
-        if on_sign_out is not None:
-            ui.button("Sign out", on_click=on_sign_out).props("flat color=white no-caps").classes("text-white")
+        if signed_in:  # a POST, so that no link or image elsewhere can sign anyone out
+            with ui.element("form").props("method=post action=/logout").classes("m-0"):
+                ui.button("Sign out").props("type=submit flat color=white no-caps").classes("text-white")
     with ui.element("div").classes("w-full mx-auto px-3 sm:px-4 py-6 flex flex-col gap-4") as column:
         column.classes(WIDE_COLUMN if wide else NARROW_COLUMN)
         yield
@@ -153,6 +154,6 @@ DISTRIBUTOR_NAV = (
 )
 
 
-def distributor_frame(title: str, current: str, on_sign_out: Callable[[], object]) -> AbstractContextManager[None]:
-    """The frame of the distributor's pages: wide, with the distributor navigation."""
-    return page_frame(title, on_sign_out=on_sign_out, wide=True, nav=DISTRIBUTOR_NAV, current=current)
+def distributor_frame(title: str, current: str) -> AbstractContextManager[None]:
+    """The frame of the distributor's pages: wide, with the distributor navigation and sign-out."""
+    return page_frame(title, signed_in=True, wide=True, nav=DISTRIBUTOR_NAV, current=current)

@@ -83,3 +83,25 @@ async def test_revoke_asks_first(user: User, app_portal: Portal) -> None:
     user.find(marker="confirm").click()
     await user.should_see(marker=f"reissue-{issued.invitation.id}", retries=30)
     assert app_portal.invitation_for(issued.token).status == InvitationStatus.REVOKED
+
+
+async def test_a_page_left_open_after_signing_out_can_do_nothing(user: User, app_portal: Portal) -> None:
+    """Signing out in one tab ends the session for every tab: a page still open re-checks it at each action."""
+    actor = app_portal.distributor_user(email="mick@mighty.example")
+    from services import distributor_invitations
+
+    with app_portal.session() as session:
+        issued = distributor_invitations.invite(session, actor, company_name="Still Pending Inc")
+    await sign_in(user, "mick@mighty.example")
+    await user.should_see("Still Pending Inc", retries=30)
+    user.find(marker=f"revoke-{issued.invitation.id}").click()
+    await user.should_see("Revoke the invitation for Still Pending Inc?", retries=30)
+    open_page = user.client
+    signed_out = await user.http_client.post("/logout", headers={"Origin": "http://test"})  # in another tab
+    assert signed_out.status_code == 303
+    await user.should_see("Sign in to your reseller portal.", retries=30)  # open pages are sent to sign-in
+    user.client = open_page  # one that missed that (asleep, offline) and comes back
+    user.find(marker="confirm").click()
+    await until(lambda: user.client is not open_page)
+    await user.should_see("Sign in to your reseller portal.", retries=30)
+    assert app_portal.invitation_for(issued.token).status == InvitationStatus.PENDING

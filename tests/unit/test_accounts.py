@@ -45,3 +45,23 @@ def test_portal_view_shows_company_and_signed_contract(portal: Portal) -> None:
 def test_signed_in_user_is_gone_for_unknown_ids(portal: Portal) -> None:
     with portal.session() as session:
         assert accounts.signed_in_user(session, "UR-000-000-000-000") is None
+
+
+def test_every_action_reads_the_user_again_and_a_disabled_one_cannot_act(portal: Portal) -> None:
+    from data.models import User, UserStatus
+    from services.access import as_signed_in
+    from services.agreements import list_agreements
+    from services.errors import SignedOut
+
+    actor = portal.distributor_user()
+    with portal.session() as session:
+        assert as_signed_in(session, actor.user_id, list_agreements)
+    with portal.session() as session:
+        user = session.get(User, actor.user_id)
+        assert user is not None
+        user.status = UserStatus.DISABLED
+        session.add(user)
+        session.commit()
+    for user_id in (actor.user_id, "UR-no-such-user", "\udc80"):
+        with portal.session() as session, pytest.raises(SignedOut):
+            as_signed_in(session, user_id, list_agreements)
