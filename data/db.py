@@ -8,6 +8,7 @@ half-way.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def make_engine(database_url: str) -> Engine:
     engine = create_engine(
         database_url,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        hide_parameters=True,  # an error's message never carries the values (emails, hashes) it was given
     )
 
     @event.listens_for(engine, "connect")
@@ -153,6 +155,7 @@ def backup(engine: Engine, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         raise FileExistsError(f"{target} exists already; choose a new file")
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # private from its first byte
     source = engine.raw_connection()
     try:
         destination = sqlite3.connect(target)

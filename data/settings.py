@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+SESSION_SECRET_MIN = 32  # characters; the generated one has 64 (48 random bytes)
+
+
+def _long_enough(secret: str, source: str) -> str:
+    if len(secret) < SESSION_SECRET_MIN:
+        raise SystemExit(
+            f"The session secret in {source} has {len(secret)} characters; it needs at least {SESSION_SECRET_MIN} "
+            "random ones (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    return secret
 
 
 def _env_int(name: str, default: int) -> int:
@@ -16,6 +29,19 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as error:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from error
+
+
+def _env_trusted_proxies() -> tuple[str, ...]:
+    """``PORTAL_TRUSTED_PROXIES``: comma-separated addresses or networks (CIDR) of the proxies whose
+    ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed; none by default."""
+    raw = os.environ.get("PORTAL_TRUSTED_PROXIES", "").strip()
+    proxies = []
+    for part in filter(None, (item.strip() for item in raw.split(","))):
+        try:
+            proxies.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise SystemExit(f"PORTAL_TRUSTED_PROXIES must list IP addresses or networks, got {part!r}") from None
+    return tuple(proxies)
 
 
 @dataclass(frozen=True)
@@ -33,6 +59,7 @@ class Settings:
     sign_in_address_limit: int = 20
     throttle_window_minutes: int = 15
     throttle_first_delay_seconds: int = 60
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -55,12 +82,18 @@ class Settings:
             sign_in_address_limit=_env_int("PORTAL_SIGN_IN_ADDRESS_LIMIT", 20),
             throttle_window_minutes=_env_int("PORTAL_THROTTLE_WINDOW_MINUTES", 15),
             throttle_first_delay_seconds=_env_int("PORTAL_THROTTLE_FIRST_DELAY_SECONDS", 60),
+            trusted_proxies=_env_trusted_proxies(),
         )
 
     @property
     def secure_cookies(self) -> bool:
         """Whether session cookies must be marked Secure (the portal is served over https)."""
-        return self.base_url.startswith("https://")
+        return urlsplit(self.base_url).scheme.lower() == "https"
+
+    @property
+    def session_storage_dir(self) -> Path:
+        """Where NiceGUI keeps the server side of browser sessions: in the data directory, never the working one."""
+        return self.data_dir / "sessions"
 
     def activation_url(self, token: str) -> str:
         """The full activation link for an invitation token."""
@@ -68,13 +101,14 @@ class Settings:
 
     def session_secret(self) -> str:
         """The secret that signs session cookies: ``PORTAL_SESSION_SECRET``, else one generated once and
-        kept in the data directory (never a constant in the code)."""
+        kept in the data directory (never a constant in the code). An empty or short one is refused: anyone
+        who guesses it can sign cookies, and so act as any signed-in user."""
         from_env = os.environ.get("PORTAL_SESSION_SECRET")
-        if from_env:
-            return from_env
+        if from_env is not None:
+            return _long_enough(from_env.strip(), "PORTAL_SESSION_SECRET")
         path = self.data_dir / "session-secret"
         if path.exists():
-            return path.read_text().strip()
+            return _long_enough(path.read_text().strip(), str(path))
         self.data_dir.mkdir(parents=True, exist_ok=True)
         secret = secrets.token_urlsafe(48)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

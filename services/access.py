@@ -23,6 +23,7 @@ def as_signed_in(
     """``action(session, actor, ...)`` as the user ``user_id``, read again now: a user that no longer exists or
     is no longer active (disabled, or never activated) cannot act, whatever a page remembered about it."""
     actor = signed_in_user(session, user_id)
+    session.rollback()  # end this read: a writing action begins its own transaction (BEGIN IMMEDIATE)
     if actor is None:
         raise SignedOut()
     return action(session, actor, *args, **kwargs)

@@ -170,13 +170,24 @@ def _email_in_use(session: Session, email: str) -> bool:
 
 
 def open_invitation(
-    session: Session, token: str, *, client_address: str | None = None, limits: throttle.Limits | None = None
+    session: Session,
+    token: str,
+    *,
+    client_address: str | None = None,
+    limits: throttle.Limits | None = None,
+    slowed: bool = False,
 ) -> ActivationView:
     """Open an activation link: its state, or the error saying why it cannot be used. Opening never uses
     the link up; the first opening is recorded. Unknown links count against the client address, and a
     client that guessed too many gets :class:`~services.throttle.TooManyAttempts`."""
     invitation = throttle.look_up_link(
-        session, client_address, lambda: usable_invitation(session, token), InvitationNotFound, limits=limits
+        session,
+        client_address,
+        token,
+        lambda: usable_invitation(session, token),
+        InvitationNotFound,
+        limits=limits,
+        slowed=slowed,
     )
     if invitation.first_opened_at is None:
         session.rollback()  # end the read; record the first opening in a short write transaction

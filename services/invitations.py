@@ -22,7 +22,8 @@ from services.errors import (
     ValidationFailed,
 )
 from services.rules import NAME_MAX, NOTE_MAX, clean_email, clean_optional_text, is_storable, text_value
-from services.security import MAX_TOKEN_LENGTH, new_token, token_hash
+from services.security import new_token, token_hash
+from services.throttle import well_formed
 
 MAX_EXPIRY_DAYS = 90
 
@@ -143,7 +144,7 @@ def add_invitation(
 def find_by_token(session: Session, token: str) -> Invitation | None:
     """The invitation whose token hashes to the stored hash. The lookup is by hash, so its timing tells
     nothing about how close a guess is."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    if not well_formed(token):
         return None
     return session.exec(select(Invitation).where(Invitation.token_hash == token_hash(token))).first()
 

@@ -39,7 +39,7 @@ from services.rules import (
     clean_full_name,
     is_storable,
 )
-from services.security import MAX_TOKEN_LENGTH, hash_password, new_token, token_hash
+from services.security import hash_password, new_token, token_hash
 
 
 class UnknownSetPasswordLink(SetPasswordLinkProblem):
@@ -263,7 +263,7 @@ def create_reseller_account(
 
 def _usable_link(session: Session, token: str) -> SetPasswordLink:
     link = None
-    if token and len(token) <= MAX_TOKEN_LENGTH:
+    if throttle.well_formed(token):
         link = session.exec(select(SetPasswordLink).where(SetPasswordLink.token_hash == token_hash(token))).first()
     if link is None:
         raise UnknownSetPasswordLink("This link is not valid. Ask your distributor for a new one.")
@@ -275,12 +275,23 @@ def _usable_link(session: Session, token: str) -> SetPasswordLink:
 
 
 def open_set_password_link(
-    session: Session, token: str, *, client_address: str | None = None, limits: throttle.Limits | None = None
+    session: Session,
+    token: str,
+    *,
+    client_address: str | None = None,
+    limits: throttle.Limits | None = None,
+    slowed: bool = False,
 ) -> SetPasswordView:
     """What the representative sees on the set-password page; raises when the link cannot be used.
     Unknown links count against the client address, like unknown activation links."""
     link = throttle.look_up_link(
-        session, client_address, lambda: _usable_link(session, token), UnknownSetPasswordLink, limits=limits
+        session,
+        client_address,
+        token,
+        lambda: _usable_link(session, token),
+        UnknownSetPasswordLink,
+        limits=limits,
+        slowed=slowed,
     )
     user = session.get(User, link.user_id)
     contract = session.get(Contract, link.contract_id)

@@ -9,7 +9,6 @@ import unicodedata
 from passlib.context import CryptContext
 
 TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG
-MAX_TOKEN_LENGTH = 128  # longer strings cannot be our tokens: rejected without work
 PASSWORD_MAX_CHARACTERS = 128
 MAX_PASSWORD_BYTES = 4 * PASSWORD_MAX_CHARACTERS  # what argon2id is given: NFKC-normalised UTF-8
 

@@ -1,6 +1,15 @@
-"""Rate limits on guessing: unknown activation links per client address, and failed sign-ins per account
-and per client address. Past a limit, each further attempt waits longer (doubling, capped), and the
-count only covers a sliding window, so nobody is locked out for good."""
+"""Rate limits on guessing: unknown links per client address, and failed sign-ins per account and per client
+address. The count only covers a sliding window, so nobody is locked out for good.
+
+Sign-in: past a limit, each further attempt waits longer (doubling, capped).
+
+Links (activation and set-password): a token is 256 random bits, so guessing one is hopeless whatever the limit;
+the limit keeps guessing from costing the portal work, and must never lock anyone out of a valid link (a page on
+another site can make its visitors' browsers open links, and behind a proxy many people share one address). So:
+only well-formed tokens (exactly what ``secrets.token_urlsafe(32)`` makes) are looked up or counted at all; a
+malformed one gets the not-valid page without touching the database. Past the limit, every link opened from
+that address is answered only after a pause (:class:`SlowDown`), valid or not, and an unknown one gets
+*Too many attempts* (HTTP 429); a valid link always opens."""
 
 from __future__ import annotations
 
@@ -33,6 +42,7 @@ class Limits:
     window: timedelta = timedelta(minutes=15)
     first_delay: timedelta = timedelta(minutes=1)
     longest_delay: timedelta = timedelta(hours=1)
+    link_slowdown: timedelta = timedelta(seconds=2)
 
 
 _limits = Limits()
@@ -55,6 +65,24 @@ class TooManyAttempts(DomainError):
         self.retry_after = retry_after
         minutes = max(1, math.ceil(retry_after.total_seconds() / 60))
         super().__init__(f"Too many attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}.")
+
+
+class SlowDown(DomainError):
+    """This address has opened too many unknown links: wait ``seconds`` (off the worker), then look up again
+    with ``slowed=True``."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__("Too many attempts from this address; slowing down.")
+        self.seconds = seconds
+
+
+TOKEN_LENGTH = 43  # secrets.token_urlsafe(32): 32 bytes in unpadded URL-safe Base64
+_TOKEN_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def well_formed(token: object) -> bool:
+    """Whether ``token`` could be one of our link tokens (its length and alphabet), checked without any work."""
+    return isinstance(token, str) and len(token) == TOKEN_LENGTH and _TOKEN_ALPHABET.issuperset(token)
 
 
 def address_key(client_address: str | None) -> str:
@@ -114,21 +142,42 @@ def _aware(moment: datetime | str) -> datetime:
 def look_up_link(
     session: Session,
     client_address: str | None,
+    token: object,
     find: Callable[[], T],
     unknown: type[Exception],
     *,
     limits: Limits | None = None,
+    slowed: bool = False,
 ) -> T:
-    """Find a link by its token for a client: refused with :class:`TooManyAttempts` once the client has tried
-    too many unknown links; an ``unknown`` error from ``find`` is counted against the client, then re-raised."""
-    guesser = address_key(client_address)
+    """Find a link by its token for a client (see the module's docstring). ``find`` raises ``unknown`` for a
+    token that opens nothing. A malformed token is neither looked up nor counted. Past the limit,
+    :class:`SlowDown` first (unless this is the lookup after the pause, ``slowed``), then an unknown token raises
+    :class:`TooManyAttempts` and is not counted again (the count stays bounded)."""
+    if not well_formed(token):
+        return find()  # the callers' lookups refuse a malformed token before any query
     limits = limits or _limits
-    check(session, LINK, {guesser: limits.link_guesses_per_address}, limits=limits)
+    guesser = address_key(client_address)
+    now = utcnow()
+    count, oldest = session.exec(
+        select(func.count(), func.min(FailedAttempt.at)).where(
+            FailedAttempt.kind == LINK, FailedAttempt.key == guesser, col(FailedAttempt.at) > now - limits.window
+        )
+    ).one()
+    throttled = count >= limits.link_guesses_per_address
+    if throttled and not slowed:
+        raise SlowDown(limits.link_slowdown.total_seconds())
     try:
         return find()
     except unknown:
+        if throttled:
+            raise TooManyAttempts(_aware(oldest) + limits.window - now) from None
         session.rollback()
         begin_write(session)
+        session.exec(  # type: ignore[call-overload]
+            delete(FailedAttempt).where(
+                FailedAttempt.kind == LINK, FailedAttempt.key == guesser, col(FailedAttempt.at) <= now - limits.window
+            )
+        )
         record_failure(session, LINK, [guesser])
         session.commit()
         raise

@@ -18,7 +18,7 @@ from services.errors import (
 from services.markdown import SafeHtml
 from services.throttle import TooManyAttempts
 from ui.auth import sign_in
-from ui.calls import ServerBusy, client_address, perform, user_agent
+from ui.calls import ServerBusy, client_address, open_link, perform, respond_with, user_agent
 from ui.components import RenderFailed, markdown_view, password_field, plain_agreement_text, render_markdown
 from ui.theme import Heading, MessageSpot, card, page_frame
 
@@ -52,7 +52,8 @@ LINK_PROBLEMS: dict[type[InvitationProblem], tuple[str, str]] = {
 
 
 def too_many_attempts_page(problem: TooManyAttempts) -> None:
-    """Shown to a client that tried too many unknown links."""
+    """Shown to a client that tried too many unknown links (HTTP 429, with ``Retry-After``)."""
+    respond_with(429, retry_after_seconds=problem.retry_after.total_seconds())
     with page_frame("Too many attempts"), card():
         Heading("Too many attempts").mark("link-problem")
         ui.label(f"{problem.message} If you have a link from your distributor, check that you copied all of it.")
@@ -60,6 +61,7 @@ def too_many_attempts_page(problem: TooManyAttempts) -> None:
 
 def server_busy_page(token: str, busy: ServerBusy) -> None:
     """Shown when the server could not open the link just now (it is restarting a worker, or shutting down)."""
+    respond_with(503, retry_after_seconds=5)
     with page_frame("Please try again"), card():
         Heading("Please try again").mark("server-busy")
         ui.label(f"{busy} Nothing you saved is lost.").classes("text-slate-700")
@@ -69,7 +71,9 @@ def server_busy_page(token: str, busy: ServerBusy) -> None:
 
 
 def link_problem_page(problem: InvitationProblem) -> None:
-    """A clear page saying what is wrong with the link and what to do next."""
+    """A clear page saying what is wrong with the link and what to do next: HTTP 404 for a link that never
+    existed, 410 for one that did (expired, revoked, used)."""
+    respond_with(404 if isinstance(problem, InvitationNotFound) else 410)
     title, advice = LINK_PROBLEMS[type(problem)]
     with page_frame(title), card():
         Heading(title).mark("link-problem")
@@ -327,7 +331,7 @@ async def activation_page(token: str) -> None:
     """``/activate/<token>``: the stepper, resumed at the furthest step reached, or the bad-link page."""
     address, agent = client_address(), user_agent()
     try:
-        view = await perform(activation.open_invitation, token, client_address=address)
+        view = await open_link(activation.open_invitation, token, client_address=address)
     except InvitationProblem as problem:
         link_problem_page(problem)
         return

@@ -5,17 +5,20 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from fastapi.responses import JSONResponse, RedirectResponse
 from nicegui import app, ui
+from nicegui.storage import Storage
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from data.settings import Settings
 from services import throttle, workers
 from ui import settings as app_settings
-from ui import speedups, theme
+from ui import sockets, speedups, theme
 from ui.activation import activation_page
 from ui.auth import login_page, sign_out, sign_out_page, start_session
+from ui.calls import RETRY_AFTER_KEY
 from ui.distributor_agreements import agreements_page
 from ui.distributor_invitations import invitation_detail_page, invitations_page
 from ui.distributor_partners import partner_detail_page, partners_page
@@ -53,6 +56,9 @@ class SecurityHeaders:
                 ]
                 if no_store:
                     headers.append((b"cache-control", b"no-store"))
+                retry_after = scope.get(RETRY_AFTER_KEY)
+                if retry_after is not None:
+                    headers.append((b"retry-after", str(retry_after).encode()))
                 message["headers"] = headers
             await send(message)
 
@@ -101,10 +107,14 @@ def register_pages() -> None:
 def run_server(settings: Settings) -> None:
     """Start the web server (returns at once under NiceGUI's test simulation)."""
     app_settings.use(settings)
+    settings.session_storage_dir.mkdir(parents=True, exist_ok=True)
+    Storage.path = settings.session_storage_dir  # NiceGUI reads NICEGUI_STORAGE_PATH only when imported
+    app.state.base_origin = origin_of(settings.base_url)
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
         workers.start(os.cpu_count() or 1, settings.database_url, throttle.current_limits())
         app.on_shutdown(workers.stop)
     register_pages()
+    sockets.install(settings.base_url)
     if os.environ.get("PORTAL_BENCH") == "1":
         from ui import bench_hooks
 
@@ -121,4 +131,14 @@ def run_server(settings: Settings) -> None:
         storage_secret=settings.session_secret(),
         session_middleware_kwargs={"https_only": settings.secure_cookies, "same_site": "lax"},
         uvicorn_logging_level="warning",
+        # Whose word about the client's address counts: only the configured proxies' (uvicorn would otherwise
+        # believe any X-Forwarded-For from 127.0.0.1, and that address is recorded as signing evidence).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
     )
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, lower-cased."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"

@@ -5,6 +5,7 @@ NiceGUI's event loop."""
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Concatenate, ParamSpec, TypeVar
@@ -13,9 +14,22 @@ from nicegui import context, run
 from sqlmodel import Session
 
 from services import workers
+from services.throttle import SlowDown
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+RETRY_AFTER_KEY = "portal.retry_after"
+
+
+def respond_with(status: int, *, retry_after_seconds: float | None = None) -> None:
+    """Give the page being built this HTTP status (the page itself is shown as it is), and a ``Retry-After``
+    header with it (added by ``ui.app.SecurityHeaders``)."""
+    client = context.client
+    client.status_code = status
+    if retry_after_seconds is not None and client.request is not None:
+        client.request.scope[RETRY_AFTER_KEY] = max(1, math.ceil(retry_after_seconds))
 
 
 class ServerBusy(RuntimeError):
@@ -39,6 +53,16 @@ async def perform(action: Callable[Concatenate[Session, P], R], *args: P.args, *
     if outcome is None:  # NiceGUI cancelled the call: the app is shutting down
         raise ServerBusy("The server is restarting; please try again in a moment.")
     return outcome[0]
+
+
+async def open_link(action: Callable[..., R], token: str, *, client_address: str | None) -> R:
+    """Open an activation or set-password link. An address past the guessing limit is answered after a pause
+    (:class:`~services.throttle.SlowDown`), waited here on the event loop rather than in a worker."""
+    try:
+        return await perform(action, token, client_address=client_address)
+    except SlowDown as wait:
+        await asyncio.sleep(wait.seconds)
+        return await perform(action, token, client_address=client_address, slowed=True)
 
 
 def client_address() -> str | None:

@@ -27,6 +27,7 @@ from services.distributor_invitations import (
 )
 from services.errors import DomainError, ValidationFailed
 from services.invitations import create_invitation
+from ui import logs
 
 
 class CommandError(Exception):
@@ -259,6 +260,7 @@ def backup(settings: Settings, args: argparse.Namespace) -> None:
 
 def serve(settings: Settings) -> None:
     """Start the server; seed the demo on an empty database and print its links once."""
+    os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.session_storage_dir))  # before NiceGUI is imported
     from ui.app import run_server
 
     with db.new_session() as session:
@@ -296,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     inside pytest) the command line belongs to pytest, so it is ignored and the server is set up."""
     if argv is None:
         argv = [] if os.environ.get("NICEGUI_USER_SIMULATION") else sys.argv[1:]
+    os.umask(0o077)  # the database, its WAL, backups and session files: readable by this user only
+    logs.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()

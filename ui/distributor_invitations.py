@@ -12,6 +12,7 @@ from services.distributor_invitations import InvitationRow
 from services.errors import DomainError, InvalidState, NotFound, ValidationFailed
 from services.invitations import MAX_EXPIRY_DAYS
 from ui.auth import act, require, signed_in_only
+from ui.calls import respond_with
 from ui.components import Table, confirm, format_time, modal, show_link_once
 from ui.settings import activation_url
 from ui.theme import Heading, card, distributor_frame
@@ -293,6 +294,7 @@ async def invitation_detail_page(invitation_id: str) -> RedirectResponse | None:
         try:
             detail = await act(distributor_invitations.invitation_detail, invitation_id)
         except NotFound:
+            respond_with(404)
             with card():
                 Heading("Invitation not found")
                 ui.label("There is no such invitation among yours.").classes("text-slate-700")

@@ -10,6 +10,7 @@ from services.accounts import SignedInUser
 from services.errors import DomainError, NotFound, ValidationFailed
 from services.partners import PartnerStatus
 from ui.auth import act, require, signed_in_only
+from ui.calls import respond_with
 from ui.components import Table, confirm, format_time, modal, show_link_once
 from ui.settings import set_password_url
 from ui.theme import Heading, card, distributor_frame
@@ -148,6 +149,7 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
             try:
                 detail = await act(partners.partner_detail, contract_id)
             except NotFound:
+                respond_with(404)
                 with card():
                     Heading("Partner not found")
                     ui.label("There is no such partner among yours.").classes("text-slate-700")

@@ -9,7 +9,7 @@ from services import partners
 from services.errors import SetPasswordLinkProblem, ValidationFailed
 from services.throttle import TooManyAttempts
 from ui.auth import sign_in
-from ui.calls import client_address, perform, user_agent
+from ui.calls import client_address, open_link, perform, respond_with, user_agent
 from ui.components import agreement_text, password_field
 from ui.theme import Heading, MessageSpot, card, page_frame
 
@@ -18,8 +18,12 @@ async def set_password_page(token: str) -> None:
     """The set-password page, or a clear page saying why the link cannot be used."""
     address, agent = client_address(), user_agent()
     try:
-        view = await perform(partners.open_set_password_link, token, client_address=address)
+        view = await open_link(partners.open_set_password_link, token, client_address=address)
     except (SetPasswordLinkProblem, TooManyAttempts) as problem:
+        if isinstance(problem, TooManyAttempts):
+            respond_with(429, retry_after_seconds=problem.retry_after.total_seconds())
+        else:
+            respond_with(404 if isinstance(problem, partners.UnknownSetPasswordLink) else 410)
         with page_frame("Link not usable"), card():
             Heading("Set-password link not usable").mark("link-problem")
             ui.label(problem.message).classes("text-slate-700")

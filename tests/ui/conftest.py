@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from nicegui.testing import User
 
@@ -19,6 +21,27 @@ def portal_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
     monkeypatch.delenv("PORTAL_BASE_URL", raising=False)
     yield
+
+
+PAGE_STATUSES: list[int] = []
+
+
+@pytest.fixture(autouse=True)
+def pages_with_error_statuses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Let the simulated user open pages answered with an error status (a bad link is 404 or 410, a throttled one
+    429), which ``User.open`` refuses; every page's real status is kept in :data:`PAGE_STATUSES`."""
+    original = httpx.AsyncClient.get
+
+    async def get(self: httpx.AsyncClient, *args: Any, **kwargs: Any) -> httpx.Response:
+        response = await original(self, *args, **kwargs)
+        if response.headers.get("X-NiceGUI-Content") == "page":
+            PAGE_STATUSES.append(response.status_code)
+            response.status_code = 200
+        return response
+
+    PAGE_STATUSES.clear()
+    monkeypatch.setattr(httpx.AsyncClient, "get", get)
+    yield PAGE_STATUSES
 
 
 @pytest.fixture

@@ -171,8 +171,11 @@ async def test_a_link_revoked_mid_flow_stops_at_the_next_step(user: User, app_po
     await user.should_see("Activation link revoked", retries=20)
 
 
-async def test_bad_link_pages(user: User, app_portal: Portal) -> None:
+async def test_bad_link_pages(user: User, app_portal: Portal, pages_with_error_statuses: list[int]) -> None:
+    """Each bad link keeps its page, and answers with the HTTP status that says what it is."""
     await user.open("/activate/not-a-real-token")
+    await user.should_see("Activation link not valid")
+    await user.open("/activate/" + "A" * 43)  # well-formed, unknown
     await user.should_see("Activation link not valid")
     expired = app_portal.invite()
     app_portal.set_invitation(expired, expired=True)
@@ -186,6 +189,7 @@ async def test_bad_link_pages(user: User, app_portal: Portal) -> None:
     app_portal.activate(used)
     await user.open(f"/activate/{used}")
     await user.should_see("Portal already activated")
+    assert pages_with_error_statuses[-5:] == [404, 404, 410, 410, 410]
     user.find(marker="sign-in").click()
     await user.should_see("Sign in to your reseller portal.", retries=30)
 

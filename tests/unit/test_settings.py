@@ -30,8 +30,61 @@ def test_session_secret_is_generated_once_kept_private_or_taken_from_the_environ
     first = settings.session_secret()
     assert len(first) >= 48 and settings.session_secret() == first
     assert stat.S_IMODE((tmp_path / "session-secret").stat().st_mode) == 0o600
-    monkeypatch.setenv("PORTAL_SESSION_SECRET", "from-the-environment")
-    assert Settings.from_env().session_secret() == "from-the-environment"
+    from_environment = "from-the-environment-" + "x" * 40
+    monkeypatch.setenv("PORTAL_SESSION_SECRET", from_environment)
+    assert Settings.from_env().session_secret() == from_environment
+
+
+@pytest.mark.parametrize("secret", ["", "   ", "short", "x" * 31])
+def test_an_empty_or_short_session_secret_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, secret: str
+) -> None:
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTAL_SESSION_SECRET", secret)
+    with pytest.raises(SystemExit, match="at least 32"):
+        Settings.from_env().session_secret()
+    monkeypatch.delenv("PORTAL_SESSION_SECRET")
+    (tmp_path / "session-secret").write_text(secret)
+    with pytest.raises(SystemExit, match="at least 32"):
+        Settings.from_env().session_secret()
+
+
+@pytest.mark.parametrize("base_url", ["HTTPS://portal.example", "Https://portal.example/", "https://portal.example"])
+def test_https_makes_cookies_secure_whatever_the_case_of_the_scheme(
+    monkeypatch: pytest.MonkeyPatch, base_url: str
+) -> None:
+    monkeypatch.setenv("PORTAL_BASE_URL", base_url)
+    assert Settings.from_env().secure_cookies
+
+
+def test_trusted_proxies_are_none_by_default_and_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PORTAL_TRUSTED_PROXIES", raising=False)
+    assert Settings.from_env().trusted_proxies == ()
+    monkeypatch.setenv("PORTAL_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16")
+    assert Settings.from_env().trusted_proxies == ("10.0.0.1/32", "192.168.0.0/16")
+    monkeypatch.setenv("PORTAL_TRUSTED_PROXIES", "10.0.0.1,proxy.local")
+    with pytest.raises(SystemExit, match="PORTAL_TRUSTED_PROXIES"):
+        Settings.from_env()
+
+
+def test_session_storage_lives_in_the_data_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "data"))
+    assert Settings.from_env().session_storage_dir == tmp_path / "data" / "sessions"
+
+
+def test_database_errors_never_carry_the_values_they_were_given(tmp_path: Path) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from data.models import User
+    from tests.helpers import open_portal
+
+    portal = open_portal(tmp_path / "portal.db")
+    actor = portal.distributor_user(email="taken@example.com")
+    with portal.session() as session:
+        session.add(User(account_id=actor.account_id, email="taken@example.com", full_name="x", password_hash="$h"))
+        with pytest.raises(IntegrityError) as failure:
+            session.commit()
+    assert "taken@example.com" not in str(failure.value) and "$h" not in str(failure.value)
 
 
 def test_https_base_url_makes_cookies_secure(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -9,9 +11,11 @@ from sqlmodel import select
 
 from data.models import AuditEvent
 from data.models.types import utcnow
-from services import accounts, activation, throttle
+from data.models import FailedAttempt
+from services import accounts, activation, partners, throttle
 from services.errors import AuthenticationFailed, InvitationNotFound
-from services.throttle import Limits, TooManyAttempts
+from services.partners import UnknownSetPasswordLink
+from services.throttle import Limits, SlowDown, TooManyAttempts
 from tests.helpers import EMAIL, PASSWORD, Portal
 
 SMALL = Limits(
@@ -24,16 +28,68 @@ SMALL = Limits(
 )
 
 
-def test_guessing_links_is_limited_per_client_address(portal: Portal) -> None:
+def guess() -> str:
+    """A well-formed token that opens nothing (what a guesser would try)."""
+    return secrets.token_urlsafe(32)
+
+
+def link_attempts(portal: Portal) -> int:
+    with portal.session() as session:
+        return len(session.exec(select(FailedAttempt).where(FailedAttempt.kind == throttle.LINK)).all())
+
+
+def test_guessing_links_is_slowed_past_the_limit_and_an_unknown_link_then_gets_too_many_attempts(
+    portal: Portal,
+) -> None:
     real = portal.invite()
-    for n in range(3):
+    for _ in range(3):
         with portal.session() as session, pytest.raises(InvitationNotFound):
-            activation.open_invitation(session, f"guess-{n}", client_address="198.51.100.66", limits=SMALL)
-    with portal.session() as session, pytest.raises(TooManyAttempts) as blocked:
-        activation.open_invitation(session, real, client_address="198.51.100.66", limits=SMALL)
-    assert blocked.value.message == "Too many attempts. Try again in 1 minute."
+            activation.open_invitation(session, guess(), client_address="198.51.100.66", limits=SMALL)
+    with portal.session() as session, pytest.raises(SlowDown) as slowed:
+        activation.open_invitation(session, guess(), client_address="198.51.100.66", limits=SMALL)
+    assert slowed.value.seconds == SMALL.link_slowdown.total_seconds()
+    with portal.session() as session, pytest.raises(TooManyAttempts) as blocked:  # after the pause
+        activation.open_invitation(session, guess(), client_address="198.51.100.66", limits=SMALL, slowed=True)
+    assert blocked.value.message == "Too many attempts. Try again in 15 minutes."
+    assert link_attempts(portal) == 3  # past the limit nothing more is written: the count stays bounded
     with portal.session() as session:  # another client is not affected
         assert activation.open_invitation(session, real, client_address="198.51.100.67", limits=SMALL)
+
+
+def test_a_valid_link_always_opens_even_from_an_address_past_the_limit(portal: Portal) -> None:
+    """Third parties (a page on another site, someone behind the same proxy) can slow a visitor, never lock
+    them out of their link."""
+    real = portal.invite()
+    for _ in range(10):
+        with portal.session() as session, contextlib.suppress(InvitationNotFound, SlowDown, TooManyAttempts):
+            activation.open_invitation(session, guess(), client_address="198.51.100.68", limits=SMALL)
+    with portal.session() as session, pytest.raises(SlowDown):
+        activation.open_invitation(session, real, client_address="198.51.100.68", limits=SMALL)
+    with portal.session() as session:
+        view = activation.open_invitation(session, real, client_address="198.51.100.68", limits=SMALL, slowed=True)
+    assert view.distributor_name
+
+
+@pytest.mark.parametrize(
+    "junk", ["junk", "", "x" * 42, "x" * 44, "x" * 42 + "!", "x" * 42 + "\x00", "\udc80" * 43, "../" * 15]
+)
+def test_malformed_links_are_neither_looked_up_nor_counted(portal: Portal, junk: str) -> None:
+    """20 ``<img src=".../activate/junk">`` on another site's page cost its visitors nothing."""
+    real = portal.invite()
+    for _ in range(10):
+        with portal.session() as session, pytest.raises(InvitationNotFound):
+            activation.open_invitation(session, junk, client_address="198.51.100.69", limits=SMALL)
+        with portal.session() as session, pytest.raises(UnknownSetPasswordLink):
+            partners.open_set_password_link(session, junk, client_address="198.51.100.69", limits=SMALL)
+    assert link_attempts(portal) == 0
+    with portal.session() as session:
+        assert activation.open_invitation(session, real, client_address="198.51.100.69", limits=SMALL)
+
+
+def test_only_our_exact_token_shape_is_well_formed() -> None:
+    assert throttle.well_formed(secrets.token_urlsafe(32))
+    for token in ("", "a" * 42, "a" * 44, "a" * 42 + "=", "a" * 42 + "+", "a" * 42 + "é", None, 12):
+        assert not throttle.well_formed(token)
 
 
 def test_valid_links_do_not_count_as_guesses(portal: Portal) -> None:
