@@ -58,10 +58,11 @@ def ensure_distributor(session: Session, name: str, *, actor: str = "operator") 
 
 def clean_distributor_name(name: str | None) -> str:
     """A distributor's name: single-spaced, 1 to 200 characters."""
-    cleaned = " ".join(require_storable(text_value(name, "distributor"), "distributor").split())
+    raw = refuse_hidden_characters(require_storable(text_value(name, "distributor"), "distributor"), "distributor")
+    cleaned = " ".join(raw.split())
     if not cleaned or len(cleaned) > NAME_MAX:
         raise ValidationFailed({"distributor": f"A distributor name has 1 to {NAME_MAX} characters."})
-    return refuse_hidden_characters(cleaned, "distributor")
+    return cleaned
 
 
 def add_distributor(session: Session, name: str, *, actor: str) -> DistributorSetup:
@@ -133,10 +134,11 @@ def clean_agreement_text(text: str | None) -> str:
 
 def clean_agreement_title(title: object) -> str:
     """An agreement's title: single-spaced, 1 to 200 characters, no control or invisible characters."""
-    cleaned = " ".join(require_storable(text_value(title, "title"), "title").split())
+    raw = refuse_hidden_characters(require_storable(text_value(title, "title"), "title"), "title")
+    cleaned = " ".join(raw.split())
     if not cleaned or len(cleaned) > NAME_MAX:
         raise ValidationFailed({"title": f"Give the agreement a title of 1 to {NAME_MAX} characters."})
-    return refuse_hidden_characters(cleaned, "title")
+    return cleaned
 
 
 def list_agreements(session: Session, actor: SignedInUser) -> list[AgreementSummary]:

@@ -36,6 +36,11 @@ class IssuedInvitation:
     token: str
 
 
+def clean_note(raw: object) -> str | None:
+    """An optional note to the signee: several lines, at most 2,000 characters."""
+    return clean_optional_text(raw, "note_to_signee", NOTE_MAX, multiline=True)  # type: ignore[arg-type]
+
+
 def clean_optional_email(raw: object) -> str | None:
     """An optional invitee email: ``None`` when blank, else a valid one."""
     value = text_value(raw, "email")
@@ -59,9 +64,7 @@ class InvitationTerms:
         errors = FieldErrors()
         email = errors.check(clean_optional_email, invitee_email)
         company = errors.check(clean_optional_text, company_name, "company_name", NAME_MAX)
-        note = errors.check(
-            lambda raw: clean_optional_text(raw, "note_to_signee", NOTE_MAX, multiline=True), note_to_signee
-        )
+        note = errors.check(clean_note, note_to_signee)
         if type(expires_in_days) is not int or not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
             errors.add("expires_in_days", f"An invitation expires in 1 to {MAX_EXPIRY_DAYS} days.")
         errors.raise_if_any()

@@ -210,13 +210,14 @@ def clean_email(raw: str | None, field: str = "email") -> str:
 
 def clean_full_name(raw: str | None) -> str:
     """A person's full name: required, single-spaced, at most 200 characters, no control characters."""
-    value = _single_spaced(require_storable(text_value(raw, "full_name"), "full_name"))
+    raw_value = require_storable(text_value(raw, "full_name"), "full_name")
+    if _has_control_characters(raw_value.strip(" ")):  # before spacing, which would turn a line break into a space
+        raise ValidationFailed({"full_name": "A full name cannot contain control or invisible characters."})
+    value = _single_spaced(raw_value)
     if not value:
         raise ValidationFailed({"full_name": "Enter your full name."})
     if len(value) > NAME_MAX:
         raise ValidationFailed({"full_name": f"A full name has at most {NAME_MAX} characters."})
-    if _has_control_characters(value):
-        raise ValidationFailed({"full_name": "A full name cannot contain control or invisible characters."})
     return value
 
 
@@ -260,13 +261,14 @@ def check_password(password: str | None, email: str | None) -> str:
 
 def clean_company_name(raw: str | None) -> str:
     """A legal entity name that includes its entity type (Inc., LLC, GmbH, Ltd, S.A., ...)."""
-    value = _single_spaced(require_storable(text_value(raw, "company_name"), "company_name"))
+    raw_value = require_storable(text_value(raw, "company_name"), "company_name")
+    if _has_control_characters(raw_value.strip(" ")):
+        raise ValidationFailed({"company_name": "A company name cannot contain control or invisible characters."})
+    value = _single_spaced(raw_value)
     if not value:
         raise ValidationFailed({"company_name": "Enter your company's legal name."})
     if len(value) > NAME_MAX:
         raise ValidationFailed({"company_name": f"A company name has at most {NAME_MAX} characters."})
-    if _has_control_characters(value):
-        raise ValidationFailed({"company_name": "A company name cannot contain control or invisible characters."})
     if not has_legal_entity_type(value):
         raise ValidationFailed(
             {

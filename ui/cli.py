@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -95,9 +96,26 @@ def print_json(value: object) -> None:
     print(json.dumps(value, default=_json_default, indent=2, sort_keys=True))
 
 
+def terminal_safe(value: object) -> str:
+    """``value`` as text a terminal shows and never obeys: control, bidi and other invisible formatting characters
+    (ESC sequences, CR, U+202E, ...) are written as escapes. Names stored before the input rules refused them
+    are still printed this way."""
+    return "".join(_escaped(ch) if unicodedata.category(ch) in HIDDEN_CATEGORIES else ch for ch in str(value))
+
+
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
+
+
+def _escaped(ch: str) -> str:
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """A plain, aligned text table."""
-    cells = [[str(header) for header in headers], *[["" if c is None else str(c) for c in row] for row in rows]]
+    """A plain, aligned text table, every cell made :func:`terminal_safe`."""
+    cells = [
+        [terminal_safe(header) for header in headers],
+        *[["" if c is None else terminal_safe(c) for c in row] for row in rows],
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for index, row in enumerate(cells):
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
@@ -111,7 +129,8 @@ def invite(settings: Settings, args: argparse.Namespace) -> None:
         setup = ensure_distributor(session, args.distributor, actor="command line")
     if setup.created:
         print(
-            f"Created distributor {setup.distributor.name} ({setup.distributor.id}) with the stock service agreement."
+            f"Created distributor {terminal_safe(setup.distributor.name)} ({setup.distributor.id}) "
+            "with the stock service agreement."
         )
     with db.new_session() as session:
         issued = create_invitation(
@@ -125,7 +144,7 @@ def invite(settings: Settings, args: argparse.Namespace) -> None:
         )
     invitation = issued.invitation
     print(
-        f"Invitation {invitation.id} for {invitation.company_name or 'a new reseller'} "
+        f"Invitation {invitation.id} for {terminal_safe(invitation.company_name or 'a new reseller')} "
         f"expires {invitation.expires_at:%Y-%m-%d %H:%M} UTC."
     )
     print(settings.activation_url(issued.token))
@@ -154,7 +173,10 @@ def distributor_create(settings: Settings, args: argparse.Namespace) -> None:
             actor="command line",
         )
     what = "Created distributor" if admin.distributor_created else "Added a user to distributor"
-    print(f"{what} {admin.distributor_name} ({admin.distributor_id}); user {admin.email} ({admin.user_id}).")
+    print(
+        f"{what} {terminal_safe(admin.distributor_name)} ({admin.distributor_id}); "
+        f"user {terminal_safe(admin.email)} ({admin.user_id})."
+    )
     print(f"Sign in at {settings.base_url}/login")
 
 
@@ -320,9 +342,9 @@ def main(argv: list[str] | None = None) -> int:
         COMMANDS[(args.command, getattr(args, "action", None))](settings, args)
     except ValidationFailed as failure:
         for field, message in failure.errors.items():
-            print(f"error: {field}: {message}", file=sys.stderr)
+            print(f"error: {field}: {terminal_safe(message)}", file=sys.stderr)
         return 2
     except (DomainError, CommandError) as error:
-        print(f"error: {getattr(error, 'message', error)}", file=sys.stderr)
+        print(f"error: {terminal_safe(getattr(error, 'message', error))}", file=sys.stderr)
         return 2
     return 0

@@ -145,3 +145,25 @@ def test_invitations_list_revoke_reissue_and_publish(tmp_path: Path) -> None:
     assert json.loads(published.stdout)["version"] == 2
     missing = run_cli(tmp_path, "agreements", "publish", "--distributor", "Nobody Ltd", "--file", str(terms))
     assert missing.returncode == 2 and "No distributor" in missing.stderr
+
+
+def test_invitations_list_never_prints_control_characters_to_the_terminal(tmp_path: Path) -> None:
+    """Names stored before the input rules refused them (or written by another tool) print as escapes."""
+    import sqlite3
+
+    assert (
+        run_cli(tmp_path, "invite", "--distributor", "Acme Distribution Ltd", "--company", "Plain Inc").returncode == 0
+    )
+    hostile = "Evil\x1b]0;pwned\x07\x1b[2J Inc\u202e\r\nFORGED LINE"
+    connection = sqlite3.connect(tmp_path / "portal.db")
+    with connection:
+        connection.execute(
+            "UPDATE invitation SET company_name = ?, invitee_email = ?", (hostile, "a\x1b[31m@x.example")
+        )
+    connection.close()
+    listed = run_cli(tmp_path, "invitations", "list")
+    assert listed.returncode == 0, listed.stderr
+    for character in ("\x1b", "\x07", "\u202e", "\r"):
+        assert character not in listed.stdout
+    assert "Evil\\x1b]0;pwned\\x07\\x1b[2J Inc\\u202e\\x0d\\x0aFORGED LINE" in listed.stdout
+    assert not any(line.startswith("FORGED") for line in listed.stdout.splitlines())

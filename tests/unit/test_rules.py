@@ -12,6 +12,7 @@ from services.rules import (
     clean_full_name,
     has_legal_entity_type,
 )
+from tests.helpers import Portal
 
 
 def error_of(call, *args: object) -> dict[str, str]:
@@ -131,3 +132,75 @@ def test_names_without_entity_type_are_rejected_with_examples(name: str) -> None
 @pytest.mark.parametrize(("bad", "words"), [("", "Enter"), ("  ", "Enter"), ("A" * 197 + " Inc", "at most 200")])
 def test_company_name_errors(bad: str, words: str) -> None:
     assert words in error_of(clean_company_name, bad)["company_name"]
+
+
+HIDDEN = ["\x1b[31m", "\u202e", "\u2066", "\u200f", "\r", "\n", "\x07", "\u2028", "\ufeff", "\u00ad"]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_control_and_bidi_characters_are_refused_in_every_typed_name_note_and_title(
+    portal: Portal, hidden: str
+) -> None:
+    from services import agreements, distributor_invitations
+    from services.agreements import clean_agreement_title, clean_distributor_name
+    from services.invitations import InvitationTerms
+    from services.rules import clean_company_name, clean_email, clean_full_name
+
+    for clean, value in (
+        (clean_full_name, f"Jane{hidden}Doe"),
+        (clean_company_name, f"Acme{hidden} Inc"),
+        (clean_agreement_title, f"Terms{hidden}"),
+        (clean_distributor_name, f"Mick{hidden} LLC"),
+        (clean_email, f"jane{hidden}@example.com"),
+    ):
+        with pytest.raises(ValidationFailed):
+            clean(value)
+    for field, value in (("company_name", f"Acme{hidden} Inc"), ("note_to_signee", f"Hello{hidden}there")):
+        if field == "note_to_signee" and hidden == "\n":
+            continue  # a note has several lines
+        terms = {"invitee_email": None, "company_name": None, "note_to_signee": None, "expires_in_days": 14}
+        with pytest.raises(ValidationFailed) as failure:
+            InvitationTerms.clean(**{**terms, field: value})
+        assert field in failure.value.errors
+    if hidden not in "\n\r":
+        with pytest.raises(ValidationFailed):
+            agreements.clean_agreement_text(f"# Terms\n\nThe reseller{hidden} agrees.")
+    assert distributor_invitations  # imported for the service, not only its rules
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Zoë Ångström", "محمد‌رضا", "क्‍ष Sharma", "李小龍", "Siobhán Ó Súilleabháin", "Анна-Мария", "👩‍💻 Dev"],
+)
+def test_legitimate_unicode_names_are_kept(name: str) -> None:
+    from services.rules import clean_full_name
+
+    assert clean_full_name(name) == name
+
+
+def test_multi_line_text_keeps_its_line_breaks_and_tabs() -> None:
+    from services.invitations import clean_note
+
+    assert clean_note("Hello,\r\n\tthere\nand bye") == "Hello,\r\n\tthere\nand bye"
+    with pytest.raises(ValidationFailed):
+        clean_note("a lone\rcarriage return")
+
+
+@pytest.mark.parametrize("length", [129, 156, 500])
+def test_a_password_longer_than_the_rule_is_refused_not_truncated(length: int) -> None:
+    with pytest.raises(ValidationFailed, match=f"at most 128 characters; this one has {length}"):
+        check_password(("a long passphrase of words " * 20)[:length], None)
+
+
+def test_one_size_rule_where_a_password_is_set_and_where_it_is_checked() -> None:
+    """16 characters that NFKC expands past 512 bytes could be set but never verified; now they cannot be set."""
+    from services.security import hash_password, password_fits, verify_password
+
+    expanding = "\ufdfa" * 16  # each normalises to 18 characters, 33 bytes
+    assert not password_fits(expanding)
+    with pytest.raises(ValidationFailed, match="too long once"):
+        check_password(expanding, None)
+    longest = "a quite long passphrase " * 5 + "x" * 8  # exactly 128 characters
+    assert len(longest) == 128 and check_password(longest, None) == longest
+    assert verify_password(longest, hash_password(longest))
+    assert not verify_password(longest + "y", hash_password(longest + "y"))  # 129: never matches

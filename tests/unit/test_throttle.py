@@ -9,9 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from data.models import AuditEvent
+from data.models import AuditEvent, FailedAttempt
 from data.models.types import utcnow
-from data.models import FailedAttempt
 from services import accounts, activation, partners, throttle
 from services.errors import AuthenticationFailed, InvitationNotFound
 from services.partners import UnknownSetPasswordLink
