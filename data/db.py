@@ -20,7 +20,7 @@ import data.models  # noqa: F401 - registers every table on SQLModel.metadata
 from data.models.invitation import INVITATION_SEARCH_DDL, INVITATION_SEARCH_FILL
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = 4  # raise with every change to the tables, and add the step from the old version to MIGRATIONS
+SCHEMA_VERSION = 5  # raise with every change to the tables, and add the step from the old version to MIGRATIONS
 _engine: Engine | None = None
 # The audit log is append-only, enforced by the database itself.
 APPEND_ONLY_AUDIT = (
@@ -69,8 +69,28 @@ def _add_invitation_search(connection: Connection) -> None:
     connection.exec_driver_sql(INVITATION_SEARCH_FILL)
 
 
+def _defer_representative_users(connection: Connection) -> None:
+    """Schema 4 → 5: a set-password link carries the representative's email and name (the user is created when
+    the link is used), and can be revoked. SQLite cannot make a column nullable in place: the table is rebuilt.
+    Links of schema 4 keep the user they point at."""
+    connection.exec_driver_sql("ALTER TABLE set_password_link RENAME TO set_password_link_schema_4")
+    for (index,) in connection.exec_driver_sql(  # the old table's indexes keep their names: free them
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'set_password_link_schema_4' "
+        "AND name NOT LIKE 'sqlite_autoindex%'"
+    ).all():
+        connection.exec_driver_sql(f'DROP INDEX "{index}"')
+    SQLModel.metadata.tables["set_password_link"].create(connection)
+    connection.exec_driver_sql(
+        "INSERT INTO set_password_link (id, user_id, contract_id, email, full_name, token_hash, created_at, "
+        "expires_at, used_at) SELECT link.id, link.user_id, link.contract_id, user.email, user.full_name, "
+        "link.token_hash, link.created_at, link.expires_at, link.used_at FROM set_password_link_schema_4 AS link "
+        "LEFT JOIN user ON user.id = link.user_id"
+    )
+    connection.exec_driver_sql("DROP TABLE set_password_link_schema_4")
+
+
 # The step from each older schema version to the next one, applied in order when a database is opened.
-MIGRATIONS = {3: _add_invitation_search}
+MIGRATIONS = {3: _add_invitation_search, 4: _defer_representative_users}
 
 
 def create_tables(engine: Engine) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from data.db import add_in_order, begin_write
 from data.models import (
@@ -41,6 +41,11 @@ from services.rules import (
 )
 from services.security import hash_password, new_token, token_hash
 
+REPRESENTATIVE_EMAIL_TAKEN = (
+    "An account already uses this email. Sign in with it, or ask your distributor to create the account "
+    "with another email."
+)
+
 
 class UnknownSetPasswordLink(SetPasswordLinkProblem):
     """No set-password link has this token."""
@@ -62,6 +67,11 @@ class PartnerRow:
     representative_email: str | None
     reseller_account_id: str | None
     invitation_id: str | None
+
+    @property
+    def removable(self) -> bool:
+        """A directly created account whose representative has not set a password yet can be removed."""
+        return self.status == PartnerStatus.INVITED and self.invitation_id is None
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,6 @@ class DirectAccount:
     """A reseller account created by a distributor, and its representative's one-time link token."""
 
     account_id: str
-    user_id: str
     contract_id: str
     token: str
     expires_at: datetime
@@ -112,10 +121,11 @@ class PasswordSet:
 def _partner_rows(session: Session, distributor_id: str, contract_id: str | None = None):  # type: ignore[no-untyped-def]
     reseller = aliased(Account)
     statement = (
-        select(Contract, Invitation, reseller, User)
+        select(Contract, Invitation, reseller, User, SetPasswordLink)
         .outerjoin(Invitation, col(Invitation.contract_id) == col(Contract.id))
         .outerjoin(reseller, col(reseller.id) == col(Contract.reseller_account_id))
         .outerjoin(User, col(User.id) == col(Contract.signee_user_id))
+        .outerjoin(SetPasswordLink, col(SetPasswordLink.contract_id) == col(Contract.id))
         .where(Contract.distributor_id == distributor_id)
     )
     if contract_id is not None:
@@ -124,7 +134,12 @@ def _partner_rows(session: Session, distributor_id: str, contract_id: str | None
 
 
 def _partner(
-    contract: Contract, invitation: Invitation | None, reseller: Account | None, signee: User | None, now: datetime
+    contract: Contract,
+    invitation: Invitation | None,
+    reseller: Account | None,
+    signee: User | None,
+    link: SetPasswordLink | None,
+    now: datetime,
 ) -> PartnerRow | None:
     """The directory's view of one contract; ``None`` for a link that died before it was used."""
     if contract.status == ContractStatus.ACTIVE:
@@ -146,8 +161,10 @@ def _partner(
         company_name=company or "(company name not given yet)",
         status=status,
         signed_at=contract.signed_at,
-        representative_name=signee.full_name if signee else None,
-        representative_email=signee.email if signee else (invitation.invitee_email if invitation else None),
+        representative_name=signee.full_name if signee else (link.full_name if link else None),
+        representative_email=(
+            signee.email if signee else (link.email if link else (invitation.invitee_email if invitation else None))
+        ),
         reseller_account_id=contract.reseller_account_id,
         invitation_id=invitation.id if invitation else None,
     )
@@ -167,8 +184,8 @@ def partner_detail(session: Session, actor: SignedInUser, contract_id: str) -> P
     rows = _partner_rows(session, distributor_id, contract_id.strip()) if is_storable(contract_id) else []
     if not rows:
         raise NotFound("No such partner.")
-    contract, invitation, reseller, signee = rows[0]
-    row = _partner(contract, invitation, reseller, signee, utcnow())
+    contract, invitation, reseller, signee, link = rows[0]
+    row = _partner(contract, invitation, reseller, signee, link, utcnow())
     if row is None:
         raise NotFound("No such partner.")
     version = session.get(AgreementVersion, contract.agreement_version_id)
@@ -230,35 +247,95 @@ def create_reseller_account(
         errors.add("expires_in_days", f"A link expires in 1 to {MAX_EXPIRY_DAYS} days.")
     errors.raise_if_any()
     begin_write(session)
-    if session.exec(select(User.id).where(User.email == email)).first() is not None:
-        raise ValidationFailed({"email": "This email cannot be used: it already belongs to a user."})
+    now = utcnow()
+    conflict = _known_to(session, distributor_id, email, now)
+    if conflict:
+        raise ValidationFailed({"email": conflict})
     version = active_version_for(session, distributor_id)
     account = Account(kind=AccountKind.RESELLER, name=company_name)
-    user = User(account_id=account.id, email=email, full_name=full_name, status=UserStatus.INVITED)
-    contract = Contract(
-        distributor_id=distributor_id,
-        agreement_version_id=version.id,
-        reseller_account_id=account.id,
-        signee_user_id=user.id,
-    )
+    contract = Contract(distributor_id=distributor_id, agreement_version_id=version.id, reseller_account_id=account.id)
     token, hashed = new_token()
-    now = utcnow()
     link = SetPasswordLink(
-        user_id=user.id,
         contract_id=contract.id,
+        email=email,
+        full_name=full_name,
         token_hash=hashed,
         created_at=now,
         expires_at=now + timedelta(days=expires_in_days),
     )
-    add_in_order(session, account, user, contract, link)
+    add_in_order(session, account, contract, link)
     for action, object_type, object_id in (
         ("account.created", "account", account.id),
-        ("user.created", "user", user.id),
         ("set_password_link.created", "set_password_link", link.id),
     ):
         audit.record(session, actor=actor.user_id, action=action, object_type=object_type, object_id=object_id)
     session.commit()
-    return DirectAccount(account.id, user.id, contract.id, token, link.expires_at)
+    return DirectAccount(account.id, contract.id, token, link.expires_at)
+
+
+def _known_to(session: Session, distributor_id: str, email: str, now: datetime) -> str | None:
+    """Why ``email`` cannot be the representative of a new account, judged only from what this distributor may
+    know (its own users, its partners' users, its own open links). Whether the email belongs to another tenant's
+    user is never asked: that is settled when the link is used, with the email's owner."""
+    partner_accounts = select(Contract.reseller_account_id).where(
+        Contract.distributor_id == distributor_id, col(Contract.reseller_account_id).is_not(None)
+    )
+    known_user = session.exec(
+        select(User.id).where(
+            User.email == email,
+            or_(col(User.account_id) == distributor_id, col(User.account_id).in_(partner_accounts)),
+        )
+    ).first()
+    if known_user is not None:
+        return "This email already belongs to one of your users or your partners' users."
+    open_link = session.exec(
+        select(SetPasswordLink.id)
+        .join(Contract, col(Contract.id) == col(SetPasswordLink.contract_id))
+        .where(
+            Contract.distributor_id == distributor_id,
+            Contract.status == ContractStatus.PENDING,
+            SetPasswordLink.email == email,
+            col(SetPasswordLink.used_at).is_(None),
+            col(SetPasswordLink.revoked_at).is_(None),
+            col(SetPasswordLink.expires_at) > now,
+        )
+    ).first()
+    if open_link is not None:
+        return "An account you created for this email is still waiting for its representative."
+    return None
+
+
+def remove_reseller_account(session: Session, actor: SignedInUser, contract_id: str) -> Contract:
+    """Remove a directly created reseller account before its representative set a password: the set-password
+    link stops working at once and the email is free again. The contract stays on record, withdrawn."""
+    distributor_id = distributor_of(actor)
+    begin_write(session)
+    contract = (
+        session.get(Contract, contract_id.strip())
+        if isinstance(contract_id, str) and is_storable(contract_id)
+        else None
+    )
+    own(distributor_id, contract.distributor_id if contract else None, "partner")
+    assert contract is not None
+    invited = session.exec(select(Invitation.id).where(Invitation.contract_id == contract.id)).first()
+    if contract.status != ContractStatus.PENDING or invited is not None:
+        raise InvalidState("Only an account whose representative has not set a password yet can be removed.")
+    now = utcnow()
+    for link in session.exec(select(SetPasswordLink).where(SetPasswordLink.contract_id == contract.id)).all():
+        link.revoked_at = link.revoked_at or now
+        legacy = session.get(User, link.user_id) if link.user_id else None
+        if legacy is not None and legacy.status == UserStatus.INVITED:  # made by schema 4: it held the email
+            link.user_id = None
+            contract.signee_user_id = None
+            session.add_all([link, contract])
+            session.flush()
+            session.delete(legacy)
+        session.add(link)
+    contract.status = ContractStatus.WITHDRAWN
+    session.add(contract)
+    audit.record(session, actor=actor.user_id, action="partner.removed", object_type="contract", object_id=contract.id)
+    session.commit()
+    return contract
 
 
 def _usable_link(session: Session, token: str) -> SetPasswordLink:
@@ -269,6 +346,8 @@ def _usable_link(session: Session, token: str) -> SetPasswordLink:
         raise UnknownSetPasswordLink("This link is not valid. Ask your distributor for a new one.")
     if link.used_at is not None:
         raise SetPasswordLinkProblem("This link has already been used. Sign in with the password you set.")
+    if link.revoked_at is not None:
+        raise SetPasswordLinkProblem("Your distributor has withdrawn this link. Ask them for a new one if you need it.")
     if utcnow() >= link.expires_at:
         raise SetPasswordLinkProblem("This link has expired. Ask your distributor for a new one.")
     return link
@@ -293,17 +372,22 @@ def open_set_password_link(
         limits=limits,
         slowed=slowed,
     )
-    user = session.get(User, link.user_id)
     contract = session.get(Contract, link.contract_id)
-    assert user is not None and contract is not None
-    account = session.get(Account, user.account_id)
+    assert contract is not None and contract.reseller_account_id is not None
+    account = session.get(Account, contract.reseller_account_id)
     distributor = session.get(Account, contract.distributor_id)
     version = session.get(AgreementVersion, contract.agreement_version_id)
     assert account is not None and distributor is not None and version is not None
     agreement = session.get(Agreement, version.agreement_id)
     assert agreement is not None
     return SetPasswordView(
-        account.name, user.full_name, user.email, distributor.name, agreement.title, version.version, version.text
+        account.name,
+        link.full_name or "",
+        link.email or "",
+        distributor.name,
+        agreement.title,
+        version.version,
+        version.text,
     )
 
 
@@ -319,10 +403,8 @@ def set_password(
     """The representative sets a password and accepts the service agreement: the user becomes active and
     the contract is signed, with its evidence. The link works once."""
     link = _usable_link(session, token)
-    user = session.get(User, link.user_id)
-    assert user is not None
     errors = FieldErrors()
-    errors.check(check_password, password, user.email)
+    errors.check(check_password, password, link.email)
     if not accepted:
         errors.add("accepted", ACCEPTANCE_REQUIRED)
     errors.raise_if_any()
@@ -331,12 +413,18 @@ def set_password(
 
     begin_write(session)
     link = _usable_link(session, token)  # again, under the write lock: single use even when racing
-    user = session.get(User, link.user_id)
     contract = session.get(Contract, link.contract_id)
-    assert user is not None and contract is not None
+    assert contract is not None and contract.reseller_account_id is not None
     version = session.get(AgreementVersion, contract.agreement_version_id)
     assert version is not None
     now = utcnow()
+    user = session.get(User, link.user_id) if link.user_id else None  # a link made by schema 4
+    if user is None:
+        if session.exec(select(User.id).where(User.email == link.email)).first() is not None:
+            raise ValidationFailed({"email": REPRESENTATIVE_EMAIL_TAKEN})
+        user = User(account_id=contract.reseller_account_id, email=link.email or "", full_name=link.full_name or "")
+        add_in_order(session, user)
+        link.user_id = user.id
     user.password_hash = password_hash
     user.status = UserStatus.ACTIVE
     link.used_at = now

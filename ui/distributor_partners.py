@@ -176,6 +176,10 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
                     ui.button("Terminate contract", on_click=lambda: terminate(row.company_name)).props(
                         "outline color=negative"
                     ).classes("self-start").mark("terminate")
+                if row.removable:
+                    ui.button("Remove reseller account", on_click=lambda: remove(row.company_name)).props(
+                        "outline color=negative"
+                    ).classes("self-start").mark("remove-partner")
             if row.signed_at:
                 with card():
                     Heading("Evidence recorded at signing", 2)
@@ -205,6 +209,23 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
         else:
             ui.notify("Contract terminated", type="positive")
         await show()
+
+    @signed_in_only
+    async def remove(company: str) -> None:
+        if not await confirm(
+            f"Remove the reseller account of {company}?",
+            "Its set-password link stops working at once, and the representative's email can be used again.",
+            "Remove",
+        ):
+            return
+        try:
+            await act(partners.remove_reseller_account, contract_id)
+        except DomainError as error:
+            ui.notify(error.message, type="warning")
+            await show()
+            return
+        ui.notify("Reseller account removed", type="positive")
+        ui.navigate.to("/distributor/partners")
 
     await show()
     return None

@@ -35,7 +35,8 @@ async def set_password_page(token: str) -> None:
             f"{view.distributor_name} created a reseller portal for {view.company_name}. Set your password "
             "and accept the service agreement to start."
         ).classes("text-slate-700")
-        ui.input("Email", value=view.email).props("readonly outlined").classes("w-full")
+        email = ui.input("Email", value=view.email).props("readonly outlined").classes("w-full")
+        email_message = MessageSpot(email)
         Heading(f"{view.agreement_title} (version {view.agreement_version})", 2)
         await agreement_text(view.agreement_text)
         password = password_field()
@@ -58,6 +59,7 @@ async def set_password_page(token: str) -> None:
             except ValidationFailed as failure:
                 password.error = failure.errors.get("password")
                 accepted_message.show(failure.errors.get("accepted"))
+                email_message.show(failure.errors.get("email"))
                 return
             except SetPasswordLinkProblem as problem:
                 ui.notify(problem.message, type="warning")

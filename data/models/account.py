@@ -51,14 +51,20 @@ class User(SQLModel, table=True):
 
 class SetPasswordLink(SQLModel, table=True):
     """A one-time link for a representative to set a password (a directly created reseller account).
-    Same token rules as invitations: random, only its hash stored, expiring, single use."""
+    Same token rules as invitations: random, only its hash stored, expiring, single use. The representative's
+    user is created when the link is used (``user_id`` is set then): until that moment the email reserves
+    nothing, and the distributor that typed it learns nothing about other tenants' users. (Links made by
+    schema 4 point at a user created up front, status ``invited``.)"""
 
     __tablename__ = "set_password_link"
 
     id: str = Field(default_factory=lambda: readable_id("SPL", 4), primary_key=True)
-    user_id: str = Field(foreign_key="user.id", index=True)
-    contract_id: str = Field(foreign_key="contract.id")
+    user_id: str | None = Field(default=None, foreign_key="user.id", index=True)
+    contract_id: str = Field(foreign_key="contract.id", index=True)
+    email: str | None = Field(default=None, max_length=320)
+    full_name: str | None = Field(default=None, max_length=200)
     token_hash: str = Field(unique=True, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

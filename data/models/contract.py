@@ -17,6 +17,7 @@ class ContractStatus(StrEnum):
     ACTIVE = "active"  # signed
     REJECTED = "rejected"  # the reseller declined
     TERMINATED = "terminated"  # ended by the distributor; kept readable
+    WITHDRAWN = "withdrawn"  # a directly created account removed by the distributor before it was signed
 
 
 class Contract(SQLModel, table=True):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from data.models import Contract, ContractStatus, InvitationStatus, User, UserStatus
+from data.models import Contract, ContractStatus, InvitationStatus, User
 from data.models.types import utcnow
 from services import accounts, activation, agreements, distributor_invitations, partners
 from services.errors import (
@@ -240,9 +240,10 @@ def test_direct_reseller_account_and_set_password_link(portal: Portal) -> None:
         )
     with portal.session() as session:
         [row] = [r for r in partners.list_partners(session, actor) if r.contract_id == direct.contract_id]
-        user = session.get(User, direct.user_id)
+        user = session.exec(select(User).where(User.email == "rita@d.example")).first()
     assert row.status == PartnerStatus.INVITED and row.representative_email == "rita@d.example"
-    assert user is not None and user.status == UserStatus.INVITED and user.password_hash is None
+    assert row.representative_name == "Rita Rep" and row.removable
+    assert user is None  # created when the link is used: until then the email reserves nothing
     with portal.session() as session, pytest.raises(AuthenticationFailed):
         accounts.authenticate(session, "rita@d.example", "")
     with portal.session() as session:
@@ -335,15 +336,18 @@ def test_resellers_cannot_use_distributor_actions(portal: Portal) -> None:
             action(session)
 
 
-def test_email_in_use_by_an_invited_representative_cannot_activate(portal: Portal) -> None:
+def test_a_representative_not_yet_activated_reserves_no_email(portal: Portal) -> None:
+    """No squatting: an email typed into Create reseller account stops nobody from activating with it; the
+    representative's link then says the email is taken."""
     actor = portal.distributor_user()
     with portal.session() as session:
-        partners.create_reseller_account(
+        direct = partners.create_reseller_account(
             session, actor, legal_name="Direct Ltd", representative_name="Jane", representative_email=EMAIL
         )
-    token = portal.invite()
-    with portal.session() as session, pytest.raises(ValidationFailed):
-        activation.accept_agreement(session, token, email=EMAIL, accepted=True)
+    assert portal.activate(portal.invite(OTHER)).user_id
+    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+        partners.set_password(session, direct.token, password=PASSWORD, accepted=True)
+    assert failure.value.errors == {"email": partners.REPRESENTATIVE_EMAIL_TAKEN}
 
 
 def test_every_state_change_is_audited_with_actor_time_address_and_object(portal: Portal) -> None:
@@ -397,3 +401,79 @@ def test_every_state_change_is_audited_with_actor_time_address_and_object(portal
         assert event.client_address in {"198.51.100.23", "203.0.113.7"}  # the helper's walk names its own
     assert {e.object_id for e in events if e.action == "invitation.revoked"} == {other_id}
     assert invitation_id in {e.object_id for e in events if e.action == "invitation.activated"}
+
+
+def test_create_reseller_account_tells_nothing_about_other_tenants_users(portal: Portal) -> None:
+    """Whether an email belongs to another distributor's user or partner is not this distributor's to learn."""
+    portal.distributor_user(OTHER, email="ops@other-tenant.example")
+    other_partner = portal.activate(portal.invite(OTHER), email="owner@their-reseller.example")
+    assert other_partner.user_id
+    mine = portal.distributor_user(email="me@mine.example")
+    for taken_elsewhere, fresh in (
+        ("ops@other-tenant.example", "nobody@nowhere.example"),
+        ("owner@their-reseller.example", "nobody-else@nowhere.example"),
+    ):
+        answers = []
+        for email in (taken_elsewhere, fresh):
+            with portal.session() as session:
+                answers.append(
+                    partners.create_reseller_account(
+                        session, mine, legal_name="Probe Ltd", representative_name="Pat", representative_email=email
+                    )
+                )
+        assert all(answer.token and answer.contract_id for answer in answers)  # the same answer for both
+    with portal.session() as session, pytest.raises(ValidationFailed, match="your users or your partners"):
+        partners.create_reseller_account(
+            session, mine, legal_name="Self Ltd", representative_name="Me", representative_email="me@mine.example"
+        )
+
+
+def test_a_taken_email_is_told_to_its_owner_at_set_password_and_saves_nothing(portal: Portal) -> None:
+    portal.activate(portal.invite(OTHER), email="owner@their-reseller.example")
+    mine = portal.distributor_user()
+    with portal.session() as session:
+        direct = partners.create_reseller_account(
+            session,
+            mine,
+            legal_name="Clash Ltd",
+            representative_name="Cy",
+            representative_email="owner@their-reseller.example",
+        )
+    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+        partners.set_password(session, direct.token, password=PASSWORD, accepted=True)
+    assert "email" in failure.value.errors
+    with portal.session() as session:
+        contract = session.get(Contract, direct.contract_id)
+        users = session.exec(select(User).where(User.email == "owner@their-reseller.example")).all()
+    assert contract is not None and contract.status == ContractStatus.PENDING and len(users) == 1
+
+
+def test_an_unactivated_representative_can_be_removed_and_its_link_dies(portal: Portal) -> None:
+    mine = portal.distributor_user()
+    with portal.session() as session:
+        direct = partners.create_reseller_account(
+            session, mine, legal_name="Gone Ltd", representative_name="Gil", representative_email="gil@gone.example"
+        )
+    with portal.session() as session, pytest.raises(ValidationFailed, match="still waiting"):
+        partners.create_reseller_account(
+            session, mine, legal_name="Again Ltd", representative_name="Gil", representative_email="gil@gone.example"
+        )
+    theirs = portal.distributor_user(OTHER)
+    with portal.session() as session, pytest.raises(NotFound):
+        partners.remove_reseller_account(session, theirs, direct.contract_id)
+    with portal.session() as session:
+        partners.remove_reseller_account(session, mine, direct.contract_id)
+    with portal.session() as session, pytest.raises(SetPasswordLinkProblem, match="withdrawn"):
+        partners.open_set_password_link(session, direct.token)
+    with portal.session() as session:
+        assert all(row.contract_id != direct.contract_id for row in partners.list_partners(session, mine))
+    with portal.session() as session:
+        again = partners.create_reseller_account(
+            session, mine, legal_name="Again Ltd", representative_name="Gil", representative_email="gil@gone.example"
+        )
+    with portal.session() as session, pytest.raises(InvalidState):
+        partners.remove_reseller_account(session, mine, direct.contract_id)
+    with portal.session() as session:
+        partners.set_password(session, again.token, password=PASSWORD, accepted=True)
+    with portal.session() as session, pytest.raises(InvalidState):  # signed: terminate it instead
+        partners.remove_reseller_account(session, mine, again.contract_id)

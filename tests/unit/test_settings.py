@@ -175,3 +175,61 @@ def test_audit_events_cannot_be_changed_or_deleted(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         connection.execute("DELETE FROM audit_event")
     connection.close()
+
+
+def test_a_schema_4_database_keeps_its_set_password_links_and_they_still_work(tmp_path: Path) -> None:
+    """Schema 4 made the representative's user up front (status invited); its links work after the upgrade."""
+    import sqlite3
+
+    from data.models import User, UserStatus
+    from services import accounts, partners
+    from tests.helpers import PASSWORD, open_portal
+
+    portal = open_portal(tmp_path / "portal.db")
+    actor = portal.distributor_user()
+    with portal.session() as session:
+        direct = partners.create_reseller_account(
+            session,
+            actor,
+            legal_name="Legacy Ltd",
+            representative_name="Lee Legacy",
+            representative_email="lee@l.example",
+        )
+    portal.engine.dispose()
+    connection = sqlite3.connect(portal.path)  # make it what schema 4 was: the user made up front
+    with connection:
+        connection.execute(
+            "INSERT INTO user (id, account_id, email, full_name, status, created_at) VALUES "
+            "('UR-0000-legacy', ?, 'lee@l.example', 'Lee Legacy', 'INVITED', '2026-01-01 00:00:00')",
+            (direct.account_id,),
+        )
+        connection.execute("UPDATE contract SET signee_user_id = 'UR-0000-legacy' WHERE id = ?", (direct.contract_id,))
+        connection.execute("ALTER TABLE set_password_link RENAME TO new_shape")
+        connection.execute("DROP INDEX ix_set_password_link_user_id")
+        connection.execute("DROP INDEX ix_set_password_link_contract_id")
+        connection.execute(
+            "CREATE TABLE set_password_link (id VARCHAR NOT NULL PRIMARY KEY, user_id VARCHAR NOT NULL REFERENCES "
+            "user (id), contract_id VARCHAR NOT NULL REFERENCES contract (id), token_hash VARCHAR(64) NOT NULL "
+            "UNIQUE, created_at DATETIME NOT NULL, expires_at DATETIME NOT NULL, used_at DATETIME)"
+        )
+        connection.execute("CREATE INDEX ix_set_password_link_user_id ON set_password_link (user_id)")
+        connection.execute(
+            "INSERT INTO set_password_link SELECT id, 'UR-0000-legacy', contract_id, token_hash, created_at, "
+            "expires_at, used_at FROM new_shape"
+        )
+        connection.execute("DROP TABLE new_shape")
+        connection.execute("PRAGMA user_version = 4")
+    connection.close()
+
+    engine = db.make_engine(f"sqlite:///{portal.path}")
+    db.create_tables(engine)
+    with db.new_session(engine) as session:
+        view = partners.open_set_password_link(session, direct.token)
+    assert (view.full_name, view.email) == ("Lee Legacy", "lee@l.example")
+    with db.new_session(engine) as session:
+        done = partners.set_password(session, direct.token, password=PASSWORD, accepted=True)
+    with db.new_session(engine) as session:
+        user = session.get(User, done.user_id)
+        assert accounts.authenticate(session, "lee@l.example", PASSWORD).user_id == "UR-0000-legacy"
+    engine.dispose()
+    assert user is not None and user.status == UserStatus.ACTIVE
