@@ -80,6 +80,15 @@ class Portal:
             invitation = session.exec(select(Invitation).where(Invitation.token_hash == token_hash(token))).one()
             return invitation
 
+    def invitation_audit_addresses(self, token: str) -> list[str | None]:
+        """The client addresses the audit log recorded for an invitation's events."""
+        from data.models import AuditEvent
+
+        invitation_id = self.invitation_for(token).id
+        with self.session() as session:
+            events = session.exec(select(AuditEvent).where(AuditEvent.object_id == invitation_id)).all()
+            return [event.client_address for event in events if event.action == "invitation.opened"]
+
     def set_invitation(self, token: str, *, status: InvitationStatus | None = None, expired: bool = False) -> None:
         """Change an invitation behind the flow's back (what revocation or time passing would do)."""
         with self.session() as session:

@@ -130,11 +130,16 @@ def _end_session(request: Request, *, sign_out_pages: bool = True) -> None:
 
 
 def _same_origin(request: Request) -> bool:
-    """Whether a form was posted by this site's own pages (SameSite=Lax already keeps the session cookie off
-    cross-site posts; this refuses them outright)."""
+    """Whether a form was posted by this site's own pages. SameSite=Lax already keeps the session cookie off
+    cross-site posts (so a forged post would end no one's session); this refuses them outright. Browsers say
+    where a request comes from in ``Sec-Fetch-Site``; older ones only in ``Origin``, which is ``null`` under
+    this site's ``Referrer-Policy: no-referrer``."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
     origin = request.headers.get("origin")
-    if origin is None:
-        return request.headers.get("sec-fetch-site") in (None, "same-origin")
+    if origin is None or origin == "null":
+        return True
     own = {f"{request.url.scheme}://{request.headers.get('host', '')}"}
     base = getattr(app.state, "base_origin", None)
     if base:

