@@ -1,7 +1,7 @@
 """Every page and dialog walked in real Chromium with hostile text in every field that can reach it: quotes that
 close an attribute, ``:``-props that NiceGUI would evaluate as JavaScript, ``<img onerror>``, backticks,
 ``${}``, Vue's ``{{ }}``, raw HTML and ``javascript:`` links in agreement Markdown, and a hostile user agent in the
-signing evidence. No script may run: each payload would set ``window.__pwned`` or open an ``alert``."""
+signing evidence. No script may run: each payload would set ``window.__p`` or open an ``alert``."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from tests.e2e.conftest import Server
 from tests.e2e.distributor import close_link_dialog, sign_in, unique_email
 from tests.e2e.wizard import Wizard
 
-# Each payload tries another way out of a props string or into markup; each would set window.__pwned.
-BREAK_OUT = 'Evil" :data-x="window.__pwned=1" title="Acme'
-PROP = '" :title="window.__pwned=2" x="'
-TAG = "<img src=x onerror=window.__pwned=3>"
-TEMPLATE = "`${window.__pwned=4}` {{ window.__pwned=5 }}"
-CLOSE = "</script><script>window.__pwned=6</script>"
+# Each payload tries another way out of a props string or into markup; each would set window.__p.
+BREAK_OUT = 'Evil" :data-x="window.__p=1" title="A'
+PROP = '" :title="window.__p=2" x="'
+TAG = "<img src=x onerror=window.__p=3>"
+TEMPLATE = "`${window.__p=4}` {{window.__p=5}}"
+CLOSE = "</script><script>window.__p=6</script>"
 
 
 def hostile(*extra: str) -> str:
@@ -34,9 +34,9 @@ TITLE = hostile("Terms")
 DISTRIBUTOR = hostile("LLC")
 AGREEMENT = f"""# {TITLE}
 
-<script>window.__pwned=7</script>
-<img src="x" onerror="window.__pwned=8">
-<a href="javascript:window.__pwned=9">click</a> [click too](javascript:window.__pwned=10)
+<script>window.__p=7</script>
+<img src="x" onerror="window.__p=8">
+<a href="javascript:window.__p=9">click</a> [click too](javascript:window.__p=10)
 <style>.q-stepper {{ display: none }}</style>
 <form action="https://evil.example"><input type="password" name="p"></form>
 ![tracker](https://evil.example/pixel.png)
@@ -69,7 +69,7 @@ class Watched:
 
     def check(self, page: Page, where: str) -> None:
         page.wait_for_load_state()
-        pwned = page.evaluate("window.__pwned")
+        pwned = page.evaluate("window.__p")
         assert pwned is None and self.alerts == [], f"script ran on {where}: {pwned!r} {self.alerts}"
         assert page.locator(".nicegui-content img, .q-dialog img").count() == 0, f"an image on {where}"
 
@@ -84,7 +84,7 @@ def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: 
     desk.check(page, "the invitations page")
 
     # Agreements: create one with a hostile title and text, preview it, publish, view it, open the editor again.
-    page.get_by_role("link", name="Agreements").click()
+    page.get_by_role("link", name="Agreements", exact=True).click()
     page.get_by_role("button", name="Create agreement").click()
     editor = page.get_by_role("dialog")
     editor.get_by_label("Title").fill(TITLE)
@@ -92,7 +92,7 @@ def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: 
     editor.get_by_role("tab", name="Preview").click()
     preview = editor.locator(".agreement-text")
     expect(preview.get_by_role("link", name="a real link")).to_have_attribute("rel", "noopener noreferrer")
-    expect(preview.get_by_text("<script>window.__pwned=7</script>")).to_be_visible()  # shown, not run
+    expect(preview.get_by_text("<script>window.__p=7</script>")).to_be_visible()  # shown, not run
     assert preview.locator("script, style, form, input, img, iframe").count() == 0
     assert preview.locator("a[href^='javascript']").count() == 0
     desk.check(page, "the agreement editor's preview")
@@ -100,7 +100,7 @@ def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: 
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_role("heading", name=TITLE, exact=True)).to_be_visible()
     desk.check(page, "the agreements page")
-    page.get_by_role("button", name=re.compile("^View version 1 of Evil")).click()
+    page.get_by_role("button", name=f"View version 1 of {TITLE}").click()
     expect(page.get_by_role("dialog").get_by_role("link", name="a real link")).to_be_visible()
     desk.check(page, "the agreement viewer")
     page.get_by_role("dialog").get_by_role("button", name="Close").click()
@@ -110,13 +110,13 @@ def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: 
     page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
 
     # Invitations: create with a hostile company and note on the hostile agreement, revoke dialog, details.
-    page.get_by_role("link", name="Invitations").click()
+    page.get_by_role("link", name="Invitations", exact=True).click()
     page.get_by_role("button", name="Create invitation").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Company name (optional)").fill(COMPANY)
     dialog.get_by_label("Note to signee (optional)").fill(NOTE)
     dialog.get_by_label("Agreement version").click()
-    page.get_by_role("option", name=re.compile("^Evil")).click()
+    page.get_by_role("option", name=f"{TITLE}, version 1 (latest)").click()
     desk.check(page, "the create invitation dialog")
     dialog.get_by_role("button", name="Create", exact=True).click()
     link = page.get_by_role("dialog").get_by_label("Link")
@@ -134,7 +134,7 @@ def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: 
     desk.check(page, "the invitation details")
 
     # Partners: create a reseller account with hostile names, open it, the remove dialog.
-    page.get_by_role("link", name="Partners").click()
+    page.get_by_role("link", name="Partners", exact=True).click()
     page.get_by_role("button", name="Create reseller account").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Company legal name").fill(COMPANY)
@@ -156,7 +156,7 @@ def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: 
     reseller = Watched(browser, user_agent=USER_AGENT)
     walk = reseller.page()
     walk.goto(activation_url)
-    expect(walk.get_by_text(NOTE.split("\n", 1)[0], exact=False)).to_be_visible()
+    expect(walk.get_by_text("Second line", exact=False)).to_be_visible()
     expect(walk.get_by_role("heading", name=f"{TITLE} (version 1)")).to_be_visible()
     reseller.check(walk, "step 1 (note, agreement, distributor)")
     wizard = Wizard(walk)
@@ -176,7 +176,7 @@ def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: 
     representative.check(rep_page, "the set-password page")
 
     # Back at the desk: the activated partner, its evidence (hostile user agent), the terminate dialog.
-    page.get_by_role("link", name="Partners").click()
+    page.get_by_role("link", name="Partners", exact=True).click()
     page.locator("tr", has_text="Active").get_by_role("link", name=COMPANY).click()
     expect(page.get_by_text(USER_AGENT, exact=True)).to_be_visible()
     desk.check(page, "the partner's evidence")
