@@ -46,7 +46,9 @@ class HealthProbe(threading.Thread):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.preview", description=__doc__)
-    parser.parse_args(argv)
+    parser.add_argument("--only", choices=sorted(INPUTS), help="one input instead of all three")
+    args = parser.parse_args(argv)
+    inputs = {args.only: INPUTS[args.only]} if args.only else INPUTS
     server = fresh_server("preview")
     email = server.distributor_user("bench-preview@example.com")
     probe = HealthProbe(server.base_url)
@@ -60,12 +62,14 @@ def main(argv: list[str] | None = None) -> None:
             sign_in(page, server.base_url, email)
             expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
             page.goto(f"{server.base_url}/distributor/agreements")
-            for name, unit in INPUTS.items():
+            for name, unit in inputs.items():
                 text = (unit * AGREEMENT_TEXT_MAX)[:AGREEMENT_TEXT_MAX]
                 page.get_by_role("button", name="Create agreement").click()
                 dialog = page.get_by_role("dialog")
                 dialog.get_by_label("Agreement text (Markdown)").fill(text)
                 probe.latencies.clear()
+                httpx.get(f"{server.base_url}/_bench/lag", params={"reset": True}).raise_for_status()
+                httpx.get(f"{server.base_url}/_bench/stalls", params={"reset": True}).raise_for_status()
                 probe.recording.set()
                 started = time.perf_counter()
                 dialog.get_by_role("tab", name="Preview").click()
@@ -73,11 +77,15 @@ def main(argv: list[str] | None = None) -> None:
                 took = time.perf_counter() - started
                 probe.recording.clear()
                 lat = probe.latencies
+                loop = httpx.get(f"{server.base_url}/_bench/lag").json()
+                stalls = httpx.get(f"{server.base_url}/_bench/stalls").json()
                 print(
                     f"{AGREEMENT_TEXT_MAX:,} characters of {name!r}: preview {took:.2f} s; /healthz p50 "
                     f"{percentile(lat, 0.5):.1f} ms, p99 {percentile(lat, 0.99):.1f} ms, max {max(lat):.1f} ms "
-                    f"over {len(lat)} answers"
+                    f"over {len(lat)} answers; event-loop lag p99 {loop['p99_ms']:.1f} ms, max {loop['max_ms']:.1f} ms"
                 )
+                for stack, count in list(stalls.items())[:3]:
+                    print(f"    stalled {count}x at {stack}")
                 dialog.get_by_role("tab", name="Write").click()
                 dialog.get_by_role("button", name="Cancel").click()
                 expect(page.get_by_role("dialog")).to_have_count(0)
