@@ -2,7 +2,8 @@
 previewed? (Issue: one Preview must not freeze every tenant; the target is ``/healthz`` within 100 ms.)
 
 Starts the server as ``python -m bench`` does, signs a distributor in with Chromium, writes the worst inputs
-found for the renderer (100,000 characters of ``![``, of ``[a](`` and of ``*a``) into the agreement editor and
+found for the renderer that it accepts (100,000 characters of ``![``, of ``[a](``, and a list of just under
+:data:`services.markdown.ELEMENTS_MAX` items filling 100,000 characters) into the agreement editor and
 opens **Preview**, while a thread asks ``/healthz`` every 20 ms. Prints, per input, the preview's time and the
 ``/healthz`` latency p50, p99 and maximum over the time the preview took."""
 
@@ -18,10 +19,16 @@ from playwright.sync_api import expect, sync_playwright
 
 from bench.__main__ import fresh_server, percentile
 from services.agreements import AGREEMENT_TEXT_MAX
+from services.markdown import ELEMENTS_MAX
 from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_executable
 from tests.e2e.distributor import sign_in
 
-INPUTS = {"![": "![", "[a](": "[a](", "*a": "*a"}
+ITEMS = ELEMENTS_MAX - 10  # a list of this many items, and its <ul>, is just under the bound
+INPUTS = {
+    "![": ("![" * AGREEMENT_TEXT_MAX)[:AGREEMENT_TEXT_MAX],
+    "[a](": ("[a](" * AGREEMENT_TEXT_MAX)[:AGREEMENT_TEXT_MAX],
+    "list": ("- " + "a" * (AGREEMENT_TEXT_MAX // ITEMS - 3) + "\n") * ITEMS,
+}
 
 
 class HealthProbe(threading.Thread):
@@ -62,8 +69,7 @@ def main(argv: list[str] | None = None) -> None:
             sign_in(page, server.base_url, email)
             expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
             page.goto(f"{server.base_url}/distributor/agreements")
-            for name, unit in inputs.items():
-                text = (unit * AGREEMENT_TEXT_MAX)[:AGREEMENT_TEXT_MAX]
+            for name, text in inputs.items():
                 page.get_by_role("button", name="Create agreement").click()
                 dialog = page.get_by_role("dialog")
                 dialog.get_by_label("Agreement text (Markdown)").fill(text)
@@ -80,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
                 loop = httpx.get(f"{server.base_url}/_bench/lag").json()
                 stalls = httpx.get(f"{server.base_url}/_bench/stalls").json()
                 print(
-                    f"{AGREEMENT_TEXT_MAX:,} characters of {name!r}: preview {took:.2f} s; /healthz p50 "
+                    f"{len(text):,} characters of {name!r}: preview {took:.2f} s; /healthz p50 "
                     f"{percentile(lat, 0.5):.1f} ms, p99 {percentile(lat, 0.99):.1f} ms, max {max(lat):.1f} ms "
                     f"over {len(lat)} answers; event-loop lag p99 {loop['p99_ms']:.1f} ms, max {loop['max_ms']:.1f} ms"
                 )

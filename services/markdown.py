@@ -27,6 +27,10 @@ from sqlmodel import Session
 from services.errors import ValidationFailed
 
 RENDER_SECONDS = 10.0  # the bound on one rendering; hostile input of the maximum size takes about 2 s
+# The most elements one text may render to. A dense 100,000-character agreement (numbered sections, lists, tables,
+# links) renders to about 1,600; hostile text of that size to 25,000-35,000, which every browser showing it must
+# lay out (and the server must send). Text past the bound is refused, not cut.
+ELEMENTS_MAX = 5_000
 ALLOWED_TAGS = {
     *(f"h{level}" for level in range(1, 7)),
     "p",
@@ -118,6 +122,14 @@ def to_html(text: str, field: str = "text") -> SafeHtml:
         set_tag_attribute_values={"a": {"target": "_blank"}},
         strip_comments=True,
     )
+    # nh3 escapes every "<" of the text itself, so each "<" left opens or closes an element.
+    if cleaned.count("<") - cleaned.count("</") > ELEMENTS_MAX:
+        raise ValidationFailed(
+            {
+                field: f"This text has too much formatting to display (more than {ELEMENTS_MAX:,} formatted parts); "
+                "simplify it."
+            }
+        )
     return SafeHtml(cleaned)
 
 
