@@ -17,10 +17,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 import data.models  # noqa: F401 - registers every table on SQLModel.metadata
+from data import upgrade_to_6
 from data.models.invitation import INVITATION_SEARCH_DDL, INVITATION_SEARCH_FILL
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = 5  # raise with every change to the tables, and add the step from the old version to MIGRATIONS
+SCHEMA_VERSION = 6  # raise with every change to the tables, and add the step from the old version to MIGRATIONS
 _engine: Engine | None = None
 # The audit log is append-only, enforced by the database itself.
 APPEND_ONLY_AUDIT = (
@@ -29,6 +30,28 @@ APPEND_ONLY_AUDIT = (
     "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event "
     "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
 )
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot take a write at all (its file is gone); see :func:`write_fault`."""
+
+
+# SQLite's result codes (by name, as ``sqlite3`` reports them) that say the database cannot be written now.
+CANNOT_WRITE = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_NOTADB")
+BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+def write_fault(error: BaseException) -> str | None:
+    """``"cannot write"`` when ``error`` says the database cannot be written (read-only, gone, full, failing),
+    ``"busy"`` when its lock stayed taken for the whole busy timeout, else ``None`` (a bug, not a fault)."""
+    if isinstance(error, DatabaseUnavailable):
+        return "cannot write"
+    name = getattr(getattr(error, "orig", error), "sqlite_errorname", "") or ""
+    if name.startswith(CANNOT_WRITE):
+        return "cannot write"
+    if name.startswith(BUSY):
+        return "busy"
+    return None
 
 
 def make_engine(database_url: str) -> Engine:
@@ -90,7 +113,7 @@ def _defer_representative_users(connection: Connection) -> None:
 
 
 # The step from each older schema version to the next one, applied in order when a database is opened.
-MIGRATIONS = {3: _add_invitation_search, 4: _defer_representative_users}
+MIGRATIONS = {3: _add_invitation_search, 4: _defer_representative_users, 5: upgrade_to_6.upgrade}
 
 
 def create_tables(engine: Engine) -> None:

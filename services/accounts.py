@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from data.db import begin_write
-from data.models import Account, Agreement, AgreementVersion, Contract, User, UserStatus
+from data.models import Account, Agreement, AgreementVersion, Contract, ContractStatus, User, UserStatus
 from services import audit, throttle
 from services.errors import AuthenticationFailed, NotFound, ValidationFailed
 from services.rules import check_password, clean_email, clean_full_name, is_storable
@@ -118,7 +118,10 @@ def portal_view(session: Session, user_id: str) -> PortalView:
         .join(AgreementVersion, col(AgreementVersion.id) == col(Contract.agreement_version_id))
         .join(Agreement, col(Agreement.id) == col(AgreementVersion.agreement_id))
         .join(Account, col(Account.id) == col(Contract.distributor_id))
-        .where(Contract.reseller_account_id == account.id, col(Contract.status).in_(["active", "terminated"]))
+        .where(
+            Contract.reseller_account_id == account.id,
+            col(Contract.status).in_([ContractStatus.ACTIVE, ContractStatus.TERMINATED]),
+        )
         .order_by(col(Contract.signed_at).desc())
     ).all()
     contracts = [

@@ -98,6 +98,39 @@ class SetPasswordLinkProblem(DomainError):
     """A set-password link that cannot be used: unknown, expired or already used."""
 
 
+class Conflict(DomainError):
+    """The action met data saved meanwhile that it may not overwrite or repeat (a rule the database holds to
+    refused it); reloading shows what is saved now."""
+
+    def __init__(
+        self, message: str = "This changed in the meantime, so nothing was saved. Reload the page and try again."
+    ) -> None:
+        super().__init__(message)
+
+
+class AlreadyDone(DomainError):
+    """The request was done already (its dialog's key is recorded): a double click or a retry did nothing."""
+
+    def __init__(self, object_id: str | None = None) -> None:
+        super().__init__("This was done already; nothing was done twice.")
+        self.object_id = object_id
+
+
+class Unavailable(DomainError):
+    """The portal could not run the action now (its database cannot be written or is busy); nothing was changed
+    and trying again later may work."""
+
+
+class CannotSave(Unavailable):
+    def __init__(self) -> None:
+        super().__init__("The portal cannot save right now, so nothing was changed. Please try again later.")
+
+
+class Busy(Unavailable):
+    def __init__(self) -> None:
+        super().__init__("The portal is too busy to save this right now. Please try again in a moment.")
+
+
 class FieldErrors:
     """Collects what is wrong with several fields, so that one :class:`ValidationFailed` names them all."""
 

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from data import db
-from services import audit, rules, throttle
+from services import audit, faults, rules, throttle
 
 R = TypeVar("R")
 # Workers yield the CPU to the server process: when hashes fill every core, the event loop that serves every
@@ -33,8 +33,9 @@ _started: list[Future[int]] = []
 
 
 def run_action(action: Callable[..., R], origin: str | None, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> R:
-    """``action(session, *args, **kwargs)`` in a new session, with audit events naming ``origin``."""
-    with audit.acting_from(origin), db.new_session() as session:
+    """``action(session, *args, **kwargs)`` in a new session, with audit events naming ``origin``; a database
+    error comes out as the domain error a person can act on (:mod:`services.faults`)."""
+    with audit.acting_from(origin), faults.as_domain_errors(), db.new_session() as session:
         return action(session, *args, **kwargs)
 
 

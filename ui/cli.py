@@ -17,7 +17,7 @@ from pathlib import Path
 
 from data import db
 from data.settings import Settings
-from services import demo, throttle
+from services import demo, faults, throttle
 from services.accounts import create_distributor_user
 from services.agreements import ensure_distributor, get_distributor, publish_version_as_operator
 from services.distributor_invitations import (
@@ -339,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         serve(settings)
         return 0
     try:
-        COMMANDS[(args.command, getattr(args, "action", None))](settings, args)
+        with faults.as_domain_errors():
+            COMMANDS[(args.command, getattr(args, "action", None))](settings, args)
     except ValidationFailed as failure:
         for field, message in failure.errors.items():
             print(f"error: {field}: {terminal_safe(message)}", file=sys.stderr)

@@ -5,6 +5,7 @@ from data.models.agreement import Agreement, AgreementVersion
 from data.models.audit import AuditEvent
 from data.models.contract import Contract, ContractStatus
 from data.models.invitation import ActivationDraft, Invitation, InvitationStatus
+from data.models.request import CompletedRequest
 from data.models.throttle import FailedAttempt
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Agreement",
     "AgreementVersion",
     "AuditEvent",
+    "CompletedRequest",
     "Contract",
     "ContractStatus",
     "FailedAttempt",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, text
+from sqlalchemy import Column, Index, func, text
 from sqlmodel import Field, SQLModel
 
 from data.ids import readable_id
-from data.models.types import UTCDateTime, utcnow
+from data.models.types import UTCDateTime, stored, utcnow
 
 
 class AccountKind(StrEnum):
@@ -22,7 +22,12 @@ class Account(SQLModel, table=True):
 
     __table_args__ = (
         # A distributor is found by name on the command line, so distributor names are unique.
-        Index("ux_account_distributor_name", "name", unique=True, sqlite_where=text("kind = 'distributor'")),
+        Index(
+            "ux_account_distributor_name",
+            "name",
+            unique=True,
+            sqlite_where=text(f"kind = '{stored(AccountKind.DISTRIBUTOR)}'"),
+        ),
     )
 
     id: str = Field(default_factory=lambda: readable_id("PA"), primary_key=True)
@@ -47,6 +52,10 @@ class User(SQLModel, table=True):
     password_hash: str | None = None  # None until an invited representative sets a password
     status: UserStatus = UserStatus.ACTIVE
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+# One user per email whatever its case (services store emails lower-cased; this makes the database hold to it).
+Index("ux_user_email_lower", func.lower(User.__table__.c.email), unique=True)  # type: ignore[attr-defined]
 
 
 class SetPasswordLink(SQLModel, table=True):

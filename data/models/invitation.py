@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, column, table
+from sqlalchemy import Column, Index, column, table, text
 from sqlmodel import Field, SQLModel
 
 from data.ids import readable_id
-from data.models.types import UTCDateTime, utcnow
+from data.models.types import UTCDateTime, stored, utcnow
 
 
 class InvitationStatus(StrEnum):
@@ -23,7 +23,20 @@ class InvitationStatus(StrEnum):
 class Invitation(SQLModel, table=True):
     """The activation link of a pending contract. Only the SHA-256 of the URL token is stored."""
 
-    __table_args__ = (Index("ix_invitation_distributor_created", "distributor_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_invitation_distributor_created", "distributor_id", "created_at"),
+        # A reissued invitation has at most one open successor (an expired one is still stored open: the
+        # service reissues the newest link of a chain, never an older one).
+        Index(
+            "ux_invitation_one_open_successor",
+            "reissued_from_id",
+            unique=True,
+            sqlite_where=text(
+                "reissued_from_id IS NOT NULL AND status IN "
+                f"('{stored(InvitationStatus.PENDING)}', '{stored(InvitationStatus.IN_PROGRESS)}')"
+            ),
+        ),
+    )
 
     id: str = Field(default_factory=lambda: readable_id("IN", 4), primary_key=True)
     distributor_id: str = Field(foreign_key="account.id", index=True)
@@ -38,6 +51,7 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     first_opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     activated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # Set at activation; set at creation for an offer of a new contract to an existing reseller account.
     reseller_account_id: str | None = Field(default=None, foreign_key="account.id")
     reissued_from_id: str | None = Field(default=None, foreign_key="invitation.id")
 
@@ -65,6 +79,9 @@ class ActivationDraft(SQLModel, table=True):
     password_hash: str | None = None
     company_name: str | None = None
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    # Raised by every save: a page sends the revision it showed, and a save from a page that no longer shows
+    # what is saved (another window saved meanwhile) is refused instead of signing what the signee never saw.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
 
 
 # Substring search over invitations: an FTS5 trigram index on what the distributor searches by (the

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import Enum
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+
+def stored(member: Enum) -> str:
+    """How an enum member is stored: SQLAlchemy's ``Enum`` type writes the member's *name* (``'DISTRIBUTOR'``),
+    not its value (``'distributor'``). Raw SQL (partial indexes, upgrades) must compare with this."""
+    return member.name
 
 
 def utcnow() -> datetime:
