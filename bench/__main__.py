@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import httpx
 from playwright.async_api import Browser, Page, Playwright, async_playwright
@@ -488,16 +489,26 @@ def activation_throughput(counts: dict[str, int]) -> list[Result]:
     tokens = [portal.invite() for _ in range(counts["activations"])]
     workers.start(CORES, f"sqlite:///{path}", throttle.Limits(), wait=True)
 
-    def step(action: Callable[..., object], *args: object, **kwargs: object) -> None:
-        workers.submit(action, None, args, kwargs).result()
+    def step(action: Callable[..., Any], *args: object, **kwargs: object) -> Any:
+        return workers.submit(action, None, args, kwargs).result()
 
     def activate(numbered: tuple[int, str]) -> None:
         number, token = numbered
-        step(activation.open_invitation, token)
-        step(activation.accept_agreement, token, email=f"throughput{number}@bench.example", accepted=True)
-        step(activation.save_user_properties, token, full_name=FULL_NAME, password=PASSWORD)
-        step(activation.save_company_properties, token, company_name=f"Throughput {number} Ltd")
-        step(activation.activate, token, signed=True)
+        view = step(activation.open_invitation, token)
+        view = step(
+            activation.accept_agreement,
+            token,
+            email=f"throughput{number}@bench.example",
+            accepted=True,
+            revision=view.revision,
+        )
+        view = step(
+            activation.save_user_properties, token, full_name=FULL_NAME, password=PASSWORD, revision=view.revision
+        )
+        view = step(
+            activation.save_company_properties, token, company_name=f"Throughput {number} Ltd", revision=view.revision
+        )
+        step(activation.activate, token, signed=True, revision=view.revision)
 
     try:
         with ThreadPoolExecutor(max_workers=2 * CORES) as pool:  # enough callers to keep every worker busy

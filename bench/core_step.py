@@ -35,6 +35,8 @@ def step_three_in_core(session: Session, token: str, company_name: str) -> None:
     connection = session.connection()
     invitation = connection.execute(select(INVITATION).where(INVITATION.c.token_hash == token_hash(token))).one()
     draft = connection.execute(select(DRAFT).where(DRAFT.c.invitation_id == invitation.id)).one()
+    if draft.revision != 2:  # the page's revision, as the service checks it
+        raise RuntimeError("stale draft")
     now = utcnow()
     connection.execute(
         update(DRAFT)
@@ -42,6 +44,7 @@ def step_three_in_core(session: Session, token: str, company_name: str) -> None:
         .values(
             company_name=clean_company_name(company_name),
             furthest_step=max(draft.furthest_step, activation.STEP_ACTIVATE),
+            revision=draft.revision + 1,
             updated_at=now,
         )
     )
@@ -59,7 +62,7 @@ def step_three_in_core(session: Session, token: str, company_name: str) -> None:
 
 
 def step_three_with_the_orm(session: Session, token: str, company_name: str) -> None:
-    activation.save_company_properties(session, token, company_name=company_name)
+    activation.save_company_properties(session, token, company_name=company_name, revision=2)  # after steps 1 and 2
 
 
 def timed(portal: Portal, step: Callable[[Session, str, str], None], tokens: list[str]) -> float:

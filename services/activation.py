@@ -1,7 +1,9 @@
 """The reseller's activation flow: one business action per step of the stepper, then :func:`activate`.
 
 Every step re-checks the link (unknown, expired, revoked, already activated), validates, and saves the
-draft in one short write transaction before the UI moves on.
+draft in one short write transaction before the UI moves on. Every step and :func:`activate` take the draft's
+``revision`` that the page showed: when another window saved meanwhile, they refuse with :class:`StaleDraft`
+(carrying what is saved now), so that nobody saves or signs details they never saw.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from data.models import (
 )
 from data.models.types import utcnow
 from services import audit, contracts, throttle
-from services.errors import FieldErrors, InvitationNotFound, StepIncomplete, ValidationFailed
+from services.errors import DomainError, FieldErrors, InvitationNotFound, StepIncomplete, ValidationFailed
 from services.invitations import usable_invitation
 from services.rules import ACCEPTANCE_REQUIRED, check_password, clean_company_name, clean_email, clean_full_name
 from services.security import hash_password
@@ -37,6 +39,7 @@ STEP_ACTIVATE = 4
 EMAIL_UNUSABLE = (
     "This email cannot be used. If you already have an account, sign in instead; otherwise use another address."
 )
+STALE_DRAFT = "The details changed in another window; check them again."
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,16 @@ class ActivationView:
     full_name: str
     password_set: bool
     company_name: str
+    revision: int  # send it back with the next save: it says which saved details this view shows
+
+
+class StaleDraft(DomainError):
+    """The page that asked showed an older revision of the draft than the saved one (another window saved
+    meanwhile). Nothing was saved; ``view`` is what is saved now, for the page to show before anything else."""
+
+    def __init__(self, view: ActivationView) -> None:
+        super().__init__(STALE_DRAFT)
+        self.view = view
 
 
 @dataclass(frozen=True)
@@ -134,7 +147,14 @@ def _view(session: Session, invitation: Invitation, draft: ActivationDraft | Non
         full_name=draft.full_name or "",
         password_set=draft.password_hash is not None,
         company_name=draft.company_name or invitation.company_name or "",
+        revision=draft.revision,
     )
+
+
+def _require_revision(session: Session, invitation: Invitation, draft: ActivationDraft | None, revision: int) -> None:
+    """Refuse a save from a page that showed another revision of the draft than the saved one."""
+    if (draft.revision if draft is not None else 0) != revision:
+        raise StaleDraft(_view(session, invitation, draft))
 
 
 def _save_step(
@@ -142,6 +162,7 @@ def _save_step(
 ) -> None:
     """Common bookkeeping when a step is saved; the caller commits."""
     draft.furthest_step = max(draft.furthest_step, step + 1)
+    draft.revision += 1
     draft.updated_at = utcnow()
     if invitation.status == InvitationStatus.PENDING:
         invitation.status = InvitationStatus.IN_PROGRESS
@@ -214,6 +235,7 @@ def accept_agreement(
     *,
     email: str | None,
     accepted: bool,
+    revision: int,
     client_address: str | None = None,
     user_agent: str | None = None,
 ) -> ActivationView:
@@ -221,6 +243,7 @@ def accept_agreement(
     its evidence (agreement version, SHA-256 of its text, time, client address, user agent)."""
     begin_write(session)
     invitation = usable_invitation(session, token)  # a dead link says so before any field error
+    _require_revision(session, invitation, session.get(ActivationDraft, invitation.id), revision)
     errors = FieldErrors()
     cleaned_email = errors.check(clean_email, email) or ""
     if not accepted:
@@ -245,12 +268,14 @@ def save_user_properties(
     *,
     full_name: str | None,
     password: str | None,
+    revision: int,
     client_address: str | None = None,
 ) -> ActivationView:
     """Step 2, *User properties*: full name and password. An empty password keeps the one already set.
     The password is hashed (argon2id) before the write transaction starts, and only the hash is kept."""
     invitation = usable_invitation(session, token)
     draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_USER)
+    _require_revision(session, invitation, draft, revision)  # before hashing: a stale page is told at once
     errors = FieldErrors()
     cleaned_name = errors.check(clean_full_name, full_name) or ""
     if password or draft.password_hash is None:
@@ -262,6 +287,7 @@ def save_user_properties(
     begin_write(session)
     invitation = usable_invitation(session, token)
     draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_USER)
+    _require_revision(session, invitation, draft, revision)  # again, under the write lock
     draft.full_name = cleaned_name
     if new_hash is not None:
         draft.password_hash = new_hash
@@ -271,12 +297,13 @@ def save_user_properties(
 
 
 def save_company_properties(
-    session: Session, token: str, *, company_name: str | None, client_address: str | None = None
+    session: Session, token: str, *, company_name: str | None, revision: int, client_address: str | None = None
 ) -> ActivationView:
     """Step 3, *Company properties*: the company's legal name, including its legal entity type."""
     begin_write(session)
     invitation = usable_invitation(session, token)
     draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_COMPANY)
+    _require_revision(session, invitation, draft, revision)
     cleaned = clean_company_name(company_name)
     draft.company_name = cleaned
     _save_step(session, invitation, draft, STEP_COMPANY, client_address)
@@ -289,15 +316,18 @@ def activate(
     token: str,
     *,
     signed: bool,
+    revision: int,
     client_address: str | None = None,
     user_agent: str | None = None,
 ) -> ActivatedPortal:
     """Step 4, *Activate the contract*: in one transaction, create the reseller account and its first user,
     sign the contract with its evidence, and mark the invitation activated. It happens once: a second
-    attempt, however close, gets :class:`~services.errors.InvitationAlreadyActivated`."""
+    attempt, however close, gets :class:`~services.errors.InvitationAlreadyActivated`. It signs only the
+    details the review showed: ``revision`` must be the saved draft's, else :class:`StaleDraft`."""
     begin_write(session)  # serialises racing activations: the second one sees the first one's result
     invitation = usable_invitation(session, token)
     draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_ACTIVATE)
+    _require_revision(session, invitation, draft, revision)
     if not signed:
         raise ValidationFailed({"signed": "Tick the box to sign the contract."})
     if not (draft.email and draft.accepted_at and draft.full_name and draft.password_hash and draft.company_name):

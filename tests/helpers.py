@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from data import db
-from data.models import Invitation, InvitationStatus
+from data.models import ActivationDraft, Invitation, InvitationStatus
 from data.models.types import utcnow
 from services import activation
 from services.accounts import SignedInUser, create_distributor_user, signed_in_user
@@ -43,25 +43,47 @@ class Portal:
         with self.session() as session:
             return create_invitation(session, distributor_id, **options).token  # type: ignore[arg-type]
 
-    def walk_to(self, token: str, step: int, *, email: str = EMAIL, company: str = RESELLER) -> None:
-        """Save every step before ``step`` with valid data, as a reseller clicking Next would."""
+    def walk_to(self, token: str, step: int, *, email: str = EMAIL, company: str = RESELLER) -> int:
+        """Save every step before ``step`` with valid data, as a reseller clicking Next would; returns the
+        draft's revision that the next page shows."""
+        revision = self.revision(token)
         if step > activation.STEP_AGREEMENT:
             with self.session() as session:
-                activation.accept_agreement(
-                    session, token, email=email, accepted=True, client_address="203.0.113.7", user_agent="pytest"
-                )
+                revision = activation.accept_agreement(
+                    session,
+                    token,
+                    email=email,
+                    accepted=True,
+                    revision=revision,
+                    client_address="203.0.113.7",
+                    user_agent="pytest",
+                ).revision
         if step > activation.STEP_USER:
             with self.session() as session:
-                activation.save_user_properties(session, token, full_name=FULL_NAME, password=PASSWORD)
+                revision = activation.save_user_properties(
+                    session, token, full_name=FULL_NAME, password=PASSWORD, revision=revision
+                ).revision
         if step > activation.STEP_COMPANY:
             with self.session() as session:
-                activation.save_company_properties(session, token, company_name=company)
+                revision = activation.save_company_properties(
+                    session, token, company_name=company, revision=revision
+                ).revision
+        return revision
+
+    def revision(self, token: str) -> int:
+        """The saved draft's revision, as a page opening the link now would show it (read directly, so that it
+        works on a link that can no longer be used)."""
+        with self.session() as session:
+            draft = session.get(ActivationDraft, self.invitation_for(token).id)
+            return draft.revision if draft is not None else 0
 
     def activate(self, token: str, **walk: str) -> activation.ActivatedPortal:
         """Walk every step and activate."""
-        self.walk_to(token, activation.STEP_ACTIVATE, **walk)
+        revision = self.walk_to(token, activation.STEP_ACTIVATE, **walk)
         with self.session() as session:
-            return activation.activate(session, token, signed=True, client_address="203.0.113.7", user_agent="pytest")
+            return activation.activate(
+                session, token, signed=True, revision=revision, client_address="203.0.113.7", user_agent="pytest"
+            )
 
     def distributor_user(self, distributor: str = DISTRIBUTOR, email: str | None = None) -> SignedInUser:
         """A signed-in user of ``distributor`` (created with its stock agreement when new)."""

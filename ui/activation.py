@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from services import activation
-from services.activation import ActivationView
+from services.activation import ActivationView, StaleDraft
 from services.errors import (
     InvitationAlreadyActivated,
     InvitationExpired,
@@ -96,6 +96,7 @@ class ActivationWizard:
         self.address = address
         self.agent = agent
         self.changing_password = not view.password_set
+        self.saving = False  # a step's Next is running: a second click waits for its answer instead
         self.fields: dict[str, ui.input] = {}  # the inputs built so far, by the service's field name
         self.messages: dict[str, MessageSpot] = {}  # the checkboxes' messages built so far, likewise
         # A step's content is built when the step is first shown: most visits never go back to every step,
@@ -241,10 +242,19 @@ class ActivationWizard:
             self._show_password_field(True)
 
     async def _save(self, action: object, next_step: int, *inputs: ui.input, **values: object) -> bool:
-        """Call one step's service; on success move on, otherwise show what is wrong where it is wrong."""
+        """Call one step's service with the draft revision this page shows; on success move on, otherwise show
+        what is wrong where it is wrong."""
+        if self.saving:  # a double click: the first click's save answers for both
+            return False
+        self.saving = True
         self._clear_errors(*inputs)
         try:
-            self.view = await perform(action, self.token, client_address=self.address, **values)  # type: ignore[arg-type]
+            self.view = await perform(  # type: ignore[call-overload]
+                action, self.token, client_address=self.address, revision=self.view.revision, **values
+            )
+        except StaleDraft as stale:
+            self.show_saved(stale.view)
+            return False
         except ValidationFailed as failure:
             self._show_errors(failure.errors)
             return False
@@ -258,8 +268,29 @@ class ActivationWizard:
         except ServerBusy as busy:
             ui.notify(f"{busy} What you typed is still here.", type="negative")
             return False
+        finally:
+            self.saving = False
         self.show(next_step)
         return True
+
+    def show_saved(self, view: ActivationView) -> None:
+        """Another window saved this draft meanwhile, so nothing was saved from this one: show what is saved
+        now on every step built so far, untick the signature, and say so."""
+        self.view = view
+        if "email" in self.fields:
+            self.email.value = view.email
+            self.accepted.value = view.accepted
+        if "full_name" in self.fields:
+            self.full_name.value = view.full_name
+            self.password.value = ""
+            self._show_password_field(not view.password_set)
+        if "company_name" in self.fields:
+            self.company_name.value = view.company_name
+        if "signed" in self.messages:
+            self._refresh_review()
+            self.signed.value = False
+            self.messages["signed"].show(activation.STALE_DRAFT)
+        ui.notify(activation.STALE_DRAFT, type="warning")
 
     async def save_agreement(self) -> None:
         """Step 1's **Next**."""
@@ -304,9 +335,13 @@ class ActivationWizard:
                 activation.activate,
                 self.token,
                 signed=bool(self.signed.value),
+                revision=self.view.revision,
                 client_address=self.address,
                 user_agent=self.agent,
             )
+        except StaleDraft as stale:  # another window changed the details: sign only what this page shows
+            self.show_saved(stale.view)
+            return
         except ValidationFailed as failure:
             if "email" in failure.errors:  # taken meanwhile: the email is on the first step
                 self.go_to(activation.STEP_AGREEMENT)

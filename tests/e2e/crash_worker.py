@@ -18,7 +18,9 @@ def main() -> None:
     for token in tokens_file.read_text().split():
         try:
             with db.new_session(engine) as session:
-                activation.activate(session, token, signed=True, client_address="127.0.0.1", user_agent="crash")
+                activation.activate(
+                    session, token, signed=True, revision=0, client_address="127.0.0.1", user_agent="crash"
+                )
         except InvitationAlreadyActivated:
             continue
         print("activated", flush=True)

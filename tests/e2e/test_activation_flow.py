@@ -224,3 +224,47 @@ def test_two_browsers_racing_activate_make_exactly_one_account(server: Server, b
     assert resellers == resellers_before + 1
     assert users >= 1
     assert portal.invitation_for(token).status == InvitationStatus.ACTIVATED
+
+
+def test_two_tabs_activate_signs_only_what_the_review_showed(server: Server, browser: Browser) -> None:
+    url = server.invite("--company", "Test5 Inc.")
+    token = url.rsplit("/", 1)[1]
+    email = unique_email()
+    context = browser.new_context()  # one browser, the link open in two tabs
+    try:
+        tab_a = context.new_page()
+        tab_a.goto(url)
+        a = Wizard(tab_a)
+        a.agree(email)
+        a.user_properties("Apollo Creed")
+        a.company("Test5 Inc.")
+        expect(tab_a.get_by_text("Apollo Creed", exact=True)).to_be_visible()
+
+        tab_b = context.new_page()
+        tab_b.goto(url)  # resumes at the review; edits the steps
+        b = Wizard(tab_b)
+        expect(b.button("Activate")).to_be_visible()
+        tab_b.get_by_role("button", name="Edit full name").click()
+        b.full_name.fill("Clubber Lang")
+        b.button("Next").click()
+        expect(b.company_name).to_be_visible()
+        b.company("Lang Holdings LLC")
+
+        a.sign_and_activate("Test5 Inc.")  # tab A still shows Apollo Creed and Test5 Inc.
+        expect(tab_a.get_by_text("The details changed in another window; check them again.").first).to_be_visible()
+        expect(tab_a.get_by_text("Clubber Lang", exact=True)).to_be_visible()
+        renamed = a.checkbox("I sign this service contract on behalf of Lang Holdings LLC")
+        expect(renamed).to_be_visible()
+        expect(renamed).not_to_be_checked()
+        assert tab_a.url == url
+        portal = server.portal()
+        assert portal.invitation_for(token).status == InvitationStatus.IN_PROGRESS  # nothing was signed
+
+        a.sign_and_activate("Lang Holdings LLC")  # what tab A shows now is what it signs
+        expect(tab_a.get_by_role("heading", name="Lang Holdings LLC")).to_be_visible()
+    finally:
+        context.close()
+    with portal.session() as session:
+        signee = session.exec(select(User).where(User.email == email)).one()
+    assert signee.full_name == "Clubber Lang"
+    assert portal.invitation_for(token).status == InvitationStatus.ACTIVATED

@@ -213,3 +213,44 @@ async def test_a_server_that_cannot_run_the_step_keeps_what_was_typed(
     await user.open(f"/activate/{token}")
     await user.should_see("Please try again")
     await user.should_see("Nothing you saved is lost.")
+
+
+async def test_activate_from_a_stale_review_signs_nothing_and_shows_what_is_saved(
+    user: User, app_portal: Portal
+) -> None:
+    token = app_portal.invite()
+    shown = app_portal.walk_to(token, activation.STEP_ACTIVATE, company="Test5 Inc.")
+    await user.open(f"/activate/{token}")  # this tab shows the review: Jane Doe, Test5 Inc.
+    await user.should_see("I sign this service contract on behalf of Test5 Inc.")
+    with app_portal.session() as session:  # another tab saves other details
+        view = activation.save_user_properties(session, token, full_name="Clubber Lang", password=None, revision=shown)
+    with app_portal.session() as session:
+        activation.save_company_properties(session, token, company_name="Lang Holdings LLC", revision=view.revision)
+    user.find(marker="signed").click()
+    user.find(marker="activate").click()
+    await user.should_see("The details changed in another window; check them again.", retries=20)
+    await user.should_see("I sign this service contract on behalf of Lang Holdings LLC")
+    assert user.find(marker="review-full-name").elements.pop().text == "Clubber Lang"  # type: ignore[attr-defined]
+    assert user.find(marker="signed").elements.pop().value is False  # type: ignore[attr-defined]
+    assert app_portal.invitation_for(token).status == InvitationStatus.IN_PROGRESS
+    user.find(marker="signed").click()  # having seen them, the signee signs the details now shown
+    user.find(marker="activate").click()
+    await user.should_see(marker="next-step", retries=20)
+    await user.should_see("Lang Holdings LLC")
+
+
+async def test_a_step_saved_from_a_stale_page_saves_nothing_and_shows_what_is_saved(
+    user: User, app_portal: Portal
+) -> None:
+    token = app_portal.invite()
+    shown = app_portal.walk_to(token, activation.STEP_COMPANY)
+    await user.open(f"/activate/{token}")
+    user.find(marker="back-company").click()  # this tab shows step 2 with Jane Doe
+    with app_portal.session() as session:
+        activation.save_user_properties(session, token, full_name="Clubber Lang", password=None, revision=shown)
+    user.find(marker="full-name").clear().type("Apollo Creed")
+    user.find(marker="next-user").click()
+    await user.should_see("The details changed in another window; check them again.", retries=20)
+    assert input_of(user, "full-name").value == "Clubber Lang"
+    assert stepper_of(user).value == "user"
+    assert app_portal.revision(token) == shown + 1  # only the other tab's save

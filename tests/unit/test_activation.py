@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
 
 import pytest
@@ -42,6 +43,7 @@ def test_step_one_saves_email_and_acceptance_evidence(portal: Portal) -> None:
         view = activation.accept_agreement(
             session,
             token,
+            revision=portal.revision(token),
             email=" Jane.Doe@Champions.EXAMPLE ",
             accepted=True,
             client_address="203.0.113.9",
@@ -63,7 +65,7 @@ def test_step_one_saves_email_and_acceptance_evidence(portal: Portal) -> None:
 def test_step_one_reports_every_wrong_field_at_once_and_saves_nothing(portal: Portal) -> None:
     token = portal.invite()
     with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        activation.accept_agreement(session, token, email="nope", accepted=False)
+        activation.accept_agreement(session, token, revision=portal.revision(token), email="nope", accepted=False)
     assert set(failure.value.errors) == {"email", "accepted"}
     assert portal.invitation_for(token).status == InvitationStatus.PENDING
     assert count(portal, ActivationDraft) == 0
@@ -73,20 +75,22 @@ def test_email_of_an_existing_user_cannot_be_used_in_any_case(portal: Portal) ->
     portal.activate(portal.invite())
     token = portal.invite()
     with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        activation.accept_agreement(session, token, email=EMAIL.upper(), accepted=True)
+        activation.accept_agreement(session, token, revision=portal.revision(token), email=EMAIL.upper(), accepted=True)
     assert "cannot be used" in failure.value.errors["email"]
 
 
 def test_steps_cannot_be_skipped(portal: Portal) -> None:
     token = portal.invite()
     with portal.session() as session, pytest.raises(StepIncomplete) as incomplete:
-        activation.save_user_properties(session, token, full_name=FULL_NAME, password=PASSWORD)
+        activation.save_user_properties(
+            session, token, revision=portal.revision(token), full_name=FULL_NAME, password=PASSWORD
+        )
     assert incomplete.value.step == activation.STEP_AGREEMENT
     portal.walk_to(token, activation.STEP_USER)
     with portal.session() as session, pytest.raises(StepIncomplete):
-        activation.save_company_properties(session, token, company_name=RESELLER)
+        activation.save_company_properties(session, token, revision=portal.revision(token), company_name=RESELLER)
     with portal.session() as session, pytest.raises(StepIncomplete):
-        activation.activate(session, token, signed=True)
+        activation.activate(session, token, revision=portal.revision(token), signed=True)
 
 
 def test_step_two_keeps_only_an_argon2id_hash(portal: Portal) -> None:
@@ -105,11 +109,15 @@ def test_step_two_errors(portal: Portal) -> None:
     token = portal.invite()
     portal.walk_to(token, activation.STEP_USER)
     with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        activation.save_user_properties(session, token, full_name="  ", password="jane.doe is my name ok")
+        activation.save_user_properties(
+            session, token, revision=portal.revision(token), full_name="  ", password="jane.doe is my name ok"
+        )
     assert "Enter your full name" in failure.value.errors["full_name"]
     assert "email" in failure.value.errors["password"]
     with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        activation.save_user_properties(session, token, full_name=FULL_NAME, password=None)
+        activation.save_user_properties(
+            session, token, revision=portal.revision(token), full_name=FULL_NAME, password=None
+        )
     assert "Enter a password" in failure.value.errors["password"]
 
 
@@ -117,11 +125,13 @@ def test_step_two_without_a_new_password_keeps_the_one_set(portal: Portal) -> No
     token = portal.invite()
     portal.walk_to(token, activation.STEP_COMPANY)
     with portal.session() as session:
-        view = activation.save_user_properties(session, token, full_name="Jane Q. Doe", password=None)
+        view = activation.save_user_properties(
+            session, token, revision=portal.revision(token), full_name="Jane Q. Doe", password=None
+        )
     assert view.password_set and view.full_name == "Jane Q. Doe"
     portal.walk_to(token, activation.STEP_ACTIVATE)
     with portal.session() as session:
-        portal_created = activation.activate(session, token, signed=True)
+        portal_created = activation.activate(session, token, revision=portal.revision(token), signed=True)
     with portal.session() as session:
         user = session.get(User, portal_created.user_id)
     assert user is not None and verify_password(PASSWORD, user.password_hash)
@@ -131,10 +141,12 @@ def test_step_three_requires_a_legal_entity_type(portal: Portal) -> None:
     token = portal.invite()
     portal.walk_to(token, activation.STEP_COMPANY)
     with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        activation.save_company_properties(session, token, company_name="Champions")
+        activation.save_company_properties(session, token, revision=portal.revision(token), company_name="Champions")
     assert "legal entity type" in failure.value.errors["company_name"]
     with portal.session() as session:
-        view = activation.save_company_properties(session, token, company_name="  Champions   Corp. ")
+        view = activation.save_company_properties(
+            session, token, revision=portal.revision(token), company_name="  Champions   Corp. "
+        )
     assert view.company_name == "Champions Corp." and view.furthest_step == activation.STEP_ACTIVATE
 
 
@@ -194,7 +206,7 @@ def test_activate_requires_the_signature(portal: Portal) -> None:
     token = portal.invite()
     portal.walk_to(token, activation.STEP_ACTIVATE)
     with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        activation.activate(session, token, signed=False)
+        activation.activate(session, token, revision=portal.revision(token), signed=False)
     assert "signed" in failure.value.errors
     assert count(portal, User) == 0
 
@@ -205,7 +217,7 @@ def test_activate_rolls_back_entirely_when_the_email_was_taken_meanwhile(portal:
     portal.activate(first)
     accounts_before = count(portal, Account)
     with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        activation.activate(session, second, signed=True)
+        activation.activate(session, second, revision=portal.revision(second), signed=True)
     assert "email" in failure.value.errors
     assert count(portal, Account) == accounts_before and count(portal, User) == 1
     assert portal.invitation_for(second).status == InvitationStatus.IN_PROGRESS
@@ -215,13 +227,13 @@ def test_activate_happens_once(portal: Portal) -> None:
     token = portal.invite()
     portal.activate(token)
     with portal.session() as session, pytest.raises(InvitationAlreadyActivated):
-        activation.activate(session, token, signed=True)
+        activation.activate(session, token, revision=portal.revision(token), signed=True)
     assert count(portal, User) == 1
 
 
 def test_twenty_racing_activations_make_exactly_one_account(portal: Portal) -> None:
     token = portal.invite()
-    portal.walk_to(token, activation.STEP_ACTIVATE)
+    revision = portal.walk_to(token, activation.STEP_ACTIVATE)
     resellers_before = count(portal, Account)
     barrier = threading.Barrier(20)
     outcomes: list[str] = []
@@ -230,7 +242,7 @@ def test_twenty_racing_activations_make_exactly_one_account(portal: Portal) -> N
         barrier.wait()
         try:
             with portal.session() as session:
-                activation.activate(session, token, signed=True)
+                activation.activate(session, token, revision=revision, signed=True)
             outcomes.append("activated")
         except InvitationAlreadyActivated:
             outcomes.append("already")
@@ -258,11 +270,68 @@ def test_expiry_and_revocation_are_checked_at_every_step(
     portal.set_invitation(token, **change)  # type: ignore[arg-type]
     with portal.session() as session, pytest.raises(error):
         if step == activation.STEP_AGREEMENT:
-            activation.accept_agreement(session, token, email=EMAIL, accepted=True)
+            activation.accept_agreement(session, token, revision=portal.revision(token), email=EMAIL, accepted=True)
         elif step == activation.STEP_USER:
-            activation.save_user_properties(session, token, full_name=FULL_NAME, password=PASSWORD)
+            activation.save_user_properties(
+                session, token, revision=portal.revision(token), full_name=FULL_NAME, password=PASSWORD
+            )
         elif step == activation.STEP_COMPANY:
-            activation.save_company_properties(session, token, company_name=RESELLER)
+            activation.save_company_properties(session, token, revision=portal.revision(token), company_name=RESELLER)
         else:
-            activation.activate(session, token, signed=True)
+            activation.activate(session, token, revision=portal.revision(token), signed=True)
     assert count(portal, User) == 0
+
+
+# ---------------------------------------------------------------- what you sign is what you saw
+
+
+def save_step(portal: Portal, token: str, step: int, revision: int) -> activation.ActivationView:
+    """Save ``step`` as a page showing ``revision`` would (with other details than the walk's)."""
+    with portal.session() as session:
+        if step == activation.STEP_AGREEMENT:
+            return activation.accept_agreement(
+                session, token, email="clubber@lang.example", accepted=True, revision=revision
+            )
+        if step == activation.STEP_USER:
+            return activation.save_user_properties(
+                session, token, full_name="Clubber Lang", password=None, revision=revision
+            )
+        return activation.save_company_properties(session, token, company_name="Lang Holdings LLC", revision=revision)
+
+
+@pytest.mark.parametrize("step", [activation.STEP_AGREEMENT, activation.STEP_USER, activation.STEP_COMPANY])
+def test_a_step_saved_from_a_stale_page_is_refused_and_says_what_is_saved(portal: Portal, step: int) -> None:
+    token = portal.invite()
+    shown = portal.walk_to(token, activation.STEP_ACTIVATE)  # two tabs show the review at this revision
+    other_tab = save_step(portal, token, activation.STEP_USER, shown)  # tab B saves a new full name
+    with portal.session() as session:
+        saved_before = session.get(ActivationDraft, portal.invitation_for(token).id)
+    with pytest.raises(activation.StaleDraft) as stale:
+        save_step(portal, token, step, shown)  # tab A, still showing the old details, saves a step
+    assert stale.value.message == "The details changed in another window; check them again."
+    assert stale.value.view == other_tab  # what is saved now, for tab A to show
+    with portal.session() as session:
+        assert session.get(ActivationDraft, portal.invitation_for(token).id) == saved_before  # nothing saved
+
+
+def test_activate_signs_only_the_details_the_review_showed(portal: Portal) -> None:
+    token = portal.invite()
+    tab_a = portal.walk_to(token, activation.STEP_ACTIVATE, company="Test5 Inc.")  # Jane Doe, Test5 Inc.
+    tab_b = save_step(portal, token, activation.STEP_USER, tab_a)
+    tab_b = save_step(portal, token, activation.STEP_COMPANY, tab_b.revision)  # Clubber Lang, Lang Holdings LLC
+    with portal.session() as session, pytest.raises(activation.StaleDraft) as stale:
+        activation.activate(session, token, signed=True, revision=tab_a)
+    assert (stale.value.view.full_name, stale.value.view.company_name) == ("Clubber Lang", "Lang Holdings LLC")
+    assert stale.value.view == tab_b
+    assert count(portal, User) == 0 and count(portal, Account) == 1  # the distributor only: no reseller account
+    assert portal.invitation_for(token).status == InvitationStatus.IN_PROGRESS
+    copy = pickle.loads(pickle.dumps(stale.value))  # noqa: S301 - it crosses from a service worker to the page
+    assert copy.view == stale.value.view and copy.message == stale.value.message
+
+    with portal.session() as session:  # tab A, now showing what is saved, signs that
+        created = activation.activate(session, token, signed=True, revision=stale.value.view.revision)
+    with portal.session() as session:
+        contract = session.get(Contract, created.contract_id)
+        account = session.get(Account, created.account_id)
+    assert contract is not None and account is not None
+    assert (contract.evidence_name, account.name) == ("Clubber Lang", "Lang Holdings LLC")

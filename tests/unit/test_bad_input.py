@@ -67,7 +67,9 @@ def test_email_on_step_one(shared: Portal, email: str) -> None:
     token = shared.invite()
     try:
         with shared.session() as session:
-            view = activation.accept_agreement(session, token, email=email, accepted=True)
+            view = activation.accept_agreement(
+                session, token, revision=shared.revision(token), email=email, accepted=True
+            )
     except ValidationFailed as failure:
         assert set(failure.errors) == {"email"}
         with shared.session() as session:
@@ -84,7 +86,9 @@ def test_user_properties_never_lose_the_saved_step(shared: Portal, full_name: st
     shared.walk_to(token, activation.STEP_COMPANY, email=f"u{sum(TRIED.values())}@x.example")
     try:
         with shared.session() as session:
-            view = activation.save_user_properties(session, token, full_name=full_name, password=password)
+            view = activation.save_user_properties(
+                session, token, revision=shared.revision(token), full_name=full_name, password=password
+            )
     except ValidationFailed as failure:
         assert set(failure.errors) <= {"full_name", "password"}
         with shared.session() as session:
@@ -102,7 +106,9 @@ def test_company_name(shared: Portal, company: str) -> None:
     shared.walk_to(token, activation.STEP_ACTIVATE, email=f"c{sum(TRIED.values())}@x.example")
     try:
         with shared.session() as session:
-            view = activation.save_company_properties(session, token, company_name=company)
+            view = activation.save_company_properties(
+                session, token, revision=shared.revision(token), company_name=company
+            )
     except ValidationFailed as failure:
         assert set(failure.errors) == {"company_name"}
         with shared.session() as session:

@@ -39,7 +39,7 @@ def call(action: object, *args: object, origin: str | None = None, **kwargs: obj
 def test_a_step_runs_in_a_worker_and_records_the_browser_address(portal: Portal, running_workers: None) -> None:
     assert workers.ready()
     token = portal.invite()
-    view = call(activation.accept_agreement, token, email=EMAIL, accepted=True, origin="198.51.100.7")
+    view = call(activation.accept_agreement, token, email=EMAIL, accepted=True, revision=0, origin="198.51.100.7")
     assert isinstance(view, activation.ActivationView)
     assert view.email == EMAIL
     assert view.furthest_step == activation.STEP_USER
@@ -59,10 +59,10 @@ def test_a_worker_loads_the_common_password_list_before_the_first_password(runni
 def test_domain_errors_arrive_whole(portal: Portal, running_workers: None) -> None:
     token = portal.invite()
     with pytest.raises(errors.ValidationFailed) as failure:
-        call(activation.accept_agreement, token, email="not an email", accepted=False)
+        call(activation.accept_agreement, token, email="not an email", accepted=False, revision=0)
     assert set(failure.value.errors) == {"email", "accepted"}
     with pytest.raises(errors.StepIncomplete) as incomplete:
-        call(activation.save_company_properties, token, company_name="Acme Ltd")
+        call(activation.save_company_properties, token, company_name="Acme Ltd", revision=0)
     assert incomplete.value.step == activation.STEP_AGREEMENT
     with pytest.raises(errors.InvitationNotFound):
         call(activation.open_invitation, "no-such-token")
