@@ -7,7 +7,8 @@ an upgraded database and a new one have the same schema.
 - ``ux_account_distributor_name``: schemas 1-5 said ``kind = 'distributor'``, but SQLAlchemy stores an enum
   member's *name* (``'DISTRIBUTOR'``), so the index never applied. Recreated on what is stored.
 - ``ux_user_email_lower``: one user per email whatever its case.
-- ``ux_invitation_one_open_successor``: a reissued invitation has at most one open successor.
+- ``ux_invitation_one_open_successor``: a reissued invitation has at most one open successor;
+  ``ix_invitation_reissued_from_id`` finds the successor that a list row shows.
 - ``activation_draft.revision``: the version of the draft a page showed (a save from a stale page is refused).
 - ``completed_request``: the keys of requests already done (a double click does not do it twice).
 
@@ -33,6 +34,7 @@ SCHEMA_6_DDL = (
     "CREATE UNIQUE INDEX IF NOT EXISTS ux_user_email_lower ON user (lower(email))",
     "CREATE UNIQUE INDEX IF NOT EXISTS ux_invitation_one_open_successor ON invitation (reissued_from_id) "
     f"WHERE reissued_from_id IS NOT NULL AND status IN {OPEN}",
+    "CREATE INDEX IF NOT EXISTS ix_invitation_reissued_from_id ON invitation (reissued_from_id)",
     "ALTER TABLE activation_draft ADD COLUMN revision INTEGER DEFAULT 0 NOT NULL",
     "CREATE TABLE IF NOT EXISTS completed_request (\n"
     '\t"key" VARCHAR(64) NOT NULL, \n'

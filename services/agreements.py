@@ -14,6 +14,7 @@ from services import audit, markdown
 from services.access import distributor_of, own
 from services.accounts import SignedInUser
 from services.errors import FieldErrors, NotFound, ValidationFailed
+from services.requests import check_not_done, record_done
 from services.rules import NAME_MAX, is_storable, refuse_hidden_characters, require_storable, text_value
 from services.security import text_sha256
 
@@ -184,14 +185,18 @@ def version_text(session: Session, actor: SignedInUser, version_id: str) -> Agre
     return version
 
 
-def create_agreement(session: Session, actor: SignedInUser, *, title: str | None, text: str | None) -> Agreement:
-    """A new service agreement for the actor's distributor, with ``text`` published as version 1."""
+def create_agreement(
+    session: Session, actor: SignedInUser, *, title: str | None, text: str | None, request_key: str | None = None
+) -> Agreement:
+    """A new service agreement for the actor's distributor, with ``text`` published as version 1; once per
+    ``request_key``."""
     distributor_id = distributor_of(actor)
     errors = FieldErrors()
     cleaned_title = errors.check(clean_agreement_title, title) or ""
     cleaned_text = errors.check(clean_agreement_text, text) or ""
     errors.raise_if_any()
     begin_write(session)
+    check_not_done(session, request_key)
     agreement = Agreement(distributor_id=distributor_id, title=cleaned_title)
     version = AgreementVersion(
         agreement_id=agreement.id, version=1, text=cleaned_text, text_sha256=text_sha256(cleaned_text), is_active=True
@@ -208,17 +213,25 @@ def create_agreement(session: Session, actor: SignedInUser, *, title: str | None
         object_id=agreement.id,
         version=1,
     )
+    record_done(session, request_key, action="agreement.created", actor=actor.user_id, object_id=agreement.id)
     session.commit()
     return agreement
 
 
-def publish_version(session: Session, actor: SignedInUser, agreement_id: str, *, text: str | None) -> AgreementVersion:
+def publish_version(
+    session: Session, actor: SignedInUser, agreement_id: str, *, text: str | None, request_key: str | None = None
+) -> AgreementVersion:
     """Publish a new version of one of the actor's agreements. It becomes the active version, for new
-    invitations; invitations and contracts keep the version they were made with."""
+    invitations; invitations and contracts keep the version they were made with. Once per ``request_key``;
+    a text identical to the current version's is refused."""
     distributor_id = distributor_of(actor)
     cleaned = clean_agreement_text(text)
     begin_write(session)
-    return _publish(session, distributor_id, agreement_id, cleaned, actor=actor.user_id)
+    check_not_done(session, request_key)
+    version = _publish(session, distributor_id, agreement_id, cleaned, actor=actor.user_id)
+    record_done(session, request_key, action="agreement.published", actor=actor.user_id, object_id=version.id)
+    session.commit()
+    return version
 
 
 def publish_version_as_operator(
@@ -233,10 +246,13 @@ def publish_version_as_operator(
     ).first()
     if agreement is None:
         raise NotFound(f"{distributor.name} has no service agreement.")
-    return _publish(session, distributor.id, agreement.id, cleaned, actor="command line")
+    version = _publish(session, distributor.id, agreement.id, cleaned, actor="command line")
+    session.commit()
+    return version
 
 
 def _publish(session: Session, distributor_id: str, agreement_id: str, text: str, *, actor: str) -> AgreementVersion:
+    """Within the caller's write transaction (the caller commits): the new active version."""
     agreement = session.get(Agreement, agreement_id) if is_storable(agreement_id) else None
     own(distributor_id, agreement.distributor_id if agreement else None, "agreement")
     latest = session.exec(
@@ -244,11 +260,20 @@ def _publish(session: Session, distributor_id: str, agreement_id: str, text: str
         .where(AgreementVersion.agreement_id == agreement_id)
         .order_by(col(AgreementVersion.version).desc())
     ).first()
-    for active in session.exec(
+    actives = session.exec(
         select(AgreementVersion).where(
             AgreementVersion.agreement_id == agreement_id, col(AgreementVersion.is_active).is_(True)
         )
-    ):
+    ).all()
+    for active in actives:
+        if active.text_sha256 == text_sha256(text):
+            raise ValidationFailed(
+                {
+                    "text": f"This is the text of version {active.version}, the current one. "
+                    "Change it before publishing a new version."
+                }
+            )
+    for active in actives:
         active.is_active = False
         session.add(active)
     session.flush()  # one active version at a time: deactivate before the new one is inserted
@@ -265,5 +290,5 @@ def _publish(session: Session, distributor_id: str, agreement_id: str, text: str
         object_id=agreement_id,
         version=number,
     )
-    session.commit()
+    session.flush()
     return version

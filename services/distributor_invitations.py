@@ -50,6 +50,7 @@ class InvitationRow:
     reseller_account_id: str | None
     reseller_name: str | None
     distributor_name: str
+    replaced_by: str | None = None  # the invitation that reissued this one
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,19 @@ def _status_condition(status: InvitationStatus, now: datetime) -> ColumnElement[
 
 
 def _rows_query(reseller: type[Account]):  # type: ignore[no-untyped-def]
-    """Invitations with what a row shows of them: agreement version, reseller name (``reseller``), distributor."""
+    """Invitations with what a row shows of them: agreement version, reseller name (``reseller``), distributor,
+    and the invitation that reissued it (the newest, for one reissued several times before schema 5)."""
     distributor = aliased(Account)
+    successor = aliased(Invitation)
+    replaced_by = (
+        select(successor.id)
+        .where(col(successor.reissued_from_id) == col(Invitation.id))
+        .order_by(col(successor.created_at).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     return (
-        select(Invitation, AgreementVersion.version, reseller.name, distributor.name)
+        select(Invitation, AgreementVersion.version, reseller.name, distributor.name, replaced_by)
         .join(AgreementVersion, col(AgreementVersion.id) == col(Invitation.agreement_version_id))
         .join(distributor, col(distributor.id) == col(Invitation.distributor_id))
         .outerjoin(reseller, col(reseller.id) == col(Invitation.reseller_account_id))
@@ -103,7 +113,12 @@ def _rows_query(reseller: type[Account]):  # type: ignore[no-untyped-def]
 
 
 def _row(
-    invitation: Invitation, version: int, reseller_name: str | None, distributor_name: str, now: datetime
+    invitation: Invitation,
+    version: int,
+    reseller_name: str | None,
+    distributor_name: str,
+    replaced_by: str | None,
+    now: datetime,
 ) -> InvitationRow:
     return InvitationRow(
         invitation_id=invitation.id,
@@ -116,6 +131,7 @@ def _row(
         reseller_account_id=invitation.reseller_account_id,
         reseller_name=reseller_name,
         distributor_name=distributor_name,
+        replaced_by=replaced_by,
     )
 
 
@@ -184,10 +200,7 @@ def _list(
         .limit(page_size)
     ).all()
     return InvitationPage(
-        rows=[
-            _row(invitation, version, reseller_name, distributor_name, now)
-            for invitation, version, reseller_name, distributor_name in rows
-        ],
+        rows=[_row(*row, now) for row in rows],
         total=total,
         page=page,
         page_size=page_size,
@@ -238,8 +251,10 @@ def invite(
     note_to_signee: str | None = None,
     expires_in_days: int = 14,
     agreement_version_id: str | None = None,
+    request_key: str | None = None,
 ) -> IssuedInvitation:
-    """Issue an invitation for the actor's distributor. The URL token is returned once, never stored."""
+    """Issue an invitation for the actor's distributor. The URL token is returned once, never stored. A request
+    key (one per opening of the dialog) makes a double click or a retry issue it once."""
     return create_invitation(
         session,
         distributor_of(actor),
@@ -249,15 +264,14 @@ def invite(
         expires_in_days=expires_in_days,
         agreement_version_id=agreement_version_id,
         actor=actor.user_id,
+        request_key=request_key,
     )
 
 
 def invitation_detail(session: Session, actor: SignedInUser, invitation_id: str) -> InvitationDetail:
     """One invitation with its history (created, opened, each step saved, activated, revoked, reissued)."""
     invitation = _load(session, distributor_of(actor), invitation_id)
-    invitation, version, reseller_name, distributor_name = session.exec(
-        _rows_query(aliased(Account)).where(Invitation.id == invitation.id)
-    ).one()
+    row = session.exec(_rows_query(aliased(Account)).where(Invitation.id == invitation.id)).one()
     events = session.exec(
         select(AuditEvent).where(AuditEvent.object_id == invitation.id).order_by(col(AuditEvent.id))
     ).all()
@@ -272,7 +286,7 @@ def invitation_detail(session: Session, actor: SignedInUser, invitation_id: str)
         for event in events
     ]
     return InvitationDetail(
-        row=_row(invitation, version, reseller_name, distributor_name, utcnow()),
+        row=_row(*row, utcnow()),
         note_to_signee=invitation.note_to_signee,
         contract_id=invitation.contract_id,
         reissued_from_id=invitation.reissued_from_id,
@@ -309,6 +323,18 @@ def _reissue(session: Session, distributor_id: str | None, invitation_id: str, a
     status = old.effective_status(utcnow())
     if status not in (InvitationStatus.EXPIRED, InvitationStatus.REVOKED):
         raise InvalidState(f"Only an expired or revoked invitation can be reissued; this one is {status.value}.")
+    successor = session.exec(
+        select(Invitation).where(Invitation.reissued_from_id == old.id).order_by(col(Invitation.created_at).desc())
+    ).first()
+    if successor is not None:  # one successor per invitation: a chain, never two live links for one invitation
+        raise InvalidState(
+            f"This invitation was reissued already, as {successor.id}. "
+            + (
+                "Its link is the one to use."
+                if successor.effective_status(utcnow()) in OPEN_STATUSES
+                else f"Reissue {successor.id} if a new link is needed."
+            )
+        )
     lifetime_days = max(1, min(MAX_EXPIRY_DAYS, round((old.expires_at - old.created_at).total_seconds() / 86400)))
     terms = InvitationTerms(old.invitee_email, old.company_name, old.note_to_signee, lifetime_days)
     issued = add_invitation(session, old.distributor_id, terms, actor=actor, reissued_from_id=old.id)

@@ -21,6 +21,7 @@ from services.errors import (
     InvitationRevoked,
     ValidationFailed,
 )
+from services.requests import check_not_done, record_done
 from services.rules import NAME_MAX, NOTE_MAX, clean_email, clean_optional_text, is_storable, text_value
 from services.security import new_token, token_hash
 from services.throttle import well_formed
@@ -81,9 +82,10 @@ def create_invitation(
     expires_in_days: int = 14,
     agreement_version_id: str | None = None,
     actor: str = "operator",
+    request_key: str | None = None,
 ) -> IssuedInvitation:
     """Issue an activation link for one reseller: a pending contract on the distributor's active agreement
-    version (or the chosen one of its versions) and its invitation."""
+    version (or the chosen one of its versions) and its invitation. Done once per ``request_key``."""
     terms = InvitationTerms.clean(
         invitee_email=invitee_email,
         company_name=company_name,
@@ -91,7 +93,9 @@ def create_invitation(
         expires_in_days=expires_in_days,
     )
     begin_write(session)
+    check_not_done(session, request_key)
     issued = add_invitation(session, distributor_id, terms, agreement_version_id=agreement_version_id, actor=actor)
+    record_done(session, request_key, action="invitation.created", actor=actor, object_id=issued.invitation.id)
     session.commit()
     return issued
 

@@ -31,6 +31,7 @@ from services.accounts import SignedInUser
 from services.agreements import active_version_for
 from services.errors import FieldErrors, InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
 from services.invitations import MAX_EXPIRY_DAYS
+from services.requests import check_not_done, record_done
 from services.rules import (
     ACCEPTANCE_REQUIRED,
     check_password,
@@ -235,6 +236,7 @@ def create_reseller_account(
     representative_name: str | None,
     representative_email: str | None,
     expires_in_days: int = 14,
+    request_key: str | None = None,
 ) -> DirectAccount:
     """The tutorial's alternative path: a reseller account with its representative, who gets a one-time
     link to set a password and accept the service agreement. Until then the partner shows as invited."""
@@ -247,6 +249,7 @@ def create_reseller_account(
         errors.add("expires_in_days", f"A link expires in 1 to {MAX_EXPIRY_DAYS} days.")
     errors.raise_if_any()
     begin_write(session)
+    check_not_done(session, request_key)
     now = utcnow()
     conflict = _known_to(session, distributor_id, email, now)
     if conflict:
@@ -269,6 +272,7 @@ def create_reseller_account(
         ("set_password_link.created", "set_password_link", link.id),
     ):
         audit.record(session, actor=actor.user_id, action=action, object_type=object_type, object_id=object_id)
+    record_done(session, request_key, action="reseller_account.created", actor=actor.user_id, object_id=account.id)
     session.commit()
     return DirectAccount(account.id, contract.id, token, link.expires_at)
 

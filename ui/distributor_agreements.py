@@ -8,7 +8,8 @@ from nicegui import ui
 from services import agreements
 from services.accounts import SignedInUser
 from services.agreements import AgreementSummary
-from services.errors import ValidationFailed
+from services.errors import AlreadyDone, ValidationFailed
+from services.requests import new_request_key
 from ui.auth import act, require, signed_in_only
 from ui.components import RenderFailed, Table, agreement_text, format_time, markdown_view, modal, render_markdown
 from ui.theme import Heading, card, distributor_frame
@@ -78,6 +79,7 @@ class AgreementsPage:
             latest = next((v for v in summary.versions if v.is_active), summary.versions[0])
             text = (await act(agreements.version_text, latest.version_id)).text
         heading = "New agreement" if summary is None else f"Publish a new version of {summary.title}"
+        request_key = new_request_key()  # one per opening: pressing Publish twice publishes once
         with modal(heading, maximized=True) as dialog, ui.card().classes("w-full gap-2"):
             ui.label(heading).classes("text-lg font-semibold text-slate-900")
             title = None
@@ -127,9 +129,17 @@ class AgreementsPage:
                             agreements.create_agreement,
                             title=title.value if title else "",
                             text=editor.value,
+                            request_key=request_key,
                         )
                     else:
-                        await act(agreements.publish_version, summary.agreement_id, text=editor.value)
+                        await act(
+                            agreements.publish_version, summary.agreement_id, text=editor.value, request_key=request_key
+                        )
+                except AlreadyDone:  # an earlier press published it
+                    await self.refresh()
+                    if not dialog.is_deleted:
+                        dialog.close()
+                    return
                 except ValidationFailed as failure:
                     if "title" in failure.errors and title is not None:
                         title.error = failure.errors["title"]

@@ -9,8 +9,9 @@ from data.models import InvitationStatus
 from services import agreements, distributor_invitations
 from services.accounts import SignedInUser
 from services.distributor_invitations import InvitationRow
-from services.errors import DomainError, InvalidState, NotFound, ValidationFailed
+from services.errors import AlreadyDone, DomainError, InvalidState, NotFound, ValidationFailed
 from services.invitations import MAX_EXPIRY_DAYS
+from services.requests import new_request_key
 from ui.auth import act, require, signed_in_only
 from ui.calls import respond_with
 from ui.components import Table, confirm, format_time, modal, show_link_once
@@ -155,7 +156,11 @@ class InvitationsPage:
                     )
                     revoke.props["aria-label"] = f"Revoke invitation {row.invitation_id}"
                     revoke.mark(f"revoke-{row.invitation_id}")
-                if row.status in (InvitationStatus.EXPIRED, InvitationStatus.REVOKED):
+                if row.replaced_by:  # reissued: the new invitation is the one to follow (or reissue)
+                    ui.link(f"Replaced by {row.replaced_by}", f"/distributor/invitations/{row.replaced_by}").classes(
+                        "text-primary px-2 py-1"
+                    ).mark(f"replaced-{row.invitation_id}")
+                elif row.status in (InvitationStatus.EXPIRED, InvitationStatus.REVOKED):
                     reissue = ui.button("Reissue", on_click=lambda r=row: self.reissue(r)).props("flat dense")
                     reissue.props["aria-label"] = f"Reissue invitation {row.invitation_id}"
                     reissue.mark(f"reissue-{row.invitation_id}")
@@ -203,6 +208,7 @@ class InvitationsPage:
             for version in summary.versions
         }
         latest = next((v.version_id for s in summaries for v in s.versions if v.is_active), None)
+        request_key = new_request_key()  # one per opening: pressing Create twice issues one invitation
         with modal("Create invitation") as dialog, ui.card().classes("w-full max-w-xl gap-2"):
             ui.label("Create invitation").classes("text-lg font-semibold text-slate-900")
             email = (
@@ -252,7 +258,13 @@ class InvitationsPage:
                         note_to_signee=note.value,
                         expires_in_days=whole_number(expiry.value),
                         agreement_version_id=version.value,
+                        request_key=request_key,
                     )
+                except AlreadyDone:  # an earlier press issued it (its link was shown then)
+                    await self.refresh()
+                    if not dialog.is_deleted:
+                        dialog.close()
+                    return
                 except ValidationFailed as failure:
                     for name, message in failure.errors.items():
                         fields.get(name, email).error = message
@@ -314,6 +326,7 @@ async def invitation_detail_page(invitation_id: str) -> RedirectResponse | None:
                     ("Reseller account", row.reseller_name or "—"),
                     ("Contract", detail.contract_id),
                     ("Reissued from", detail.reissued_from_id or "—"),
+                    ("Replaced by", row.replaced_by or "—"),
                     ("Note to signee", detail.note_to_signee or "—"),
                 ):
                     with ui.element("dt").classes("text-slate-600"):

@@ -7,8 +7,9 @@ from nicegui import ui
 
 from services import partners
 from services.accounts import SignedInUser
-from services.errors import DomainError, NotFound, ValidationFailed
+from services.errors import AlreadyDone, DomainError, NotFound, ValidationFailed
 from services.partners import PartnerStatus
+from services.requests import new_request_key
 from ui.auth import act, require, signed_in_only
 from ui.calls import respond_with
 from ui.components import Table, confirm, format_time, modal, show_link_once
@@ -68,6 +69,7 @@ class PartnersPage:
     @signed_in_only
     async def open_create_dialog(self) -> None:
         """Create a reseller account with its representative; show the one-time set-password link."""
+        request_key = new_request_key()  # one per opening: pressing Create twice creates one account
         with modal("Create reseller account") as dialog, ui.card().classes("w-full max-w-xl gap-2"):
             ui.label("Create reseller account").classes("text-lg font-semibold text-slate-900")
             legal_name = (
@@ -100,7 +102,13 @@ class PartnersPage:
                         legal_name=legal_name.value,
                         representative_name=full_name.value,
                         representative_email=email.value,
+                        request_key=request_key,
                     )
+                except AlreadyDone:  # an earlier press created it (its link was shown then)
+                    await self.refresh()
+                    if not dialog.is_deleted:
+                        dialog.close()
+                    return
                 except ValidationFailed as failure:
                     for name, message in failure.errors.items():
                         fields.get(name, legal_name).error = message

@@ -53,7 +53,7 @@ class Invitation(SQLModel, table=True):
     activated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     # Set at activation; set at creation for an offer of a new contract to an existing reseller account.
     reseller_account_id: str | None = Field(default=None, foreign_key="account.id")
-    reissued_from_id: str | None = Field(default=None, foreign_key="invitation.id")
+    reissued_from_id: str | None = Field(default=None, foreign_key="invitation.id", index=True)
 
     def effective_status(self, now: datetime) -> InvitationStatus:
         """The status as the reseller sees it: an open invitation past its expiry is expired."""

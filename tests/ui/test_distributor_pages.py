@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nicegui import ui
 from nicegui.testing import User
+from sqlmodel import select
 
 from data.models import InvitationStatus
 from tests.helpers import EMAIL, PASSWORD, Portal
@@ -105,3 +106,41 @@ async def test_a_page_left_open_after_signing_out_can_do_nothing(user: User, app
     await until(lambda: user.client is not open_page)
     await user.should_see("Sign in to your reseller portal.", retries=30)
     assert app_portal.invitation_for(issued.token).status == InvitationStatus.PENDING
+
+
+async def test_double_click_on_create_issues_one_invitation(user: User, app_portal: Portal) -> None:
+    from data.models import Invitation
+
+    app_portal.distributor_user(email="mick@mighty.example")
+    await sign_in(user, "mick@mighty.example")
+    await user.should_see("Create invitation", retries=30)
+    user.find(marker="create-invitation").click()
+    await user.should_see(marker="invite-company", retries=30)
+    user.find(marker="invite-company").type("Clicked Twice Inc.")
+    submit = user.find(marker="create-invitation-submit")
+    submit.click()
+    submit.click()  # both presses go out before the first one is answered
+    await user.should_see("Invitation created", retries=30)
+    await user.should_see("Clicked Twice Inc.", retries=30)
+    with app_portal.session() as session:
+        made = session.exec(select(Invitation).where(Invitation.company_name == "Clicked Twice Inc.")).all()
+    assert len(made) == 1
+
+
+async def test_double_click_on_publish_publishes_one_version(user: User, app_portal: Portal) -> None:
+    from data.models import AgreementVersion
+
+    app_portal.distributor_user(email="mick@mighty.example")
+    await sign_in(user, "mick@mighty.example", "/distributor/agreements")
+    await user.should_see("Publish new version", retries=30)
+    user.find("Publish new version").click()
+    await user.should_see(marker="agreement-text", retries=30)
+    user.find(marker="agreement-text").clear().type("# Terms\n\nVersion two.")
+    submit = user.find(marker="publish-submit")
+    submit.click()
+    submit.click()
+    await user.should_see("Version 2", retries=30)
+    await user.should_not_see(marker="publish-submit", retries=30)
+    with app_portal.session() as session:
+        versions = session.exec(select(AgreementVersion.version)).all()
+    assert sorted(versions) == [1, 2]
