@@ -27,7 +27,14 @@ from data.models import (
 )
 from data.models.types import utcnow
 from services import audit, contracts, throttle
-from services.errors import DomainError, FieldErrors, InvitationNotFound, StepIncomplete, ValidationFailed
+from services.errors import (
+    DomainError,
+    FieldErrors,
+    InvitationForExistingAccount,
+    InvitationNotFound,
+    StepIncomplete,
+    ValidationFailed,
+)
 from services.invitations import usable_invitation
 from services.rules import ACCEPTANCE_REQUIRED, check_password, clean_company_name, clean_email, clean_full_name
 from services.security import hash_password
@@ -61,6 +68,9 @@ class ActivationView:
     password_set: bool
     company_name: str
     revision: int  # send it back with the next save: it says which saved details this view shows
+    # A new contract offered to an existing reseller account (signed by a user of it, signed in; no stepper).
+    existing_account_id: str | None = None
+    existing_account_name: str | None = None
 
 
 class StaleDraft(DomainError):
@@ -132,6 +142,9 @@ def _view(session: Session, invitation: Invitation, draft: ActivationDraft | Non
     context = _agreement_context(session, invitation)
     if draft is None:
         draft = session.get(ActivationDraft, invitation.id) or ActivationDraft(invitation_id=invitation.id)
+    existing = None
+    if invitation.reseller_account_id is not None and invitation.status != InvitationStatus.ACTIVATED:
+        existing = session.get(Account, invitation.reseller_account_id)
     return ActivationView(
         invitation_id=invitation.id,
         status=invitation.effective_status(utcnow()),
@@ -148,7 +161,16 @@ def _view(session: Session, invitation: Invitation, draft: ActivationDraft | Non
         password_set=draft.password_hash is not None,
         company_name=draft.company_name or invitation.company_name or "",
         revision=draft.revision,
+        existing_account_id=existing.id if existing else None,
+        existing_account_name=existing.name if existing else None,
     )
+
+
+def _for_a_new_account(invitation: Invitation) -> Invitation:
+    """The stepper makes a new account: an invitation bound to an existing one is signed another way."""
+    if invitation.reseller_account_id is not None:
+        raise InvitationForExistingAccount()
+    return invitation
 
 
 def _require_revision(session: Session, invitation: Invitation, draft: ActivationDraft | None, revision: int) -> None:
@@ -242,7 +264,7 @@ def accept_agreement(
     """Step 1, *Review the contract*: the signee's email and the acceptance of the agreement, recorded with
     its evidence (agreement version, SHA-256 of its text, time, client address, user agent)."""
     begin_write(session)
-    invitation = usable_invitation(session, token)  # a dead link says so before any field error
+    invitation = _for_a_new_account(usable_invitation(session, token))  # a dead link says so before any field error
     _require_revision(session, invitation, session.get(ActivationDraft, invitation.id), revision)
     errors = FieldErrors()
     cleaned_email = errors.check(clean_email, email) or ""
@@ -273,7 +295,7 @@ def save_user_properties(
 ) -> ActivationView:
     """Step 2, *User properties*: full name and password. An empty password keeps the one already set.
     The password is hashed (argon2id) before the write transaction starts, and only the hash is kept."""
-    invitation = usable_invitation(session, token)
+    invitation = _for_a_new_account(usable_invitation(session, token))
     draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_USER)
     _require_revision(session, invitation, draft, revision)  # before hashing: a stale page is told at once
     errors = FieldErrors()
@@ -285,7 +307,7 @@ def save_user_properties(
     session.rollback()  # end the read snapshot; the write below takes the lock only briefly
 
     begin_write(session)
-    invitation = usable_invitation(session, token)
+    invitation = _for_a_new_account(usable_invitation(session, token))
     draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_USER)
     _require_revision(session, invitation, draft, revision)  # again, under the write lock
     draft.full_name = cleaned_name
@@ -301,7 +323,7 @@ def save_company_properties(
 ) -> ActivationView:
     """Step 3, *Company properties*: the company's legal name, including its legal entity type."""
     begin_write(session)
-    invitation = usable_invitation(session, token)
+    invitation = _for_a_new_account(usable_invitation(session, token))
     draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_COMPANY)
     _require_revision(session, invitation, draft, revision)
     cleaned = clean_company_name(company_name)
@@ -325,7 +347,7 @@ def activate(
     attempt, however close, gets :class:`~services.errors.InvitationAlreadyActivated`. It signs only the
     details the review showed: ``revision`` must be the saved draft's, else :class:`StaleDraft`."""
     begin_write(session)  # serialises racing activations: the second one sees the first one's result
-    invitation = usable_invitation(session, token)
+    invitation = _for_a_new_account(usable_invitation(session, token))
     draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_ACTIVATE)
     _require_revision(session, invitation, draft, revision)
     if not signed:

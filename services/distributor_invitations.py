@@ -337,7 +337,14 @@ def _reissue(session: Session, distributor_id: str | None, invitation_id: str, a
         )
     lifetime_days = max(1, min(MAX_EXPIRY_DAYS, round((old.expires_at - old.created_at).total_seconds() / 86400)))
     terms = InvitationTerms(old.invitee_email, old.company_name, old.note_to_signee, lifetime_days)
-    issued = add_invitation(session, old.distributor_id, terms, actor=actor, reissued_from_id=old.id)
+    issued = add_invitation(
+        session,
+        old.distributor_id,
+        terms,
+        actor=actor,
+        reissued_from_id=old.id,
+        reseller_account_id=old.reseller_account_id,  # an offer to an existing account stays bound to it
+    )
     audit.record(
         session,
         actor=actor,

@@ -51,6 +51,14 @@ class InvitationAlreadyActivated(InvitationProblem):
         super().__init__("This portal is already activated.")
 
 
+class InvitationForExistingAccount(InvitationProblem):
+    """A new contract offered to an existing reseller account: a user of that account signs it, signed in,
+    instead of walking the stepper that makes a new account."""
+
+    def __init__(self) -> None:
+        super().__init__("This invitation is for an existing reseller account: sign in to review and sign it.")
+
+
 class ValidationFailed(DomainError):
     """One or more fields are wrong; ``errors`` maps each field name to its message."""
 

@@ -21,6 +21,7 @@ from services.errors import (
     InvitationRevoked,
     ValidationFailed,
 )
+from services.existing_users import email_problem
 from services.requests import check_not_done, record_done
 from services.rules import NAME_MAX, NOTE_MAX, clean_email, clean_optional_text, is_storable, text_value
 from services.security import new_token, token_hash
@@ -108,8 +109,16 @@ def add_invitation(
     agreement_version_id: str | None = None,
     actor: str,
     reissued_from_id: str | None = None,
+    reseller_account_id: str | None = None,
 ) -> IssuedInvitation:
-    """Within the caller's write transaction: the pending contract and its invitation."""
+    """Within the caller's write transaction: the pending contract and its invitation. With
+    ``reseller_account_id``, both are bound to that existing reseller account (a new contract for a removed
+    partner, signed by one of its users); otherwise an invitee email that belongs to a user already is refused
+    now, with the reason, since the invitation could never be completed."""
+    if reseller_account_id is None and terms.invitee_email:
+        problem = email_problem(session, distributor_id, terms.invitee_email)
+        if problem:
+            raise ValidationFailed({"email": problem})
     if agreement_version_id is None:
         version = active_version_for(session, distributor_id)
     else:
@@ -122,7 +131,10 @@ def add_invitation(
     token, hashed = new_token()
     now = utcnow()
     contract = Contract(
-        distributor_id=distributor_id, agreement_version_id=version.id, note_to_signee=terms.note_to_signee
+        distributor_id=distributor_id,
+        agreement_version_id=version.id,
+        note_to_signee=terms.note_to_signee,
+        reseller_account_id=reseller_account_id,
     )
     invitation = Invitation(
         distributor_id=distributor_id,
@@ -133,6 +145,7 @@ def add_invitation(
         company_name=terms.company_name,
         note_to_signee=terms.note_to_signee,
         reissued_from_id=reissued_from_id,
+        reseller_account_id=reseller_account_id,
         created_at=now,
         expires_at=now + timedelta(days=terms.expires_in_days),
     )

@@ -30,6 +30,7 @@ from services.access import distributor_of, own
 from services.accounts import SignedInUser
 from services.agreements import active_version_for
 from services.errors import FieldErrors, InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
+from services.existing_users import email_problem
 from services.invitations import MAX_EXPIRY_DAYS
 from services.requests import check_not_done, record_done
 from services.rules import (
@@ -89,6 +90,8 @@ class PartnerDetail:
     evidence_client_address: str | None
     evidence_user_agent: str | None
     terminated_at: datetime | None
+    # For a removed partner: the newer contract offered to or signed by the same account, if any.
+    next_contract: PartnerRow | None = None
 
 
 @dataclass(frozen=True)
@@ -186,9 +189,19 @@ def partner_detail(session: Session, actor: SignedInUser, contract_id: str) -> P
     if not rows:
         raise NotFound("No such partner.")
     contract, invitation, reseller, signee, link = rows[0]
-    row = _partner(contract, invitation, reseller, signee, link, utcnow())
+    now = utcnow()
+    row = _partner(contract, invitation, reseller, signee, link, now)
     if row is None:
         raise NotFound("No such partner.")
+    next_contract = None
+    if row.status == PartnerStatus.REMOVED and contract.reseller_account_id is not None:
+        newer = [
+            _partner(*other, now)
+            for other in _partner_rows(session, distributor_id)
+            if other[0].reseller_account_id == contract.reseller_account_id
+            and other[0].created_at > contract.created_at
+        ]
+        next_contract = next((other for other in newer if other is not None), None)
     version = session.get(AgreementVersion, contract.agreement_version_id)
     assert version is not None
     agreement = session.get(Agreement, version.agreement_id)
@@ -206,6 +219,7 @@ def partner_detail(session: Session, actor: SignedInUser, contract_id: str) -> P
         evidence_client_address=contract.evidence_client_address,
         evidence_user_agent=contract.evidence_user_agent,
         terminated_at=contract.terminated_at,
+        next_contract=next_contract,
     )
 
 
@@ -251,7 +265,7 @@ def create_reseller_account(
     begin_write(session)
     check_not_done(session, request_key)
     now = utcnow()
-    conflict = _known_to(session, distributor_id, email, now)
+    conflict = email_problem(session, distributor_id, email) or _known_to(session, distributor_id, email, now)
     if conflict:
         raise ValidationFailed({"email": conflict})
     version = active_version_for(session, distributor_id)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from services import activation
+from services import activation, new_contracts
 from services.activation import ActivationView, StaleDraft
 from services.errors import (
+    Forbidden,
     InvitationAlreadyActivated,
     InvitationExpired,
     InvitationNotFound,
@@ -17,9 +18,16 @@ from services.errors import (
 )
 from services.markdown import SafeHtml
 from services.throttle import TooManyAttempts
-from ui.auth import sign_in
+from ui.auth import current_user, login_url, sign_in, signed_in_user_id
 from ui.calls import ServerBusy, client_address, open_link, perform, respond_with, user_agent
-from ui.components import RenderFailed, markdown_view, password_field, plain_agreement_text, render_markdown
+from ui.components import (
+    RenderFailed,
+    agreement_text,
+    markdown_view,
+    password_field,
+    plain_agreement_text,
+    render_markdown,
+)
 from ui.theme import Heading, MessageSpot, card, page_frame
 
 STEPS = {
@@ -376,6 +384,9 @@ async def activation_page(token: str) -> None:
     except ServerBusy as busy:
         server_busy_page(token, busy)
         return
+    if view.existing_account_id is not None:
+        await new_contract_page(token, view, address, agent)
+        return
     with page_frame("Activate your portal"), card():
         Heading("Activate your reseller portal")
         ui.label(f"Invited by {view.distributor_name}").classes("text-slate-700 -mt-2")
@@ -387,3 +398,66 @@ async def _rendered_or_none(text: str) -> SafeHtml | None:
         return await render_markdown(text)
     except RenderFailed:
         return None
+
+
+async def new_contract_page(token: str, view: ActivationView, address: str | None, agent: str | None) -> None:
+    """A new contract offered to an existing reseller account: a user of it, signed in, reviews the agreement
+    and signs; no new account is made."""
+    user = await current_user()
+    account = view.existing_account_name or "your company"
+    with page_frame("Sign your new contract", signed_in=user is not None), card():
+        Heading(f"A new service contract for {account}")
+        ui.label(f"Offered by {view.distributor_name}").classes("text-slate-700 -mt-2")
+        if user is None or user.account_id != view.existing_account_id:
+            if user is None:
+                ui.label(f"Sign in with your {account} account to review and sign it.").classes("text-slate-700")
+                ui.link("Sign in", login_url(f"/activate/{token}")).classes(
+                    "self-start bg-primary text-white no-underline rounded px-4 py-2 font-medium"
+                ).mark("sign-in")
+            else:
+                ui.label(
+                    f"You are signed in as {user.full_name}, who is not a user of {account}. Sign out, then open "
+                    "this link again and sign in as a user of it."
+                ).classes("text-slate-700").mark("wrong-account")
+            return
+        if view.note_to_signee:
+            with ui.card().classes("w-full bg-blue-50 shadow-none p-3").props('role="note"'):
+                ui.label(f"Note from {view.distributor_name}").classes("text-sm font-semibold text-slate-800")
+                ui.label(view.note_to_signee).classes("whitespace-pre-line text-slate-800").mark("note")
+        Heading(f"{view.agreement_title} (version {view.agreement_version})", 2).mark("agreement-title")
+        await agreement_text(view.agreement_text)
+        accepted = ui.checkbox("I have read and accepted the agreement").mark("accepted")
+        accepted_message = MessageSpot(accepted)
+        signed = ui.checkbox(f"I sign this service contract on behalf of {account}").mark("signed")
+        signed_message = MessageSpot(signed)
+
+        async def submit() -> None:
+            accepted_message.show(None)
+            signed_message.show(None)
+            user_id = signed_in_user_id()  # the session as it is now: signed out meanwhile signs nothing
+            if user_id is None:
+                ui.navigate.to(login_url(f"/activate/{token}"))
+                return
+            try:
+                await perform(
+                    new_contracts.sign_new_contract,
+                    token,
+                    user_id=user_id,
+                    accepted=bool(accepted.value),
+                    signed=bool(signed.value),
+                    client_address=address,
+                    user_agent=agent,
+                )
+            except ValidationFailed as failure:
+                accepted_message.show(failure.errors.get("accepted"))
+                signed_message.show(failure.errors.get("signed"))
+                return
+            except InvitationProblem:
+                ui.navigate.to(f"/activate/{token}")  # the link's page says what happened
+                return
+            except Forbidden as problem:
+                ui.notify(problem.message, type="warning")
+                return
+            ui.navigate.to("/portal")
+
+        ui.button("Sign the contract", on_click=submit).classes("self-start").mark("sign-new-contract")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from services import partners
+from services import new_contracts, partners
 from services.accounts import SignedInUser
 from services.errors import AlreadyDone, DomainError, NotFound, ValidationFailed
 from services.partners import PartnerStatus
@@ -13,7 +13,7 @@ from services.requests import new_request_key
 from ui.auth import act, require, signed_in_only
 from ui.calls import respond_with
 from ui.components import Table, confirm, format_time, modal, show_link_once
-from ui.settings import set_password_url
+from ui.settings import activation_url, set_password_url
 from ui.theme import Heading, card, distributor_frame
 
 PARTNER_LABELS = {PartnerStatus.INVITED: "Invited", PartnerStatus.ACTIVE: "Active", PartnerStatus.REMOVED: "Removed"}
@@ -184,6 +184,20 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
                     ui.button("Terminate contract", on_click=lambda: terminate(row.company_name)).props(
                         "outline color=negative"
                     ).classes("self-start").mark("terminate")
+                if row.status == PartnerStatus.REMOVED and detail.next_contract is not None:
+                    following = detail.next_contract
+                    with ui.row().classes("items-center gap-2"):
+                        ui.label(f"New contract ({PARTNER_LABELS[following.status].lower()}):").classes(
+                            "text-slate-700"
+                        )
+                        ui.link(following.contract_id, f"/distributor/partners/{following.contract_id}").classes(
+                            "text-primary font-medium"
+                        ).mark("next-contract")
+                elif row.status == PartnerStatus.REMOVED:
+                    request_key = new_request_key()  # one per showing: a double click offers once
+                    ui.button("Offer a new contract", on_click=lambda: offer(row.company_name, request_key)).classes(
+                        "self-start"
+                    ).mark("offer-new-contract")
                 if row.removable:
                     ui.button("Remove reseller account", on_click=lambda: remove(row.company_name)).props(
                         "outline color=negative"
@@ -201,6 +215,25 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
                             ("User agent", detail.evidence_user_agent or "—"),
                         ]
                     )
+
+    @signed_in_only
+    async def offer(company: str, request_key: str) -> None:
+        try:
+            issued = await act(new_contracts.offer_new_contract, contract_id, request_key=request_key)
+        except AlreadyDone:
+            await show()
+            return
+        except DomainError as error:
+            ui.notify(error.message, type="warning")
+            await show()
+            return
+        show_link_once(
+            "New contract offered",
+            activation_url(issued.token),
+            f"Send this link to {company}. One of its users signs in, reviews the current agreement version and "
+            "signs; the old contract stays terminated. The link is shown only now.",
+        )
+        await show()
 
     @signed_in_only
     async def terminate(company: str) -> None:

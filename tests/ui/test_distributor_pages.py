@@ -144,3 +144,43 @@ async def test_double_click_on_publish_publishes_one_version(user: User, app_por
     with app_portal.session() as session:
         versions = session.exec(select(AgreementVersion.version)).all()
     assert sorted(versions) == [1, 2]
+
+
+async def test_a_removed_partner_is_offered_a_new_contract_and_signs_it_from_its_account(
+    user: User, app_portal: Portal
+) -> None:
+    from services import partners
+
+    actor = app_portal.distributor_user(email="mick@mighty.example")
+    created = app_portal.activate(app_portal.invite(company_name="Champions Corp"))
+    with app_portal.session() as session:
+        partners.terminate_contract(session, actor, created.contract_id)
+    await sign_in(user, "mick@mighty.example", f"/distributor/partners/{created.contract_id}")
+    await user.should_see(marker="offer-new-contract", retries=30)
+    user.find(marker="offer-new-contract").click()
+    await user.should_see("New contract offered", retries=30)
+    link = user.find(marker="new-link").elements.pop()
+    assert isinstance(link, ui.input)
+    token = (link.value or "").rsplit("/", 1)[1]
+    await user.should_see(marker="next-contract", retries=30)
+
+    user.find("Sign out").click()
+    await user.should_see("Sign in to your reseller portal.", retries=30)
+    await user.open(f"/activate/{token}")
+    await user.should_see("A new service contract for Champions Corp")
+    await user.should_see("Sign in with your Champions Corp account to review and sign it.")
+    user.find(marker="sign-in").click()
+    await user.should_see("Sign in to your reseller portal.", retries=30)
+    user.find("Email").type(EMAIL)
+    user.find("Password").type(PASSWORD)
+    user.find("Sign in").trigger("click")
+    await user.should_see("I sign this service contract on behalf of Champions Corp", retries=30)
+    user.find(marker="accepted").click()
+    user.find(marker="signed").click()
+    user.find(marker="sign-new-contract").click()
+    await user.should_see(marker="next-step", retries=30)
+    await user.should_see("Terminated")
+    with app_portal.session() as session:
+        rows = partners.list_partners(session, actor)
+    ours = [row.status for row in rows if row.reseller_account_id == created.account_id]
+    assert ours == [partners.PartnerStatus.ACTIVE, partners.PartnerStatus.REMOVED]
