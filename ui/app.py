@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
 import logging
 import os
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from fastapi.responses import JSONResponse, RedirectResponse
-from nicegui import app, ui
+from nicegui import app, context, ui
 from nicegui.storage import Storage
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from data.settings import Settings
 from services import throttle, workers
+from services.errors import DomainError, Unavailable
 from ui import settings as app_settings
 from ui import sockets, speedups, theme
 from ui.activation import activation_page
 from ui.auth import login_page, sign_out, sign_out_page, start_session
-from ui.calls import RETRY_AFTER_KEY
+from ui.calls import RETRY_AFTER_KEY, ServerBusy
 from ui.distributor_agreements import agreements_page
 from ui.distributor_invitations import invitation_detail_page, invitations_page
 from ui.distributor_partners import partner_detail_page, partners_page
 from ui.home import home_page
 from ui.portal import portal_page
 from ui.set_password import set_password_page
-from ui.theme import PRODUCT_NAME
+from ui.theme import PRODUCT_NAME, Heading, card, page_frame
 
 log = logging.getLogger("portal")
 
@@ -77,6 +81,71 @@ def health() -> JSONResponse:
     return JSONResponse({"status": "starting"}, status_code=503)
 
 
+TRY_AGAIN = (ServerBusy, Unavailable)  # the action could not run now; nothing was changed; retrying is safe
+SOMETHING_WENT_WRONG = "Something went wrong, so that was not done. Please try again."
+
+
+def try_again_page(problem: Exception) -> None:
+    """What a page that could not be built right now shows instead (HTTP 503), with a way to retry."""
+    client = context.client
+    client.content.clear()  # whatever the page had built before its service call failed
+    for element in list(client.layout.default_slot.children):
+        if element is not client.page_container:
+            element.delete()
+    client.status_code = 503
+    message = problem.message if isinstance(problem, DomainError) else str(problem)
+    with page_frame("Please try again"), card():
+        Heading("Please try again").mark("try-again")
+        ui.label(f"{message} Nothing you saved is lost.").classes("text-slate-700")
+        ui.button("Try again", on_click=ui.navigate.reload).classes("self-start").mark("reload")
+
+
+def guarded(build: Callable[..., object]) -> Callable[..., object]:
+    """A page that answers "please try again" (503) when a service call it needs cannot run now."""
+    if not inspect.iscoroutinefunction(build):
+        return build
+
+    @functools.wraps(build)
+    async def page(*args: object, **kwargs: object) -> object:
+        try:
+            return await build(*args, **kwargs)
+        except TRY_AGAIN as problem:
+            try_again_page(problem)
+            return None
+
+    return page
+
+
+def tell_the_person(error: Exception) -> None:
+    """An error that the pressed button's handler did not handle: the person who pressed is told, instead of
+    nothing happening. Nothing they typed is cleared, so pressing again retries."""
+    if isinstance(error, TRY_AGAIN):
+        message = error.message if isinstance(error, DomainError) else str(error)
+        message, kind = f"{message} What you typed is still here.", "negative"
+    elif isinstance(error, DomainError):
+        message, kind = error.message, "warning"
+    else:
+        message, kind = SOMETHING_WENT_WRONG, "negative"
+    with contextlib.suppress(RuntimeError):  # no page to tell: the error came from outside one
+        ui.notify(message, type=kind, multi_line=True)
+
+
+class ExpectedErrorsInOneLine(logging.Filter):
+    """NiceGUI logs every exception a handler lets through with its traceback. A domain error or a "try again"
+    (the worker's own log says why) is an outcome the person was told about, not a bug: one line is enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, DomainError | ServerBusy):
+            record.msg, record.args = (
+                "%s not handled by its page (told to the person): %s",
+                (type(error).__name__, error),
+            )
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def register_pages() -> None:
     """Register every page. Called at start-up (not at import), so that tests can build the app anew."""
     pages: dict[str, Callable[..., object]] = {
@@ -94,7 +163,11 @@ def register_pages() -> None:
         "/distributor/partners/{contract_id}": partner_detail_page,
     }
     for path, build in pages.items():
-        ui.page(path, response_timeout=PAGE_BUILD_TIMEOUT_S)(build)
+        ui.page(path, response_timeout=PAGE_BUILD_TIMEOUT_S)(guarded(build))
+    app.on_exception(tell_the_person)
+    nicegui_log = logging.getLogger("nicegui")
+    if not any(isinstance(existing, ExpectedErrorsInOneLine) for existing in nicegui_log.filters):
+        nicegui_log.addFilter(ExpectedErrorsInOneLine())
     app.get("/healthz", include_in_schema=False)(health)
     app.post("/logout", include_in_schema=False)(sign_out)
     app.get("/session/start", include_in_schema=False)(start_session)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from typing import Concatenate, ParamSpec, TypeVar
 
 from nicegui import context, run
@@ -33,7 +32,8 @@ def respond_with(status: int, *, retry_after_seconds: float | None = None) -> No
 
 
 class ServerBusy(RuntimeError):
-    """The server is shutting down and did not run the action."""
+    """The action could not be run to its end (its worker died, no worker runs, the server is shutting down);
+    nothing the person typed is lost, and trying again is safe."""
 
 
 async def perform(action: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -42,9 +42,10 @@ async def perform(action: Callable[Concatenate[Session, P], R], *args: P.args, *
     if workers.running():
         try:
             return await asyncio.wrap_future(workers.submit(action, origin, args, kwargs))
-        except BrokenProcessPool as lost:  # a worker died mid-call (killed, out of memory)
-            workers.replace_if_broken()
+        except workers.WorkerLost as lost:  # its worker died mid-call (killed, out of memory); it is replaced
             raise ServerBusy("The server could not finish that; please try again.") from lost
+        except workers.WorkersUnavailable as unavailable:
+            raise ServerBusy("The portal cannot run that right now; please try again in a moment.") from unavailable
 
     def in_thread() -> tuple[R]:  # a tuple: a service may return None, which io_bound uses for "cancelled"
         return (workers.run_action(action, origin, args, kwargs),)

@@ -8,9 +8,9 @@ import os
 import pickle
 import signal
 import sqlite3
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from pathlib import Path
 
@@ -94,10 +94,53 @@ def die(_session: object) -> None:
 
 def test_a_dead_worker_is_replaced(portal: Portal, running_workers: None) -> None:
     token = portal.invite()
-    with pytest.raises(BrokenProcessPool):
+    with pytest.raises(workers.WorkerLost):
         call(die)
-    workers.replace_if_broken()  # what ui.calls.perform does before telling the reseller to try again
     assert call(activation.open_invitation, token).furthest_step == activation.STEP_AGREEMENT  # type: ignore[union-attr]
+
+
+def slow_pid(_session: object, seconds: float) -> int:
+    time.sleep(seconds)  # a call in flight while another worker dies
+    return os.getpid()
+
+
+def test_one_dead_worker_fails_only_its_own_call(portal: Portal) -> None:
+    workers.start(2, str(portal.engine.url), throttle.Limits(), wait=True)
+    try:
+        in_flight = workers.submit(slow_pid, None, (1.5,), {})
+        dying = workers.submit(die, None, (), {})
+        queued = [workers.submit(worker_pid, None, (), {}) for _ in range(6)]
+        with pytest.raises(Exception) as lost:
+            dying.result(timeout=30)
+        assert in_flight.result(timeout=30) in workers.pids()  # the other worker finished its call
+        assert all(isinstance(call.result(timeout=30), int) for call in queued)
+        assert type(lost.value).__name__ == "WorkerLost"
+        deadline = time.monotonic() + 30
+        while len(workers.pids()) < 2:  # the dead one is replaced on its own
+            assert time.monotonic() < deadline, "the dead worker was not replaced"
+            time.sleep(0.05)  # polling for the replacement to be up
+    finally:
+        workers.stop()
+
+
+def test_a_worker_killed_while_idle_is_replaced_before_the_next_call(portal: Portal, running_workers: None) -> None:
+    [pid] = workers.pids()
+    os.kill(pid, signal.SIGKILL)  # kill -9, as the fault injection does
+    token = portal.invite()
+    assert call(activation.open_invitation, token).furthest_step == activation.STEP_AGREEMENT  # type: ignore[union-attr]
+    assert workers.pids() != [pid]
+
+
+def test_no_worker_that_can_start_fails_calls_at_once(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    workers.start(1, f"sqlite:///{blocked / 'portal.db'}", throttle.Limits(), wait=True)
+    try:
+        assert not workers.ready()
+        with pytest.raises(workers.WorkersUnavailable):
+            workers.submit(worker_pid, None, (), {}).result(timeout=5)
+    finally:
+        workers.stop()
 
 
 def test_a_worker_opens_the_database_while_another_process_writes(portal: Portal) -> None:
@@ -131,7 +174,6 @@ def worker_pid(_session: object) -> int:
     return os.getpid()
 
 
-def test_a_healthy_pool_is_kept(running_workers: None) -> None:
+def test_a_healthy_worker_is_kept(running_workers: None) -> None:
     before = call(worker_pid)
-    workers.replace_if_broken()
-    assert call(worker_pid) == before
+    assert [call(worker_pid) for _ in range(3)] == [before] * 3
