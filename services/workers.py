@@ -160,6 +160,7 @@ class _Worker:
 
     def _run(self, call: _Call) -> None:
         request = (call.action, call.origin, call.args, call.kwargs)
+        first: tuple[str, Any] = ("error", WorkerLost("the service worker died before it ran the call"))
         for attempt in range(2):
             if not self.alive and not self._start_until_it_works():
                 call.future.set_exception(WorkersUnavailable("the service workers are stopping"))
@@ -167,10 +168,13 @@ class _Worker:
             assert self.connection is not None
             try:
                 self.connection.send(request)
+                first = self.connection.recv()  # "started" once it has the call (or the answer, if unreadable)
                 break
-            except (BrokenPipeError, ConnectionResetError, EOFError):
-                # It died before the call reached it: the call never started, so a new process may run it.
-                log.warning("service worker %s (pid %s) died before its call; starting another", self.number, self.pid)
+            except (EOFError, OSError):
+                # It died before it took the call, so the call never started: a new process may run it.
+                log.warning(
+                    "service worker %s (pid %s) was dead before its call; starting another", self.number, self.pid
+                )
                 self._discard()
                 if attempt:
                     call.future.set_exception(WorkerLost("the service worker died before it ran the call"))
@@ -178,23 +182,26 @@ class _Worker:
             except Exception as error:  # the call cannot be pickled: a programming error
                 call.future.set_exception(error)
                 return
-        assert self.connection is not None
-        try:
-            outcome, value = self.connection.recv()
-        except (EOFError, OSError):
-            log.warning(
-                "service worker %s (pid %s) died running %s; starting another",
-                self.number,
-                self.pid,
-                getattr(call.action, "__qualname__", call.action),
-            )
-            call.future.set_exception(WorkerLost("the service worker died while it ran the call"))
-            if not self.pool.stopping:
-                self._start_until_it_works()
-            return
-        except Exception as error:  # the answer cannot be unpickled here
-            call.future.set_exception(error)
-            return
+        answer = first
+        if first[0] == "started":
+            assert self.connection is not None
+            try:
+                answer = self.connection.recv()
+            except (EOFError, OSError):
+                log.warning(
+                    "service worker %s (pid %s) died running %s; starting another",
+                    self.number,
+                    self.pid,
+                    getattr(call.action, "__qualname__", call.action),
+                )
+                call.future.set_exception(WorkerLost("the service worker died while it ran the call"))
+                if not self.pool.stopping:
+                    self._start_until_it_works()
+                return
+            except Exception as error:  # the answer cannot be unpickled here
+                call.future.set_exception(error)
+                return
+        outcome, value = answer
         if outcome == "ok":
             call.future.set_result(value)
         else:
@@ -277,6 +284,12 @@ def ready() -> bool:
     return pool is None or (all(worker.started.is_set() for worker in pool.workers) and running_count() > 0)
 
 
+def started() -> bool:
+    """Whether every worker has been through its first start (whether or not it worked)."""
+    pool = _pool
+    return pool is None or all(worker.started.is_set() for worker in pool.workers)
+
+
 def running_count() -> int:
     """How many worker processes are running now."""
     pool = _pool
@@ -332,6 +345,10 @@ def _worker_main(connection: Connection, database_url: str, limits: throttle.Lim
             action, origin, args, kwargs = connection.recv()
         except (EOFError, OSError):
             return  # the server is gone or stopped this worker
+        except Exception as error:  # the call cannot be unpickled here
+            connection.send(("error", RuntimeError(f"the service call could not be read: {error!r}")))
+            continue
+        connection.send(("started", None))  # from here on, a death of this process may leave the call half run
         try:
             answer: tuple[str, object] = ("ok", run_action(action, origin, args, kwargs))
         except Exception as error:
