@@ -1,4 +1,5 @@
-"""Reseller Portal. ``python main.py`` starts the server (seeding the demo on an empty database);
+"""Reseller Portal. ``python main.py`` starts the server on an existing database (``PORTAL_DEMO=1``, as
+scripts/run.sh sets, creates it and seeds the demo); ``python main.py init`` creates an empty one;
 ``python main.py invite --distributor NAME`` prints a new activation link. See ``--help``."""
 
 import sys

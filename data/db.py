@@ -4,6 +4,11 @@ Every connection runs in WAL mode with foreign keys on. Transactions are opened 
 sqlite3 driver: reads use a plain ``BEGIN``; a service that writes calls :func:`begin_write` first,
 which starts with ``BEGIN IMMEDIATE`` so that two writers queue on SQLite's lock instead of failing
 half-way.
+
+A database file is created only when asked (``create=True``: ``python main.py init``, the demo); every
+connection opens it with ``mode=rw``, so that a vanished file is never silently replaced by a new empty one,
+and every write first checks that the file it opened is still the one at its path (a removed data directory
+would otherwise take writes into deleted files).
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
@@ -23,6 +30,7 @@ from data.models.invitation import INVITATION_SEARCH_DDL, INVITATION_SEARCH_FILL
 BUSY_TIMEOUT_MS = 10_000
 SCHEMA_VERSION = 6  # raise with every change to the tables, and add the step from the old version to MIGRATIONS
 _engine: Engine | None = None
+_identities: WeakKeyDictionary[Engine, tuple[int, int]] = WeakKeyDictionary()  # the file each engine opened
 # The audit log is append-only, enforced by the database itself.
 APPEND_ONLY_AUDIT = (
     "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event "
@@ -34,6 +42,18 @@ APPEND_ONLY_AUDIT = (
 
 class DatabaseUnavailable(Exception):
     """The database cannot take a write at all (its file is gone); see :func:`write_fault`."""
+
+
+class DatabaseMissing(SystemExit):
+    """No database file where the settings say, and creating one was not asked for."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"There is no database at {path}. To start a new portal there, run `python main.py init` (or "
+            "`scripts/run.sh` for the demo); if the portal had data there, restore it from a backup "
+            "(`python main.py backup` makes one)."
+        )
+        self.path = path
 
 
 # SQLite's result codes (by name, as ``sqlite3`` reports them) that say the database cannot be written now.
@@ -54,18 +74,43 @@ def write_fault(error: BaseException) -> str | None:
     return None
 
 
-def make_engine(database_url: str) -> Engine:
-    """Create an engine for ``database_url`` with the portal's SQLite settings."""
+def database_path(engine_or_url: Engine | str) -> Path | None:
+    """The database file of an engine or URL (``None`` for an in-memory database)."""
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
+    return Path(url.database).resolve() if url.database and url.database != ":memory:" else None
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_dev, status.st_ino
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """A connection to an existing database file: ``mode=rw`` never creates one (not even in a removed
+    directory)."""
+    return sqlite3.connect(
+        f"file:{quote(str(path))}?mode=rw", uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+
+
+def make_engine(database_url: str, *, create: bool = False) -> Engine:
+    """Create an engine for ``database_url`` with the portal's SQLite settings. The database file must exist,
+    unless ``create`` (then a missing one is created, empty)."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         raise SystemExit("PORTAL_DATABASE_URL must be a sqlite:/// URL")
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        database_url,
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-        hide_parameters=True,  # an error's message never carries the values (emails, hashes) it was given
-    )
+    path = database_path(database_url)
+    if path is None:
+        engine = create_engine(database_url, connect_args={"check_same_thread": False}, hide_parameters=True)
+    else:
+        if not path.exists():
+            if not create:
+                raise DatabaseMissing(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sqlite3.connect(path).close()
+        # hide_parameters: an error's message never carries the values (emails, hashes) it was given
+        engine = create_engine(database_url, creator=lambda: _open(path), hide_parameters=True)
+        identity = _identities[engine] = _identity(path)
 
     @event.listens_for(engine, "connect")
     def _configure_connection(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -80,9 +125,50 @@ def make_engine(database_url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(connection: object) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "")  # type: ignore[attr-defined]
+        if mode == "IMMEDIATE" and path is not None:
+            _require_the_same_file(path, identity)
         connection.exec_driver_sql(f"BEGIN {mode}".strip())  # type: ignore[attr-defined]
 
     return engine
+
+
+def _require_the_same_file(path: Path, identity: tuple[int, int]) -> None:
+    """Refuse a write when the database file was removed or replaced since the engine opened it: writing on
+    through the open connections would "succeed" into a deleted file."""
+    try:
+        current = _identity(path)
+    except FileNotFoundError:
+        raise DatabaseUnavailable(f"the database file {path} is gone") from None
+    if current != identity:
+        raise DatabaseUnavailable(f"the database file {path} was replaced by another file")
+
+
+def write_check(engine: Engine | None = None) -> str:
+    """Whether the database can take a write now: ``"writable"``, ``"read-only"``, ``"missing"`` (its file or
+    directory was removed) or ``"replaced"``. Tried on a new connection, with a write that is rolled back."""
+    engine = engine or get_engine()
+    path = database_path(engine)
+    if path is None:
+        return "writable"
+    try:
+        if _identity(path) != _identities[engine]:
+            return "replaced"
+    except FileNotFoundError:
+        return "missing"
+    try:
+        probe = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=0.5, isolation_level=None)
+    except sqlite3.Error:
+        return "missing"
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        version = int(probe.execute("PRAGMA user_version").fetchone()[0])
+        probe.execute(f"PRAGMA user_version = {version}")  # a real write to the file's header, never committed
+        probe.execute("ROLLBACK")
+    except sqlite3.Error as error:
+        return "writable" if write_fault(error) == "busy" else "read-only"  # busy: another write holds the lock
+    finally:
+        probe.close()
+    return "writable"
 
 
 def _add_invitation_search(connection: Connection) -> None:
@@ -155,12 +241,13 @@ def _schema_version(engine: Engine, connection: Connection) -> int | None:
     return version
 
 
-def configure(database_url: str) -> Engine:
-    """Set up the process-wide engine used by :func:`new_session`."""
+def configure(database_url: str, *, create: bool = False) -> Engine:
+    """Set up the process-wide engine used by :func:`new_session`: on the existing database, or, with
+    ``create``, on a new one (:class:`DatabaseMissing` otherwise)."""
     global _engine
     if _engine is not None:
         _engine.dispose()
-    _engine = make_engine(database_url)
+    _engine = make_engine(database_url, create=create)
     create_tables(_engine)
     return _engine
 

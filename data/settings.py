@@ -21,6 +21,15 @@ def _long_enough(secret: str, source: str) -> str:
     return secret
 
 
+def _env_flag(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in {"", "0", "no", "false"}:
+        return False
+    if raw in {"1", "yes", "true"}:
+        return True
+    raise SystemExit(f"{name} must be 1 or 0, got {raw!r}")
+
+
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -60,6 +69,8 @@ class Settings:
     throttle_window_minutes: int = 15
     throttle_first_delay_seconds: int = 60
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    demo: bool = False  # PORTAL_DEMO=1 (scripts/run.sh): create the database if there is none, and seed the demo
+    database_configured: bool = False  # PORTAL_DATABASE_URL is set: that database must exist, and is never seeded
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -83,6 +94,8 @@ class Settings:
             throttle_window_minutes=_env_int("PORTAL_THROTTLE_WINDOW_MINUTES", 15),
             throttle_first_delay_seconds=_env_int("PORTAL_THROTTLE_FIRST_DELAY_SECONDS", 60),
             trusted_proxies=_env_trusted_proxies(),
+            demo=_env_flag("PORTAL_DEMO"),
+            database_configured=bool(os.environ.get("PORTAL_DATABASE_URL")),
         )
 
     @property
@@ -94,6 +107,12 @@ class Settings:
     def session_storage_dir(self) -> Path:
         """Where NiceGUI keeps the server side of browser sessions: in the data directory, never the working one."""
         return self.data_dir / "sessions"
+
+    @property
+    def demo_may_create(self) -> bool:
+        """Whether starting the server may create a missing database and seed the demo in it: only when asked
+        (``PORTAL_DEMO=1``), and never for a configured database, which was expected to exist."""
+        return self.demo and not self.database_configured
 
     def activation_url(self, token: str) -> str:
         """The full activation link for an invitation token."""

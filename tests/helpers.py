@@ -126,6 +126,6 @@ class Portal:
 
 def open_portal(path: Path) -> Portal:
     """A fresh portal database at ``path``."""
-    engine = db.make_engine(f"sqlite:///{path}")
+    engine = db.make_engine(f"sqlite:///{path}", create=True)
     db.create_tables(engine)
     return Portal(engine=engine, path=path)

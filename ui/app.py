@@ -15,6 +15,7 @@ from nicegui import app, context, ui
 from nicegui.storage import Storage
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from data import db
 from data.settings import Settings
 from services import throttle, workers
 from services.errors import DomainError, Unavailable
@@ -75,10 +76,19 @@ PAGE_BUILD_TIMEOUT_S = 20.0
 
 
 def health() -> JSONResponse:
-    """``/healthz`` for load balancers and scripts: 200 once the server can run service actions, else 503."""
-    if workers.ready():
-        return JSONResponse({"status": "ok"})
-    return JSONResponse({"status": "starting"}, status_code=503)
+    """``/healthz`` for load balancers and scripts: whether the portal can serve and save. 200 when the database
+    can be written and the service workers run; 503 otherwise (``"starting"`` until the workers are up), with
+    what is wrong: ``database`` is ``writable``, ``read-only``, ``missing`` or ``replaced``."""
+    database = db.write_check()
+    running, wanted = workers.running_count(), workers.size()
+    if not workers.started():
+        status = "starting"
+    elif database == "writable" and workers.ready():
+        status = "ok"
+    else:
+        status = "unavailable"
+    body = {"status": status, "database": database, "workers": {"running": running, "of": wanted}}
+    return JSONResponse(body, status_code=200 if status == "ok" else 503)
 
 
 TRY_AGAIN = (ServerBusy, Unavailable)  # the action could not run now; nothing was changed; retrying is safe

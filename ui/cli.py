@@ -1,5 +1,8 @@
 """The command line. ``python main.py`` starts the server; the other commands act on the database directly,
-whether or not the server is running. Their names are part of the product."""
+whether or not the server is running. Their names are part of the product.
+
+Only ``init`` creates a database, and ``python main.py`` with ``PORTAL_DEMO=1`` (scripts/run.sh), which also seeds
+the demo; everything else refuses to run without the database it expects, rather than starting an empty one."""
 
 from __future__ import annotations
 
@@ -40,9 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python main.py", description="Reseller Portal")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="start the web server (the default)")
+    commands.add_parser("init", help="create a new, empty portal database where the settings say")
 
     invite = commands.add_parser("invite", help="create an invitation and print its activation URL")
-    invite.add_argument("--distributor", required=True, metavar="NAME", help="the inviting distributor")
+    invite.add_argument("--distributor", required=True, metavar="NAME", help="the inviting distributor, named exactly")
     invite.add_argument("--email", metavar="E", help="the invitee's email, pre-filled on the first step")
     invite.add_argument("--company", metavar="C", help="the reseller's company name, pre-filled")
     invite.add_argument("--note", metavar="TEXT", help="a note to the signee, shown on the first step")
@@ -280,13 +284,25 @@ def backup(settings: Settings, args: argparse.Namespace) -> None:
     print(f"Backed up {settings.database_url} to {args.path.resolve()}")
 
 
+def init(settings: Settings) -> None:
+    """``init``: a new, empty database where the settings say; never over an existing one."""
+    path = db.database_path(settings.database_url)
+    if path is not None and path.exists():
+        raise CommandError(f"{path} exists already; nothing was changed")
+    db.configure(settings.database_url, create=True)
+    print(f"Created an empty portal database at {path}.")
+    print('Next: python main.py distributor create "NAME" --admin-email EMAIL, then python main.py to serve.')
+
+
 def serve(settings: Settings) -> None:
-    """Start the server; seed the demo on an empty database and print its links once."""
+    """Start the server; with ``PORTAL_DEMO=1``, seed the demo on an empty database and print its links once."""
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.session_storage_dir))  # before NiceGUI is imported
     from ui.app import run_server
 
-    with db.new_session() as session:
-        seed = demo.seed_demo(session)
+    seed = demo.DemoSeed(seeded=False)
+    if settings.demo_may_create:
+        with db.new_session() as session:
+            seed = demo.seed_demo(session)
     print(f"Reseller Portal on {settings.base_url} (database: {settings.database_url})", flush=True)
     if seed.seeded:
         print(
@@ -295,7 +311,7 @@ def serve(settings: Settings) -> None:
         )
         print(f"Demo: {demo.DEMO_DISTRIBUTOR} invited {demo.DEMO_RESELLER}. Open the activation link:")
         print(settings.activation_url(seed.token or ""), flush=True)
-    elif not os.environ.get("NICEGUI_USER_SIMULATION"):
+    elif settings.demo and not os.environ.get("NICEGUI_USER_SIMULATION"):
         print(
             "Existing data kept. For a new activation link run:\n"
             f'  python main.py invite --distributor "{demo.DEMO_DISTRIBUTOR}" --company "{demo.DEMO_RESELLER}"',
@@ -325,7 +341,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
-    db.configure(settings.database_url)
+    serving = args.command in (None, "serve")
+    try:
+        if args.command == "init":
+            init(settings)
+            return 0
+        db.configure(settings.database_url, create=serving and settings.demo_may_create)
+    except (db.DatabaseMissing, CommandError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     throttle.configure(
         throttle.Limits(
             link_guesses_per_address=settings.link_guess_limit,
@@ -335,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
             first_delay=timedelta(seconds=settings.throttle_first_delay_seconds),
         )
     )
-    if args.command in (None, "serve"):
+    if serving:
         serve(settings)
         return 0
     try:

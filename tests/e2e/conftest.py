@@ -57,6 +57,7 @@ class Server:
 
     data_dir: Path
     port: int = field(default_factory=free_port)
+    log_dir: Path | None = None  # where its output goes (default: the data directory)
     process: subprocess.Popen[bytes] | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     issued_urls: list[str] = field(default_factory=list)  # every link ``invite`` printed, for the log checks
@@ -69,21 +70,23 @@ class Server:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "NICEGUI_", "PYTEST_"))}
         env.update(PORTAL_DATA_DIR=str(self.data_dir), PORTAL_PORT=str(self.port), PORTAL_HOST="127.0.0.1")
+        env.update(PORTAL_DEMO="1")  # as scripts/run.sh: a new database, seeded with the demo
         env.update(self.extra_env)
         return env
 
     @property
     def log_path(self) -> Path:
         """The server's logs (standard error)."""
-        return self.data_dir / "server.log"
+        return (self.log_dir or self.data_dir) / "server.log"
 
     @property
     def output_path(self) -> Path:
         """What the server printed on standard output (the start-up banner)."""
-        return self.data_dir / "server.out"
+        return (self.log_dir or self.data_dir) / "server.out"
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.output_path.open("ab") as out, self.log_path.open("ab") as log:
             self.process = subprocess.Popen([sys.executable, "main.py"], cwd=ROOT, env=self.env, stdout=out, stderr=log)
         deadline = time.monotonic() + 60

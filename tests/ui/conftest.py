@@ -18,6 +18,7 @@ from tests.helpers import Portal
 def portal_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Point the app that main.py builds at a fresh data directory (database and session secret)."""
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTAL_DEMO", "1")  # a new database with the demo, as scripts/run.sh starts it
     monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
     monkeypatch.delenv("PORTAL_BASE_URL", raising=False)
     yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,55 +12,99 @@ import pytest
 
 from data import db
 from services import activation
+from tests.helpers import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
+ACME = "Acme Distribution Ltd"
 
 
-def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PORTAL_DATA_DIR": str(tmp_path), "PORTAL_BASE_URL": "https://portal.example"}
-    env.pop("PORTAL_DATABASE_URL", None)
+def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(PORTAL_DATA_DIR=str(tmp_path), PORTAL_BASE_URL="https://portal.example", **extra)
+    return env
+
+
+def run_cli(
+    tmp_path: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "main.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "main.py", *args],
+        cwd=ROOT,
+        env=env or cli_env(tmp_path),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
-def test_invite_prints_a_working_url_last_and_creates_the_distributor_once(tmp_path: Path) -> None:
+@pytest.fixture
+def acme(tmp_path: Path) -> Path:
+    """A new portal database with the distributor Acme Distribution Ltd, made as an operator would."""
+    assert run_cli(tmp_path, "init").returncode == 0
+    created = run_cli(
+        tmp_path, "distributor", "create", ACME, "--admin-email", "ops@acme.example", "--password-stdin", stdin=PASSWORD
+    )
+    assert created.returncode == 0, created.stderr
+    return tmp_path
+
+
+def test_init_makes_an_empty_database_once(tmp_path: Path) -> None:
+    first = run_cli(tmp_path, "init")
+    assert first.returncode == 0, first.stderr
+    assert f"Created an empty portal database at {tmp_path / 'portal.db'}" in first.stdout
+    again = run_cli(tmp_path, "init")
+    assert again.returncode == 2 and "exists already; nothing was changed" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["serve"], ["invite", "--distributor", ACME], ["invitations", "list"], ["backup", "copy.db"]],
+    ids=["serve (default)", "serve", "invite", "invitations list", "backup"],
+)
+def test_without_its_database_nothing_runs_and_nothing_is_created(tmp_path: Path, command: list[str]) -> None:
+    data = tmp_path / "var"
+    result = run_cli(tmp_path, *command, env=cli_env(data))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"error: There is no database at {data / 'portal.db'}." in result.stderr
+    assert "python main.py init" in result.stderr and "Traceback" not in result.stderr
+    assert not data.exists()  # no new empty database, no new session secret
+
+
+def test_the_demo_is_never_made_in_a_configured_database(tmp_path: Path) -> None:
+    configured = tmp_path / "elsewhere" / "portal.db"
+    env = cli_env(tmp_path / "var", PORTAL_DEMO="1", PORTAL_DATABASE_URL=f"sqlite:///{configured}")
+    result = run_cli(tmp_path, env=env)
+    assert result.returncode == 2 and "There is no database at" in result.stderr
+    assert not configured.parent.exists() and not (tmp_path / "var").exists()
+
+
+def test_invite_prints_a_working_url_last(acme: Path) -> None:
     first = run_cli(
-        tmp_path,
-        "invite",
-        "--distributor",
-        "Acme Distribution Ltd",
-        "--email",
-        "ann@reseller.example",
-        "--company",
-        "Reseller Inc",
-        "--expires-days",
-        "3",
+        acme, "invite", "--distributor", ACME, "--email", "ann@reseller.example", "--company", "Reseller Inc"
     )
     assert first.returncode == 0, first.stderr
     lines = first.stdout.strip().splitlines()
-    assert "Created distributor Acme Distribution Ltd" in lines[0]
     assert lines[-1].startswith("https://portal.example/activate/")
     token = lines[-1].rsplit("/", 1)[1]
+    second = run_cli(acme, "invite", "--distributor", ACME, "--expires-days", "3")
+    assert second.returncode == 0 and second.stdout.strip().splitlines()[-1] != lines[-1]
 
-    second = run_cli(tmp_path, "invite", "--distributor", "Acme Distribution Ltd")
-    assert second.returncode == 0 and "Created distributor" not in second.stdout
-    assert second.stdout.strip().splitlines()[-1] != lines[-1]
-
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'portal.db'}")
+    engine = db.make_engine(f"sqlite:///{acme / 'portal.db'}")
     with db.new_session(engine) as session:
         view = activation.open_invitation(session, token)
     engine.dispose()
-    assert view.distributor_name == "Acme Distribution Ltd"
+    assert view.distributor_name == ACME
     assert view.email == "ann@reseller.example" and view.company_name == "Reseller Inc"
-    assert token not in (tmp_path / "portal.db").read_bytes().decode("latin-1")
+    assert token not in (acme / "portal.db").read_bytes().decode("latin-1")
 
 
 @pytest.mark.parametrize(
     ("args", "message"), [(["--expires-days", "0"], "expires"), (["--email", "not-an-email"], "email")]
 )
-def test_invite_rejects_bad_options_clearly(tmp_path: Path, args: list[str], message: str) -> None:
-    result = run_cli(tmp_path, "invite", "--distributor", "Acme Distribution Ltd", *args)
+def test_invite_rejects_bad_options_clearly(acme: Path, args: list[str], message: str) -> None:
+    result = run_cli(acme, "invite", "--distributor", ACME, *args)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
 
@@ -70,80 +115,45 @@ def test_invite_requires_a_distributor(tmp_path: Path) -> None:
 
 
 def test_distributor_create_reads_the_password_from_stdin(tmp_path: Path) -> None:
-    env = {**os.environ, "PORTAL_DATA_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "main.py",
-            "distributor",
-            "create",
-            "Northwind Traders Ltd",
-            "--admin-email",
-            "Ops@Northwind.example",
-            "--password-stdin",
-        ],
-        cwd=ROOT,
-        env=env,
-        input="a long and unusual passphrase\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    assert run_cli(tmp_path, "init").returncode == 0
+    create = ["distributor", "create", "Northwind Traders Ltd", "--admin-email", "Ops@Northwind.example"]
+    result = run_cli(tmp_path, *create, "--password-stdin", stdin="a long and unusual passphrase\n")
     assert result.returncode == 0, result.stderr
     assert "Created distributor Northwind Traders Ltd" in result.stdout and "ops@northwind.example" in result.stdout
     assert "a long and unusual passphrase" not in result.stdout + result.stderr
-    weak = subprocess.run(
-        [
-            sys.executable,
-            "main.py",
-            "distributor",
-            "create",
-            "Weak Ltd",
-            "--admin-email",
-            "w@weak.example",
-            "--password-stdin",
-        ],
-        cwd=ROOT,
-        env=env,
-        input="short\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    weak = run_cli(
+        tmp_path,
+        *["distributor", "create", "Weak Ltd", "--admin-email", "w@weak.example", "--password-stdin"],
+        stdin="short\n",
     )
     assert weak.returncode == 2 and "password" in weak.stderr and "Traceback" not in weak.stderr
 
 
-def test_invitations_list_revoke_reissue_and_publish(tmp_path: Path) -> None:
-    import json
-
-    url = run_cli(tmp_path, "invite", "--distributor", "Acme Distribution Ltd", "--company", "Listed Inc")
+def test_invitations_list_revoke_reissue_and_publish(acme: Path) -> None:
+    url = run_cli(acme, "invite", "--distributor", ACME, "--company", "Listed Inc")
     assert url.returncode == 0
-    listed = run_cli(tmp_path, "invitations", "list", "--json")
+    listed = run_cli(acme, "invitations", "list", "--json")
     [row] = json.loads(listed.stdout)
     assert row["company_name"] == "Listed Inc" and row["status"] == "pending"
-    table = run_cli(tmp_path, "invitations", "list", "--distributor", "Acme Distribution Ltd")
+    table = run_cli(acme, "invitations", "list", "--distributor", ACME)
     assert "Listed Inc" in table.stdout and "STATUS" in table.stdout and "1 invitation(s)" in table.stdout
 
-    reissue_too_early = run_cli(tmp_path, "invitations", "reissue", row["invitation_id"])
+    reissue_too_early = run_cli(acme, "invitations", "reissue", row["invitation_id"])
     assert reissue_too_early.returncode == 2 and "expired or revoked" in reissue_too_early.stderr
-    revoked = run_cli(tmp_path, "invitations", "revoke", row["invitation_id"], "--json")
+    revoked = run_cli(acme, "invitations", "revoke", row["invitation_id"], "--json")
     assert json.loads(revoked.stdout)["status"] == "revoked"
-    reissued = run_cli(tmp_path, "invitations", "reissue", row["invitation_id"])
+    reissued = run_cli(acme, "invitations", "reissue", row["invitation_id"])
     assert reissued.returncode == 0
     assert reissued.stdout.strip().splitlines()[-1].startswith("https://portal.example/activate/")
-    statuses = sorted(r["status"] for r in json.loads(run_cli(tmp_path, "invitations", "list", "--json").stdout))
+    statuses = sorted(r["status"] for r in json.loads(run_cli(acme, "invitations", "list", "--json").stdout))
     assert statuses == ["pending", "revoked"]
 
-    terms = tmp_path / "terms.md"
+    terms = acme / "terms.md"
     terms.write_text("# Terms v2\n\nNew terms.", encoding="utf-8")
-    published = run_cli(
-        tmp_path, "agreements", "publish", "--distributor", "Acme Distribution Ltd", "--file", str(terms), "--json"
-    )
+    published = run_cli(acme, "agreements", "publish", "--distributor", ACME, "--file", str(terms), "--json")
     assert published.returncode == 0, published.stderr
     assert json.loads(published.stdout)["version"] == 2
-    missing = run_cli(tmp_path, "agreements", "publish", "--distributor", "Nobody Ltd", "--file", str(terms))
+    missing = run_cli(acme, "agreements", "publish", "--distributor", "Nobody Ltd", "--file", str(terms))
     assert missing.returncode == 2 and "No distributor" in missing.stderr
 
 

@@ -165,7 +165,7 @@ def test_two_processes_creating_a_new_database_at_once_both_succeed(tmp_path: Pa
 
 def open_database(url: str) -> int:
     """In a fresh process: set the database up, and say which schema version it has."""
-    engine = db.configure(url)
+    engine = db.configure(url, create=True)
     with engine.connect() as connection:
         return int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
 
