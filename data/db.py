@@ -279,12 +279,16 @@ def add_in_order(session: Session, *rows: object) -> None:
         session.flush()
 
 
+class BackupTargetExists(FileExistsError):
+    """A backup never overwrites a file."""
+
+
 def backup(engine: Engine, target: Path) -> None:
     """A consistent copy of the database at ``target`` with SQLite's online backup API: safe while the
     server is running and writing."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
-        raise FileExistsError(f"{target} exists already; choose a new file")
+        raise BackupTargetExists(f"{target} exists already; choose a new file")
     os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # private from its first byte
     source = engine.raw_connection()
     try:
@@ -293,5 +297,8 @@ def backup(engine: Engine, target: Path) -> None:
             source.driver_connection.backup(destination)  # type: ignore[union-attr]
         finally:
             destination.close()
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half-written copy that looks like a backup
+        raise
     finally:
         source.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -40,10 +41,16 @@ def find_distributor(session: Session, name: str) -> Account | None:
 
 
 def get_distributor(session: Session, name: str) -> Account:
-    """The distributor with this name, or :class:`NotFound`."""
+    """The distributor with exactly this name, or :class:`NotFound` naming the distributors with a close name
+    (a typo, another case), so that a slip never reaches another distributor or makes a new one."""
     distributor = find_distributor(session, name)
     if distributor is None:
-        raise NotFound(f"No distributor is named {name!r}.")
+        names = session.exec(select(Account.name).where(Account.kind == AccountKind.DISTRIBUTOR)).all()
+        by_folded = {" ".join(known.casefold().split()): known for known in names}
+        wanted = " ".join(name.casefold().split())
+        near = [by_folded[folded] for folded in difflib.get_close_matches(wanted, list(by_folded), n=3, cutoff=0.6)]
+        hint = f" Did you mean {' or '.join(repr(known) for known in near)}?" if near else ""
+        raise NotFound(f"No distributor is named {name!r}.{hint}")
     return distributor
 
 

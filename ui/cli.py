@@ -11,6 +11,7 @@ import getpass
 import json
 import logging
 import os
+import sqlite3
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -22,7 +23,7 @@ from data import db
 from data.settings import Settings
 from services import demo, faults, throttle
 from services.accounts import create_distributor_user
-from services.agreements import ensure_distributor, get_distributor, publish_version_as_operator
+from services.agreements import get_distributor, publish_version_as_operator
 from services.distributor_invitations import (
     InvitationRow,
     list_invitations_as_operator,
@@ -128,18 +129,14 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Non
 
 
 def invite(settings: Settings, args: argparse.Namespace) -> None:
-    """``invite``: create an invitation; the activation URL is the last line of standard output."""
+    """``invite``: create an invitation; the activation URL is the last line of standard output. The distributor
+    must exist (``distributor create`` makes one): a misspelt name is refused with the names it resembles."""
     with db.new_session() as session:
-        setup = ensure_distributor(session, args.distributor, actor="command line")
-    if setup.created:
-        print(
-            f"Created distributor {terminal_safe(setup.distributor.name)} ({setup.distributor.id}) "
-            "with the stock service agreement."
-        )
+        distributor = get_distributor(session, args.distributor)
     with db.new_session() as session:
         issued = create_invitation(
             session,
-            setup.distributor.id,
+            distributor.id,
             invitee_email=args.email,
             company_name=args.company,
             note_to_signee=args.note,
@@ -155,8 +152,9 @@ def invite(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def read_password(from_stdin: bool) -> str:
-    """The new user's password: piped on standard input, or typed at a prompt without echo."""
-    if from_stdin or not sys.stdin.isatty():
+    """The new user's password: piped on standard input, or typed at a prompt without echo (also with
+    ``--password-stdin`` when standard input is a terminal: what is typed there is never echoed)."""
+    if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("Password for the new user (at least 15 characters): ")
     if getpass.getpass("Repeat the password: ") != first:
@@ -279,8 +277,10 @@ def backup(settings: Settings, args: argparse.Namespace) -> None:
     """``backup PATH``: SQLite's online backup API, so the copy is consistent while the server writes."""
     try:
         db.backup(db.get_engine(), args.path)
-    except FileExistsError as error:
+    except db.BackupTargetExists as error:
         raise CommandError(str(error)) from None
+    except (OSError, sqlite3.Error) as error:
+        raise CommandError(f"cannot write the backup to {args.path}: {error}") from None
     print(f"Backed up {settings.database_url} to {args.path.resolve()}")
 
 

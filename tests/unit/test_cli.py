@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -101,6 +106,29 @@ def test_invite_prints_a_working_url_last(acme: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("acme distribution ltd", f"Did you mean '{ACME}'?"),
+        ("Acme Distributon Ltd", f"Did you mean '{ACME}'?"),
+        ("Zenith Wholesale", None),
+    ],
+)
+def test_invite_for_an_unknown_distributor_is_refused_with_the_names_it_resembles(
+    acme: Path, typed: str, suggested: str | None
+) -> None:
+    result = run_cli(acme, "invite", "--distributor", typed)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: No distributor is named {typed!r}.")
+    assert (suggested in result.stderr) if suggested else ("Did you mean" not in result.stderr)
+    connection = sqlite3.connect(acme / "portal.db")
+    try:
+        assert connection.execute("SELECT name FROM account").fetchall() == [(ACME,)]  # no new distributor
+        assert connection.execute("SELECT count(*) FROM invitation").fetchone() == (0,)
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
     ("args", "message"), [(["--expires-days", "0"], "expires"), (["--email", "not-an-email"], "email")]
 )
 def test_invite_rejects_bad_options_clearly(acme: Path, args: list[str], message: str) -> None:
@@ -127,6 +155,59 @@ def test_distributor_create_reads_the_password_from_stdin(tmp_path: Path) -> Non
         stdin="short\n",
     )
     assert weak.returncode == 2 and "password" in weak.stderr and "Traceback" not in weak.stderr
+
+
+def read_until(fd: int, wanted: bytes, seen: bytearray, timeout: float = 30) -> None:
+    """Read the terminal's output into ``seen`` until ``wanted`` appears (or the program ends)."""
+    deadline = time.monotonic() + timeout
+    while wanted not in seen:
+        assert time.monotonic() < deadline, f"{wanted!r} never appeared in {bytes(seen)!r}"
+        ready, _, _ = select.select([fd], [], [], 1)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the program ended and closed the terminal
+                return
+            if not chunk:
+                return
+            seen.extend(chunk)
+
+
+def test_password_stdin_typed_at_a_terminal_is_not_echoed(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "init").returncode == 0
+    secret = "terminal typed passphrase, never shown"
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the command with a terminal as its standard input and output
+        os.chdir(ROOT)
+        args = ["main.py", "distributor", "create", "Tty Ltd", "--admin-email", "tty@x.example", "--password-stdin"]
+        os.execve(sys.executable, [sys.executable, *args], cli_env(tmp_path))  # noqa: S606 - no shell wanted
+    seen = bytearray()
+    try:
+        read_until(terminal, b"Password", seen)
+        os.write(terminal, f"{secret}\n".encode())
+        read_until(terminal, b"Repeat", seen, timeout=10)
+        os.write(terminal, f"{secret}\n".encode())
+        read_until(terminal, b"Sign in at", seen)
+    finally:
+        if os.waitpid(pid, os.WNOHANG) == (0, 0):
+            time.sleep(1)  # a moment to exit after its last line
+            if os.waitpid(pid, os.WNOHANG) == (0, 0):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        os.close(terminal)
+    assert secret.encode() not in seen, bytes(seen)
+    assert b"Created distributor Tty Ltd" in seen
+
+
+def test_backup_to_a_path_it_cannot_write_says_so_in_one_line(acme: Path) -> None:
+    blocker = acme / "a-file"
+    blocker.write_text("not a directory")
+    for target in (blocker / "backup.db", Path("/proc/portal-backup.db")):
+        result = run_cli(acme, "backup", str(target))
+        assert result.returncode == 2, result.stdout
+        assert result.stderr.startswith(f"error: cannot write the backup to {target}: ")
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+        assert not target.exists()
 
 
 def test_invitations_list_revoke_reissue_and_publish(acme: Path) -> None:
