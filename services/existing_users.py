@@ -17,7 +17,7 @@ def email_problem(session: Session, distributor_id: str, email: str) -> str | No
     if user is None:
         return None
     if user.account_id == distributor_id:
-        return f"{email} belongs to one of your own users."
+        return "This email already belongs to one of your users or your partners' users."
     account = session.get(Account, user.account_id)
     assert account is not None  # guaranteed by the foreign key
     statuses = set(

@@ -24,6 +24,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -352,14 +353,35 @@ def _worker_main(connection: Connection, database_url: str, limits: throttle.Lim
         try:
             answer: tuple[str, object] = ("ok", run_action(action, origin, args, kwargs))
         except Exception as error:
-            if not isinstance(error, DomainError):
-                log.exception("service action %s failed", getattr(action, "__qualname__", action))
-            answer = ("error", error)
+            # A bug's traceback goes with it, to be logged by the server (through its log filters), not here.
+            answer = ("error", error if isinstance(error, DomainError) else _WithTraceback(error))
         try:
             connection.send(answer)
         except Exception as error:  # the answer cannot be pickled
-            log.exception("the answer of %s cannot be sent back", getattr(action, "__qualname__", action))
             connection.send(("error", RuntimeError(f"the service's answer could not be sent back: {error!r}")))
+
+
+class RemoteTraceback(Exception):
+    """Where in the worker process an unexpected error was raised (the ``__cause__`` of that error here)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _with_remote_traceback(error: BaseException, remote: str) -> BaseException:
+    error.__cause__ = RemoteTraceback(remote)
+    return error
+
+
+class _WithTraceback:
+    """An error sent from a worker together with its traceback, as ``concurrent.futures`` does."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+        self.remote = "".join(traceback.format_exception(error))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _with_remote_traceback, (self.error, f'\n"""\n{self.remote}"""')
 
 
 def _prepare_worker(database_url: str, limits: throttle.Limits) -> None:
@@ -369,7 +391,6 @@ def _prepare_worker(database_url: str, limits: throttle.Limits) -> None:
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: SIGTERM when the server dies, even by SIGKILL
     if os.getppid() == 1:  # the server died before the request took effect
         os._exit(0)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.nice(WORKER_NICENESS)
     db.configure(database_url)
     throttle.configure(limits)

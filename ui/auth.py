@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from services import access, accounts
 from services.errors import AuthenticationFailed, SignedOut
-from services.throttle import TooManyAttempts
+from services.throttle import TooManyAttempts, well_formed
 from ui.calls import client_address, perform
 from ui.theme import Heading, card, page_frame
 
@@ -51,7 +51,10 @@ def safe_next(next_path: object) -> str | None:
     parts = urlsplit(next_path)
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
         return None
-    if not any(parts.path == known or parts.path.startswith(known + "/") for known in NEXT_PATHS):
+    # An activation link (exactly one well-formed token), for a new contract offered to an existing reseller
+    # account: one of its users signs in, then signs it there (services/new_contracts.py).
+    activation = parts.path.startswith("/activate/") and well_formed(parts.path.removeprefix("/activate/"))
+    if not activation and not any(parts.path == known or parts.path.startswith(known + "/") for known in NEXT_PATHS):
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
 

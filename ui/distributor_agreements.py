@@ -136,8 +136,8 @@ class AgreementsPage:
                             agreements.publish_version, summary.agreement_id, text=editor.value, request_key=request_key
                         )
                 except AlreadyDone:  # an earlier press published it
-                    await self.refresh()
-                    if not dialog.is_deleted:
+                    if not dialog.is_deleted:  # (after a double click, the first press closed it already)
+                        await self.refresh()
                         dialog.close()
                     return
                 except ValidationFailed as failure:

@@ -105,8 +105,8 @@ class PartnersPage:
                         request_key=request_key,
                     )
                 except AlreadyDone:  # an earlier press created it (its link was shown then)
-                    await self.refresh()
-                    if not dialog.is_deleted:
+                    if not dialog.is_deleted:  # (after a double click, the first press closed it already)
+                        await self.refresh()
                         dialog.close()
                     return
                 except ValidationFailed as failure:

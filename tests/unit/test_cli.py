@@ -238,13 +238,10 @@ def test_invitations_list_revoke_reissue_and_publish(acme: Path) -> None:
     assert missing.returncode == 2 and "No distributor" in missing.stderr
 
 
-def test_invitations_list_never_prints_control_characters_to_the_terminal(tmp_path: Path) -> None:
+def test_invitations_list_never_prints_control_characters_to_the_terminal(acme: Path) -> None:
     """Names stored before the input rules refused them (or written by another tool) print as escapes."""
-    import sqlite3
-
-    assert (
-        run_cli(tmp_path, "invite", "--distributor", "Acme Distribution Ltd", "--company", "Plain Inc").returncode == 0
-    )
+    tmp_path = acme
+    assert run_cli(tmp_path, "invite", "--distributor", ACME, "--company", "Plain Inc").returncode == 0
     hostile = "Evil\x1b]0;pwned\x07\x1b[2J Inc\u202e\r\nFORGED LINE"
     connection = sqlite3.connect(tmp_path / "portal.db")
     with connection:

@@ -177,3 +177,15 @@ def worker_pid(_session: object) -> int:
 def test_a_healthy_worker_is_kept(running_workers: None) -> None:
     before = call(worker_pid)
     assert [call(worker_pid) for _ in range(3)] == [before] * 3
+
+
+def broken(_session: object) -> None:
+    raise ValueError("a bug in a service")
+
+
+def test_a_bug_in_a_worker_arrives_with_the_workers_traceback(running_workers: None) -> None:
+    with pytest.raises(ValueError, match="a bug in a service") as bug:
+        call(broken)
+    assert isinstance(bug.value.__cause__, workers.RemoteTraceback)
+    assert 'in broken\n    raise ValueError("a bug in a service")' in str(bug.value.__cause__)
+    assert call(worker_pid)  # the worker lives on
