@@ -230,3 +230,49 @@ def test_axe_finds_nothing_serious_on_the_set_password_page(server: Server, page
     page.goto(f"{server.base_url}/set-password/nope")
     expect(page.get_by_role("heading", name="Set-password link not usable")).to_be_visible()
     assert serious_violations(page) == [], "bad link"
+
+
+def test_axe_finds_nothing_serious_on_a_new_contract_for_a_removed_partner(server: Server, browser: Browser) -> None:
+    from services import partners
+    from services.accounts import authenticate
+    from tests.e2e.distributor import sign_in
+    from tests.e2e.distributor import unique_email as distributor_email
+
+    email = server.distributor_user(distributor_email("a11y-offer"))
+    portal = server.portal()
+    with portal.session() as session:
+        actor = authenticate(session, email, PASSWORD)
+    reseller_email = unique_email()
+    created = portal.activate(server.invite().rsplit("/", 1)[1], email=reseller_email, company="Removed Ltd")
+    with portal.session() as session:
+        partners.terminate_contract(session, actor, created.contract_id)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        sign_in(page, server.base_url, email)
+        expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+        page.goto(f"{server.base_url}/distributor/partners/{created.contract_id}")
+        expect(page.get_by_role("button", name="Offer a new contract")).to_be_visible()
+        assert serious_violations(page) == [], "removed partner"
+        page.get_by_role("button", name="Offer a new contract").click()
+        link = page.get_by_role("dialog").get_by_label("Link")
+        expect(link).to_be_visible()
+        assert serious_violations(page, ".q-dialog") == [], "new contract link dialog"
+        url = link.input_value()
+
+        reseller = browser.new_context().new_page()
+        reseller.goto(url)
+        expect(reseller.get_by_role("heading", name="A new service contract for Removed Ltd")).to_be_visible()
+        assert serious_violations(reseller) == [], "new contract, signed out"
+        reseller.get_by_role("link", name="Sign in").click()  # and back here once signed in
+        reseller.get_by_label("Email", exact=True).fill(reseller_email)
+        reseller.get_by_label("Password", exact=True).fill(PASSWORD)
+        reseller.get_by_role("button", name="Sign in").click()
+        expect(reseller.get_by_role("button", name="Sign the contract")).to_be_visible()
+        assert serious_violations(reseller) == [], "new contract, signed in"
+        reseller.get_by_role("button", name="Sign the contract").click()
+        expect(reseller.get_by_text("Tick the box to sign the contract.")).to_be_visible()
+        assert serious_violations(reseller) == [], "new contract, with errors"
+        reseller.context.close()
+    finally:
+        context.close()
