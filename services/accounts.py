@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from data.db import begin_write
 from data.models import Account, Agreement, AgreementVersion, Contract, ContractStatus, User, UserStatus
 from services import audit, throttle
-from services.errors import AuthenticationFailed, NotFound, ValidationFailed
+from services.errors import AuthenticationFailed, FieldErrors, NotFound, ValidationFailed
 from services.rules import check_password, clean_email, clean_full_name, is_storable
 from services.security import hash_password, verify_password
 
@@ -63,6 +63,12 @@ def authenticate(
     Failures count per account and per client address; past the limits, :class:`TooManyAttempts`."""
     key = email.strip().lower() if isinstance(email, str) else ""  # a browser may send anything
     password = password if isinstance(password, str) else ""
+    missing = FieldErrors()
+    if not key:
+        missing.add("email", "Enter your email address.")
+    if not password:
+        missing.add("password", "Enter your password.")
+    missing.raise_if_any()  # nothing to check: not an attempt, not counted
     if not is_storable(key):
         key = key.encode("utf-8", "replace").decode("utf-8")  # cannot match a user; still counted and verified
     limits = limits or throttle.current_limits()

@@ -8,10 +8,11 @@ draft in one short write transaction before the UI moves on. Every step and :fun
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from data.db import add_in_order, begin_write
 from data.models import (
@@ -20,6 +21,7 @@ from data.models import (
     ActivationDraft,
     Agreement,
     AgreementVersion,
+    AuditEvent,
     Contract,
     Invitation,
     InvitationStatus,
@@ -43,6 +45,12 @@ STEP_AGREEMENT = 1
 STEP_USER = 2
 STEP_COMPANY = 3
 STEP_ACTIVATE = 4
+STEP_TITLES = {
+    STEP_AGREEMENT: "Review the contract",
+    STEP_USER: "User properties",
+    STEP_COMPANY: "Company properties",
+    STEP_ACTIVATE: "Activate the contract",
+}
 EMAIL_UNUSABLE = (
     "This email cannot be used. If you already have an account, sign in instead; otherwise use another address."
 )
@@ -212,17 +220,23 @@ def _email_in_use(session: Session, email: str) -> bool:
     return session.exec(select(User.id).where(User.email == email)).first() is not None
 
 
+OPENING_RECORDED_EVERY = timedelta(minutes=30)  # per browser: a reload is not news, a return the next hour is
+
+
 def open_invitation(
     session: Session,
     token: str,
     *,
     client_address: str | None = None,
+    browser: str | None = None,
     limits: throttle.Limits | None = None,
     slowed: bool = False,
 ) -> ActivationView:
     """Open an activation link: its state, or the error saying why it cannot be used. Opening never uses
-    the link up; the first opening is recorded. Unknown links count against the client address, and a
-    client that guessed too many gets :class:`~services.throttle.TooManyAttempts`."""
+    the link up. Every opening is recorded in the invitation's history, at most once per browser (``browser``: a
+    pseudonymous key of the browser's session, never the session itself) in :data:`OPENING_RECORDED_EVERY`.
+    Unknown links count against the client address, and a client that guessed too many gets
+    :class:`~services.throttle.TooManyAttempts`."""
     invitation = throttle.look_up_link(
         session,
         client_address,
@@ -232,12 +246,12 @@ def open_invitation(
         limits=limits,
         slowed=slowed,
     )
-    if invitation.first_opened_at is None:
-        session.rollback()  # end the read; record the first opening in a short write transaction
+    if not _opened_lately(session, invitation.id, browser):
+        session.rollback()  # end the read; record the opening in a short write transaction
         begin_write(session)
         invitation = usable_invitation(session, token)
-        if invitation.first_opened_at is None:
-            invitation.first_opened_at = utcnow()
+        if not _opened_lately(session, invitation.id, browser):
+            invitation.first_opened_at = invitation.first_opened_at or utcnow()
             session.add(invitation)
             audit.record(
                 session,
@@ -246,9 +260,26 @@ def open_invitation(
                 object_type="invitation",
                 object_id=invitation.id,
                 client_address=client_address,
+                **({"browser": browser} if browser else {}),
             )
             session.commit()
     return _view(session, invitation)
+
+
+def _opened_lately(session: Session, invitation_id: str, browser: str | None) -> bool:
+    """Whether this browser's opening of the invitation was recorded within :data:`OPENING_RECORDED_EVERY`."""
+    same_browser = (
+        col(AuditEvent.details) == json.dumps({"browser": browser}, sort_keys=True)
+        if browser
+        else col(AuditEvent.details).is_(None)
+    )
+    recent = select(AuditEvent.id).where(
+        AuditEvent.object_id == invitation_id,
+        AuditEvent.action == "invitation.opened",
+        same_browser,
+        col(AuditEvent.at) > utcnow() - OPENING_RECORDED_EVERY,
+    )
+    return session.exec(recent.limit(1)).first() is not None
 
 
 def accept_agreement(

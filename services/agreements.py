@@ -117,7 +117,7 @@ class VersionSummary:
     is_active: bool
     created_at: datetime
     text_sha256: str
-    contracts: int  # contracts (pending or signed) that use this version
+    contracts: int  # signed contracts (active or since terminated) on this version; a link out is not one
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def list_agreements(session: Session, actor: SignedInUser) -> list[AgreementSumm
     usage = dict(
         session.exec(
             select(Contract.agreement_version_id, func.count())
-            .where(Contract.distributor_id == distributor_id)
+            .where(Contract.distributor_id == distributor_id, col(Contract.signed_at).is_not(None))
             .group_by(col(Contract.agreement_version_id))
         ).all()
     )

@@ -9,18 +9,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, literal_column, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from data.db import begin_write
-from data.models import Account, AgreementVersion, AuditEvent, Invitation, InvitationStatus
+from data.models import Account, ActivationDraft, AgreementVersion, AuditEvent, Invitation, InvitationStatus, User
 from data.models.invitation import invitation_search
 from data.models.types import utcnow
 from services import audit
 from services.access import distributor_of, own
 from services.accounts import SignedInUser
+from services.activation import STEP_TITLES
 from services.errors import InvalidState, NotFound, ValidationFailed
 from services.invitations import MAX_EXPIRY_DAYS, InvitationTerms, IssuedInvitation, add_invitation, create_invitation
 from services.rules import is_storable, require_storable
@@ -34,6 +36,18 @@ SEARCH_MAX = 200
 INDEXED_SEARCH_MIN = 3
 INDEXED_SEARCH_MAX_MATCHES = 20_000
 OPEN_STATUSES = (InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS)
+
+
+class InvitationProgress(StrEnum):
+    """What has happened to an invitation, as the list shows it: a pending link is *not opened* until someone
+    opens it, then *opened*; once a step is saved it is *in progress* (at some step)."""
+
+    NOT_OPENED = "not_opened"
+    OPENED = "opened"
+    IN_PROGRESS = "in_progress"
+    ACTIVATED = "activated"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,14 @@ class InvitationRow:
     reseller_name: str | None
     distributor_name: str
     replaced_by: str | None = None  # the invitation that reissued this one
+    opened_at: datetime | None = None  # first opened
+    step_reached: int | None = None  # the step an invitation in progress is at (1..4)
+
+    @property
+    def progress(self) -> InvitationProgress:
+        if self.status == InvitationStatus.PENDING:
+            return InvitationProgress.OPENED if self.opened_at else InvitationProgress.NOT_OPENED
+        return InvitationProgress(self.status.value)
 
 
 @dataclass(frozen=True)
@@ -67,11 +89,16 @@ class InvitationPage:
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    """One event in an invitation's history, with who did it and what, in words ("Casey Champion" "saved User
+    properties"); ``details`` keeps the event's own data (the step, the new invitation's ID)."""
+
     at: datetime
     action: str
     actor: str
     client_address: str | None
     details: dict[str, object]
+    who: str = ""
+    what: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,8 +110,19 @@ class InvitationDetail:
     history: list[HistoryEntry]
 
 
-def _status_condition(status: InvitationStatus, now: datetime) -> ColumnElement[bool]:
-    """The SQL condition for an invitation's status as people see it (an open link past expiry is expired)."""
+_PROGRESS_ONLY = (InvitationProgress.NOT_OPENED.value, InvitationProgress.OPENED.value)
+
+
+def _status_condition(status: InvitationStatus | InvitationProgress, now: datetime) -> ColumnElement[bool]:
+    """The SQL condition for an invitation's status as people see it (an open link past expiry is expired; a
+    pending one is not opened or opened)."""
+    if status in (InvitationProgress.NOT_OPENED, InvitationProgress.OPENED):
+        opened = col(Invitation.first_opened_at).is_not(None)
+        return and_(
+            col(Invitation.status) == InvitationStatus.PENDING,
+            col(Invitation.expires_at) > now,
+            opened if status == InvitationProgress.OPENED else ~opened,
+        )
     if status == InvitationStatus.EXPIRED:
         return and_(col(Invitation.status).in_(OPEN_STATUSES), col(Invitation.expires_at) <= now)
     if status in OPEN_STATUSES:
@@ -94,7 +132,8 @@ def _status_condition(status: InvitationStatus, now: datetime) -> ColumnElement[
 
 def _rows_query(reseller: type[Account]):  # type: ignore[no-untyped-def]
     """Invitations with what a row shows of them: agreement version, reseller name (``reseller``), distributor,
-    and the invitation that reissued it (the newest, for one reissued several times before schema 5)."""
+    the step reached, and the invitation that reissued it (the newest, for one reissued several times before
+    schema 5)."""
     distributor = aliased(Account)
     successor = aliased(Invitation)
     replaced_by = (
@@ -105,10 +144,18 @@ def _rows_query(reseller: type[Account]):  # type: ignore[no-untyped-def]
         .scalar_subquery()
     )
     return (
-        select(Invitation, AgreementVersion.version, reseller.name, distributor.name, replaced_by)
+        select(
+            Invitation,
+            AgreementVersion.version,
+            reseller.name,
+            distributor.name,
+            ActivationDraft.furthest_step,
+            replaced_by,
+        )
         .join(AgreementVersion, col(AgreementVersion.id) == col(Invitation.agreement_version_id))
         .join(distributor, col(distributor.id) == col(Invitation.distributor_id))
         .outerjoin(reseller, col(reseller.id) == col(Invitation.reseller_account_id))
+        .outerjoin(ActivationDraft, col(ActivationDraft.invitation_id) == col(Invitation.id))
     )
 
 
@@ -117,20 +164,24 @@ def _row(
     version: int,
     reseller_name: str | None,
     distributor_name: str,
+    furthest_step: int | None,
     replaced_by: str | None,
     now: datetime,
 ) -> InvitationRow:
+    status = invitation.effective_status(now)
     return InvitationRow(
         invitation_id=invitation.id,
         invitee_email=invitation.invitee_email,
         company_name=invitation.company_name,
-        status=invitation.effective_status(now),
+        status=status,
         created_at=invitation.created_at,
         expires_at=invitation.expires_at,
         agreement_version=version,
         reseller_account_id=invitation.reseller_account_id,
         reseller_name=reseller_name,
         distributor_name=distributor_name,
+        opened_at=invitation.first_opened_at,
+        step_reached=furthest_step if status == InvitationStatus.IN_PROGRESS else None,
         replaced_by=replaced_by,
     )
 
@@ -155,9 +206,10 @@ def _list(
         conditions.append(col(Invitation.distributor_id) == distributor_id)
     if status:
         try:
-            conditions.append(_status_condition(InvitationStatus(status), now))
+            wanted = InvitationProgress(status) if status in _PROGRESS_ONLY else InvitationStatus(status)
         except ValueError:
-            raise ValidationFailed({"status": f"Unknown status {status!r}."}) from None
+            raise ValidationFailed({"status": "Choose one of the statuses in the list."}) from None
+        conditions.append(_status_condition(wanted, now))
     text = require_storable((search or "").strip(), "search")
     if len(text) > SEARCH_MAX:
         raise ValidationFailed({"search": f"Search for at most {SEARCH_MAX} characters."})
@@ -268,29 +320,59 @@ def invite(
     )
 
 
-def invitation_detail(session: Session, actor: SignedInUser, invitation_id: str) -> InvitationDetail:
-    """One invitation with its history (created, opened, each step saved, activated, revoked, reissued)."""
-    invitation = _load(session, distributor_of(actor), invitation_id)
-    row = session.exec(_rows_query(aliased(Account)).where(Invitation.id == invitation.id)).one()
+HISTORY_WHAT = {
+    "invitation.created": "created the invitation",
+    "invitation.opened": "opened the activation link",
+    "invitation.activated": "activated the reseller portal",
+    "invitation.revoked": "revoked the invitation",
+    "invitation.reissued": "reissued the invitation with a new link",
+}
+
+
+def _history(session: Session, invitation: Invitation, reseller_name: str | None) -> list[HistoryEntry]:
+    """The invitation's audit events, each with who did it and what, in words."""
     events = session.exec(
         select(AuditEvent).where(AuditEvent.object_id == invitation.id).order_by(col(AuditEvent.id))
     ).all()
-    history = [
-        HistoryEntry(
-            event.at,
-            event.action,
-            event.actor,
-            event.client_address,
-            json.loads(event.details) if event.details else {},
+    user_ids = {event.actor for event in events}
+    names = dict(session.exec(select(User.id, User.full_name).where(col(User.id).in_(user_ids))).all())
+    draft = session.get(ActivationDraft, invitation.id)
+    invitee = (draft.full_name or draft.email if draft else None) or invitation.invitee_email or "The invitee"
+
+    def who(actor: str) -> str:
+        if actor in names:
+            return names[actor]
+        if actor.startswith("invitee of "):
+            return invitee
+        if actor == "command line":
+            return "An operator (command line)"
+        return "Someone"
+
+    history = []
+    for event in events:
+        details: dict[str, object] = json.loads(event.details) if event.details else {}
+        what = HISTORY_WHAT.get(event.action, event.action.replace("_", " ").replace(".", ": "))
+        if event.action == "activation.step_saved":
+            what = f"saved {STEP_TITLES.get(details.get('step'), 'a step')}"  # type: ignore[call-overload]
+        elif event.action == "invitation.activated" and reseller_name:
+            what = f"activated the reseller portal of {reseller_name}"
+        history.append(
+            HistoryEntry(event.at, event.action, event.actor, event.client_address, details, who(event.actor), what)
         )
-        for event in events
-    ]
+    return history
+
+
+def invitation_detail(session: Session, actor: SignedInUser, invitation_id: str) -> InvitationDetail:
+    """One invitation with its history (created, each opening, each step saved, activated, revoked, reissued)."""
+    invitation = _load(session, distributor_of(actor), invitation_id)
+    row = session.exec(_rows_query(aliased(Account)).where(Invitation.id == invitation.id)).one()
+    reseller_name = row[2]
     return InvitationDetail(
         row=_row(*row, utcnow()),
         note_to_signee=invitation.note_to_signee,
         contract_id=invitation.contract_id,
         reissued_from_id=invitation.reissued_from_id,
-        history=history,
+        history=_history(session, invitation, reseller_name),
     )
 
 

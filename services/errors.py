@@ -28,7 +28,10 @@ def _restore(kind: type[DomainError], args: tuple[Any, ...], state: dict[str, An
 
 
 class InvitationProblem(DomainError):
-    """An activation link that cannot be used; subclasses say why."""
+    """An activation link that cannot be used; subclasses say why. ``distributor_name``: who sent the link, for
+    a link that exists (an unknown one names nobody)."""
+
+    distributor_name: str | None = None
 
 
 class InvitationNotFound(InvitationProblem):
@@ -37,18 +40,21 @@ class InvitationNotFound(InvitationProblem):
 
 
 class InvitationExpired(InvitationProblem):
-    def __init__(self) -> None:
+    def __init__(self, distributor_name: str | None = None) -> None:
         super().__init__("This activation link has expired.")
+        self.distributor_name = distributor_name
 
 
 class InvitationRevoked(InvitationProblem):
-    def __init__(self) -> None:
+    def __init__(self, distributor_name: str | None = None) -> None:
         super().__init__("This activation link has been revoked.")
+        self.distributor_name = distributor_name
 
 
 class InvitationAlreadyActivated(InvitationProblem):
-    def __init__(self) -> None:
+    def __init__(self, distributor_name: str | None = None) -> None:
         super().__init__("This portal is already activated.")
+        self.distributor_name = distributor_name
 
 
 class InvitationForExistingAccount(InvitationProblem):
@@ -103,7 +109,12 @@ class InvalidState(DomainError):
 
 
 class SetPasswordLinkProblem(DomainError):
-    """A set-password link that cannot be used: unknown, expired or already used."""
+    """A set-password link that cannot be used: unknown, expired or already used. ``distributor_name``: who
+    created the account, for a link that exists."""
+
+    def __init__(self, message: str, distributor_name: str | None = None) -> None:
+        super().__init__(message)
+        self.distributor_name = distributor_name
 
 
 class Conflict(DomainError):

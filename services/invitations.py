@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from data.db import add_in_order, begin_write
-from data.models import Agreement, AgreementVersion, Contract, Invitation, InvitationStatus
+from data.models import Account, Agreement, AgreementVersion, Contract, Invitation, InvitationStatus
 from data.models.types import utcnow
 from services import audit
 from services.access import own
@@ -67,7 +67,9 @@ class InvitationTerms:
         email = errors.check(clean_optional_email, invitee_email)
         company = errors.check(clean_optional_text, company_name, "company_name", NAME_MAX)
         note = errors.check(clean_note, note_to_signee)
-        if type(expires_in_days) is not int or not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        if type(expires_in_days) is not int:  # nothing typed, 0.5, "two": refused, never rounded
+            errors.add("expires_in_days", f"Enter a whole number of days, from 1 to {MAX_EXPIRY_DAYS}.")
+        elif not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:  # 120 is refused, never cut to 90
             errors.add("expires_in_days", f"An invitation expires in 1 to {MAX_EXPIRY_DAYS} days.")
         errors.raise_if_any()
         return cls(email, company, note, expires_in_days)
@@ -176,10 +178,12 @@ def usable_invitation(session: Session, token: str) -> Invitation:
     if invitation is None:
         raise InvitationNotFound()
     status = invitation.effective_status(utcnow())
-    if status == InvitationStatus.ACTIVATED:
-        raise InvitationAlreadyActivated()
-    if status == InvitationStatus.REVOKED:
-        raise InvitationRevoked()
-    if status == InvitationStatus.EXPIRED:
-        raise InvitationExpired()
+    problem = {
+        InvitationStatus.ACTIVATED: InvitationAlreadyActivated,
+        InvitationStatus.REVOKED: InvitationRevoked,
+        InvitationStatus.EXPIRED: InvitationExpired,
+    }.get(status)
+    if problem is not None:
+        distributor = session.get(Account, invitation.distributor_id)
+        raise problem(distributor.name if distributor else None)
     return invitation

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from data.db import add_in_order, begin_write
 from data.models import (
@@ -40,6 +42,8 @@ from services.rules import (
     clean_email,
     clean_full_name,
     is_storable,
+    require_storable,
+    text_value,
 )
 from services.security import hash_password, new_token, token_hash
 
@@ -47,6 +51,11 @@ REPRESENTATIVE_EMAIL_TAKEN = (
     "An account already uses this email. Sign in with it, or ask your distributor to create the account "
     "with another email."
 )
+
+
+RESELLER_NAME_MISSING = "Enter the reseller's legal name."
+REPRESENTATIVE_NAME_MISSING = "Enter the representative's full name."
+REPRESENTATIVE_EMAIL_MISSING = "Enter the representative's email address."
 
 
 class UnknownSetPasswordLink(SetPasswordLinkProblem):
@@ -122,19 +131,106 @@ class PasswordSet:
     contract_id: str
 
 
-def _partner_rows(session: Session, distributor_id: str, contract_id: str | None = None):  # type: ignore[no-untyped-def]
-    reseller = aliased(Account)
-    statement = (
-        select(Contract, Invitation, reseller, User, SetPasswordLink)
-        .outerjoin(Invitation, col(Invitation.contract_id) == col(Contract.id))
-        .outerjoin(reseller, col(reseller.id) == col(Contract.reseller_account_id))
-        .outerjoin(User, col(User.id) == col(Contract.signee_user_id))
-        .outerjoin(SetPasswordLink, col(SetPasswordLink.contract_id) == col(Contract.id))
-        .where(Contract.distributor_id == distributor_id)
+PAGE_SIZE = 25
+SEARCH_MAX = 200
+
+
+@dataclass(frozen=True)
+class PartnerPage:
+    """One page of the partners directory."""
+
+    rows: list[PartnerRow]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _shown_as(status: PartnerStatus | None, now: datetime) -> ColumnElement[bool]:
+    """Which contracts the directory shows (of one status): signed ones, terminated ones, and those waiting for a
+    reseller: a directly created account, or an open invitation that names its invitee (an email or a company).
+    An invitation with no invitee detail is a link, not yet a company, and is not listed."""
+    invited = and_(
+        col(Contract.status) == ContractStatus.PENDING,
+        or_(
+            col(Invitation.id).is_(None),
+            and_(
+                col(Invitation.status).in_((InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS)),
+                col(Invitation.expires_at) > now,
+                or_(
+                    col(Invitation.invitee_email).is_not(None),
+                    col(Invitation.company_name).is_not(None),
+                    col(Contract.reseller_account_id).is_not(None),  # a new contract offered to a partner
+                ),
+            ),
+        ),
     )
+    conditions = {
+        PartnerStatus.INVITED: invited,
+        PartnerStatus.ACTIVE: col(Contract.status) == ContractStatus.ACTIVE,
+        PartnerStatus.REMOVED: col(Contract.status) == ContractStatus.TERMINATED,
+    }
+    return conditions[status] if status is not None else or_(*conditions.values())
+
+
+def _partner_rows(  # type: ignore[no-untyped-def]
+    session: Session,
+    distributor_id: str,
+    contract_id: str | None = None,
+    *,
+    status: PartnerStatus | None = None,
+    search: str = "",
+    page: int | None = None,
+    page_size: int = PAGE_SIZE,
+):
+    """The directory's rows (newest first), with how many there are in all; one page of them when ``page``."""
+    reseller = aliased(Account)
+    now = utcnow()
+    conditions: list[ColumnElement[bool]] = [col(Contract.distributor_id) == distributor_id]
     if contract_id is not None:
-        statement = statement.where(Contract.id == contract_id)
-    return session.exec(statement.order_by(col(Contract.created_at).desc())).all()
+        conditions.append(col(Contract.id) == contract_id)
+    else:
+        conditions.append(_shown_as(status, now))
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (
+                        col(reseller.name),
+                        col(Invitation.company_name),
+                        col(Invitation.invitee_email),
+                        col(User.full_name),
+                        col(User.email),
+                        col(SetPasswordLink.full_name),
+                        col(SetPasswordLink.email),
+                        col(Contract.id),
+                    )
+                )
+            )
+        )
+
+    def joined(statement):  # type: ignore[no-untyped-def]
+        return (
+            statement.outerjoin(Invitation, col(Invitation.contract_id) == col(Contract.id))
+            .outerjoin(reseller, col(reseller.id) == col(Contract.reseller_account_id))
+            .outerjoin(User, col(User.id) == col(Contract.signee_user_id))
+            .outerjoin(SetPasswordLink, col(SetPasswordLink.contract_id) == col(Contract.id))
+            .where(*conditions)
+        )
+
+    statement = joined(select(Contract, Invitation, reseller, User, SetPasswordLink)).order_by(
+        col(Contract.created_at).desc(), col(Contract.id).desc()
+    )
+    if page is None:
+        rows = session.exec(statement).all()
+        return rows, len(rows)
+    total = session.exec(joined(select(func.count()).select_from(Contract))).one()
+    return session.exec(statement.offset((page - 1) * page_size).limit(page_size)).all(), total
 
 
 def _partner(
@@ -145,15 +241,16 @@ def _partner(
     link: SetPasswordLink | None,
     now: datetime,
 ) -> PartnerRow | None:
-    """The directory's view of one contract; ``None`` for a link that died before it was used."""
+    """The directory's view of one contract; ``None`` for one it does not show (a link that died before it was
+    used, an invitation naming no invitee, a withdrawn or rejected contract)."""
     if contract.status == ContractStatus.ACTIVE:
         status = PartnerStatus.ACTIVE
     elif contract.status == ContractStatus.TERMINATED:
         status = PartnerStatus.REMOVED
     elif contract.status == ContractStatus.PENDING:
-        if invitation is not None and invitation.effective_status(now) not in (
-            InvitationStatus.PENDING,
-            InvitationStatus.IN_PROGRESS,
+        if invitation is not None and (
+            invitation.effective_status(now) not in (InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS)
+            or not (invitation.invitee_email or invitation.company_name or contract.reseller_account_id)
         ):
             return None
         status = PartnerStatus.INVITED
@@ -174,18 +271,59 @@ def _partner(
     )
 
 
-def list_partners(session: Session, actor: SignedInUser, *, status: str | None = None) -> list[PartnerRow]:
-    """The actor's distributor's resellers: invited (link out) or active, and removed ones; newest first."""
+def _status(status: object) -> PartnerStatus | None:
+    if status in (None, ""):
+        return None
+    try:
+        return PartnerStatus(status)
+    except ValueError:
+        raise ValidationFailed({"status": "Choose one of the statuses in the list."}) from None
+
+
+def _search_text(search: object) -> str:
+    text = require_storable(text_value(search, "search").strip(), "search")
+    if len(text) > SEARCH_MAX:
+        raise ValidationFailed({"search": f"Search for at most {SEARCH_MAX} characters."})
+    return text
+
+
+def find_partners(
+    session: Session,
+    actor: SignedInUser,
+    *,
+    status: str | None = None,
+    search: str | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> PartnerPage:
+    """One page of the actor's distributor's partners, newest first: filtered by status, and by text found in
+    the company's name, the representative's name or email, or the contract ID."""
     distributor_id = distributor_of(actor)
+    page = max(1, page) if type(page) is int else 1
+    rows, total = _partner_rows(
+        session,
+        distributor_id,
+        status=_status(status),
+        search=_search_text(search),
+        page=page,
+        page_size=page_size,
+    )
     now = utcnow()
-    rows = [_partner(*row, now) for row in _partner_rows(session, distributor_id)]
-    return [row for row in rows if row is not None and (status is None or row.status == status)]
+    shown = [row for row in (_partner(*row, now) for row in rows) if row is not None]
+    return PartnerPage(rows=shown, total=total, page=page, page_size=page_size)
+
+
+def list_partners(session: Session, actor: SignedInUser, *, status: str | None = None) -> list[PartnerRow]:
+    """Every partner of the actor's distributor (invited, active, removed), newest first."""
+    rows, _ = _partner_rows(session, distributor_of(actor), status=_status(status))
+    now = utcnow()
+    return [row for row in (_partner(*row, now) for row in rows) if row is not None]
 
 
 def partner_detail(session: Session, actor: SignedInUser, contract_id: str) -> PartnerDetail:
     """A partner's contract with the evidence recorded when it was signed."""
     distributor_id = distributor_of(actor)
-    rows = _partner_rows(session, distributor_id, contract_id.strip()) if is_storable(contract_id) else []
+    rows = _partner_rows(session, distributor_id, contract_id.strip())[0] if is_storable(contract_id) else []
     if not rows:
         raise NotFound("No such partner.")
     contract, invitation, reseller, signee, link = rows[0]
@@ -197,7 +335,7 @@ def partner_detail(session: Session, actor: SignedInUser, contract_id: str) -> P
     if row.status == PartnerStatus.REMOVED and contract.reseller_account_id is not None:
         newer = [
             _partner(*other, now)
-            for other in _partner_rows(session, distributor_id)
+            for other in _partner_rows(session, distributor_id)[0]
             if other[0].reseller_account_id == contract.reseller_account_id
             and other[0].created_at > contract.created_at
         ]
@@ -256,9 +394,10 @@ def create_reseller_account(
     link to set a password and accept the service agreement. Until then the partner shows as invited."""
     distributor_id = distributor_of(actor)
     errors = FieldErrors()
-    company_name = errors.check(clean_company_name, legal_name) or ""
-    full_name = errors.check(clean_full_name, representative_name) or ""
-    email = errors.check(clean_email, representative_email) or ""
+    # Said to the distributor: of the reseller and its representative, not "your".
+    company_name = errors.check(partial(clean_company_name, missing=RESELLER_NAME_MISSING), legal_name) or ""
+    full_name = errors.check(partial(clean_full_name, missing=REPRESENTATIVE_NAME_MISSING), representative_name) or ""
+    email = errors.check(partial(clean_email, missing=REPRESENTATIVE_EMAIL_MISSING), representative_email) or ""
     if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
         errors.add("expires_in_days", f"A link expires in 1 to {MAX_EXPIRY_DAYS} days.")
     errors.raise_if_any()
@@ -362,13 +501,17 @@ def _usable_link(session: Session, token: str) -> SetPasswordLink:
         link = session.exec(select(SetPasswordLink).where(SetPasswordLink.token_hash == token_hash(token))).first()
     if link is None:
         raise UnknownSetPasswordLink("This link is not valid. Ask your distributor for a new one.")
+    if link.used_at is None and link.revoked_at is None and utcnow() < link.expires_at:
+        return link
+    contract = session.get(Contract, link.contract_id)
+    distributor = session.get(Account, contract.distributor_id) if contract else None
+    name = distributor.name if distributor else None
     if link.used_at is not None:
-        raise SetPasswordLinkProblem("This link has already been used. Sign in with the password you set.")
+        raise SetPasswordLinkProblem("This link has already been used. Sign in with the password you set.", name)
     if link.revoked_at is not None:
-        raise SetPasswordLinkProblem("Your distributor has withdrawn this link. Ask them for a new one if you need it.")
-    if utcnow() >= link.expires_at:
-        raise SetPasswordLinkProblem("This link has expired. Ask your distributor for a new one.")
-    return link
+        who = name or "Your distributor"
+        raise SetPasswordLinkProblem(f"{who} has withdrawn this link. Ask them for a new one if you need it.", name)
+    raise SetPasswordLinkProblem(f"This link has expired. Ask {name or 'your distributor'} for a new one.", name)
 
 
 def open_set_password_link(

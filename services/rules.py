@@ -193,11 +193,12 @@ def _single_spaced(value: str) -> str:
     return " ".join(value.split())
 
 
-def clean_email(raw: str | None, field: str = "email") -> str:
-    """A syntactically valid email (no DNS look-up), normalised and lower-cased."""
+def clean_email(raw: str | None, field: str = "email", *, missing: str = "Enter your email address.") -> str:
+    """A syntactically valid email (no DNS look-up), normalised and lower-cased. ``missing``: what to say when
+    it is empty (whose email it is)."""
     value = require_storable(text_value(raw, field).strip(), field)
     if not value:
-        raise ValidationFailed({field: "Enter your email address."})
+        raise ValidationFailed({field: missing})
     refuse_hidden_characters(value, field)
     if len(value) > EMAIL_MAX:
         raise ValidationFailed({field: f"An email address has at most {EMAIL_MAX} characters."})
@@ -208,14 +209,15 @@ def clean_email(raw: str | None, field: str = "email") -> str:
     return result.normalized.lower()
 
 
-def clean_full_name(raw: str | None) -> str:
-    """A person's full name: required, single-spaced, at most 200 characters, no control characters."""
+def clean_full_name(raw: str | None, *, missing: str = "Enter your full name.") -> str:
+    """A person's full name: required, single-spaced, at most 200 characters, no control characters. ``missing``:
+    what to say when it is empty (whose name it is)."""
     raw_value = require_storable(text_value(raw, "full_name"), "full_name")
     if _has_control_characters(raw_value.strip(" ")):  # before spacing, which would turn a line break into a space
         raise ValidationFailed({"full_name": "A full name cannot contain control or invisible characters."})
     value = _single_spaced(raw_value)
     if not value:
-        raise ValidationFailed({"full_name": "Enter your full name."})
+        raise ValidationFailed({"full_name": missing})
     if len(value) > NAME_MAX:
         raise ValidationFailed({"full_name": f"A full name has at most {NAME_MAX} characters."})
     return value
@@ -259,14 +261,15 @@ def check_password(password: str | None, email: str | None) -> str:
     return value
 
 
-def clean_company_name(raw: str | None) -> str:
-    """A legal entity name that includes its entity type (Inc., LLC, GmbH, Ltd, S.A., ...)."""
+def clean_company_name(raw: str | None, *, missing: str = "Enter your company's legal name.") -> str:
+    """A legal entity name that includes its entity type (Inc., LLC, GmbH, Ltd, S.A., ...). ``missing``: what to
+    say when it is empty (whose company it is)."""
     raw_value = require_storable(text_value(raw, "company_name"), "company_name")
     if _has_control_characters(raw_value.strip(" ")):
         raise ValidationFailed({"company_name": "A company name cannot contain control or invisible characters."})
     value = _single_spaced(raw_value)
     if not value:
-        raise ValidationFailed({"company_name": "Enter your company's legal name."})
+        raise ValidationFailed({"company_name": missing})
     if len(value) > NAME_MAX:
         raise ValidationFailed({"company_name": f"A company name has at most {NAME_MAX} characters."})
     if not has_legal_entity_type(value):

@@ -245,7 +245,7 @@ def test_direct_reseller_account_and_set_password_link(portal: Portal) -> None:
     assert row.representative_name == "Rita Rep" and row.removable
     assert user is None  # created when the link is used: until then the email reserves nothing
     with portal.session() as session, pytest.raises(AuthenticationFailed):
-        accounts.authenticate(session, "rita@d.example", "")
+        accounts.authenticate(session, "rita@d.example", PASSWORD)
     with portal.session() as session:
         view = partners.open_set_password_link(session, direct.token)
     assert (view.company_name, view.full_name, view.email) == ("Direct Sales Ltd", "Rita Rep", "rita@d.example")

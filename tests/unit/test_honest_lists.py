@@ -1,0 +1,200 @@
+"""Lists that tell the truth (issue #12, items 9–12): what happened to an invitation as soon as it is true, its
+history in words, every opening of a link, the partners directory with search, filter and pages, signed contracts
+only counted as contracts, input refused instead of changed, and bad links that name the distributor."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import col, select
+
+from data.models import AuditEvent
+from services import activation, agreements, distributor_invitations, partners
+from services.distributor_invitations import InvitationProgress
+from services.errors import InvitationAlreadyActivated, InvitationExpired, InvitationRevoked, ValidationFailed
+from services.partners import PartnerStatus
+from tests.helpers import DISTRIBUTOR, FULL_NAME, Portal
+
+
+def row_of(portal: Portal, actor, token: str) -> distributor_invitations.InvitationRow:  # type: ignore[no-untyped-def]
+    invitation_id = portal.invitation_for(token).id
+    with portal.session() as session:
+        page = distributor_invitations.list_invitations(session, actor, search=invitation_id)
+    [row] = page.rows
+    return row
+
+
+def open_link(portal: Portal, token: str, browser: str | None) -> None:
+    with portal.session() as session:
+        activation.open_invitation(session, token, client_address="198.51.100.9", browser=browser)
+
+
+def test_the_list_says_not_opened_opened_and_in_progress_at_the_step_reached(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    token = portal.invite(company_name="Progress Corp")
+    row = row_of(portal, actor, token)
+    assert row.progress == InvitationProgress.NOT_OPENED and row.opened_at is None and row.step_reached is None
+    open_link(portal, token, "browser-a")
+    row = row_of(portal, actor, token)
+    assert row.progress == InvitationProgress.OPENED and row.opened_at is not None
+    portal.walk_to(token, activation.STEP_COMPANY)  # steps 1 and 2 saved: at step 3
+    row = row_of(portal, actor, token)
+    assert row.progress == InvitationProgress.IN_PROGRESS and row.step_reached == activation.STEP_COMPANY
+    with portal.session() as session:
+        opened = distributor_invitations.list_invitations(session, actor, status="opened").rows
+        in_progress = distributor_invitations.list_invitations(session, actor, status="in_progress").rows
+        not_opened = distributor_invitations.list_invitations(session, actor, status="not_opened").rows
+    assert [r.company_name for r in in_progress] == ["Progress Corp"]
+    assert opened == [] and not_opened == []
+    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+        distributor_invitations.list_invitations(session, actor, status="<b>bogus</b>")
+    assert "bogus" not in failure.value.errors["status"]  # the message never echoes what was sent
+
+
+def test_every_opening_is_recorded_once_per_browser_in_its_window(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = portal.invite()
+    invitation_id = portal.invitation_for(token).id
+    for browser in ["browser-a", "browser-a", "browser-b", "browser-a", "browser-b"]:
+        open_link(portal, token, browser)
+
+    def openings() -> list[AuditEvent]:
+        with portal.session() as session:
+            return list(
+                session.exec(
+                    select(AuditEvent)
+                    .where(AuditEvent.object_id == invitation_id, AuditEvent.action == "invitation.opened")
+                    .order_by(col(AuditEvent.id))
+                ).all()
+            )
+
+    assert [event.details for event in openings()] == ['{"browser": "browser-a"}', '{"browser": "browser-b"}']
+    monkeypatch.setattr(activation, "OPENING_RECORDED_EVERY", timedelta(0))  # as if half an hour had passed
+    open_link(portal, token, "browser-a")
+    assert len(openings()) == 3
+    assert portal.invitation_for(token).first_opened_at is not None
+
+
+def test_history_names_people_and_steps_in_words(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    with portal.session() as session:
+        token = distributor_invitations.invite(session, actor, company_name="History Corp").token
+    open_link(portal, token, "browser-a")
+    portal.activate(token, company="History Corp")
+    with portal.session() as session:
+        detail = distributor_invitations.invitation_detail(session, actor, portal.invitation_for(token).id)
+    lines = [f"{entry.who} {entry.what}" for entry in detail.history]
+    assert lines == [
+        f"{actor.full_name} created the invitation",
+        f"{FULL_NAME} opened the activation link",
+        f"{FULL_NAME} saved Review the contract",
+        f"{FULL_NAME} saved User properties",
+        f"{FULL_NAME} saved Company properties",
+        f"{FULL_NAME} activated the reseller portal of History Corp",
+    ]
+    assert all("US-" not in line and "IN-" not in line for line in lines)  # no raw IDs
+
+
+def test_partners_search_filter_and_pages(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    with portal.session() as session:
+        for number in range(3):
+            distributor_invitations.invite(session, actor, company_name=f"Paged {number} Ltd")
+        distributor_invitations.invite(session, actor, invitee_email="only-an-email@paged.example")
+        distributor_invitations.invite(session, actor)  # a bare link: no company yet, not a partner
+    active = portal.invite(company_name="Activated Paged GmbH")
+    portal.activate(active, company="Activated Paged GmbH", email="casey@paged.example")
+    with portal.session() as session:
+        everyone = partners.find_partners(session, actor, page_size=2)
+        second = partners.find_partners(session, actor, page=2, page_size=2)
+        third = partners.find_partners(session, actor, page=3, page_size=2)
+        invited = partners.find_partners(session, actor, status="invited")
+        found = partners.find_partners(session, actor, search="CASEY@paged")
+        by_company = partners.find_partners(session, actor, search="paged 1")
+        with pytest.raises(ValidationFailed):
+            partners.find_partners(session, actor, status="nonsense")
+        with pytest.raises(ValidationFailed):
+            partners.find_partners(session, actor, search="x" * 201)
+    assert everyone.total == 5 and everyone.pages == 3 and len(everyone.rows) == 2
+    assert [len(second.rows), len(third.rows)] == [2, 1]
+    names = {row.company_name for page in (everyone, second, third) for row in page.rows}
+    assert names == {
+        "Paged 0 Ltd",
+        "Paged 1 Ltd",
+        "Paged 2 Ltd",
+        "(company name not given yet)",
+        "Activated Paged GmbH",
+    }
+    assert invited.total == 4 and all(row.status == PartnerStatus.INVITED for row in invited.rows)
+    assert [row.company_name for row in found.rows] == ["Activated Paged GmbH"]
+    assert [row.company_name for row in by_company.rows] == ["Paged 1 Ltd"]
+    with portal.session() as session:
+        assert len(partners.list_partners(session, actor)) == 5
+
+
+def test_only_signed_contracts_count_as_contracts(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    portal.invite()
+    portal.invite()
+    portal.activate(portal.invite())
+    with portal.session() as session:
+        [summary] = agreements.list_agreements(session, actor)
+    assert summary.versions[0].contracts == 1
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        (120, "An invitation expires in 1 to 90 days."),
+        (0, "An invitation expires in 1 to 90 days."),
+        (0.5, "Enter a whole number of days, from 1 to 90."),
+        ("2.5", "Enter a whole number of days, from 1 to 90."),
+        (None, "Enter a whole number of days, from 1 to 90."),
+    ],
+)
+def test_expiry_beyond_its_bounds_is_refused_never_changed(portal: Portal, days: object, message: str) -> None:
+    actor = portal.distributor_user()
+    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+        distributor_invitations.invite(session, actor, expires_in_days=days)  # type: ignore[arg-type]
+    assert failure.value.errors == {"expires_in_days": message}
+
+
+def test_a_name_over_the_limit_is_refused_not_cut(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    long_name = "A" * 190 + " Holdings GmbH"  # 204 characters: cut at 200 it would lose its entity type
+    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+        partners.create_reseller_account(
+            session, actor, legal_name=long_name, representative_name="Rita", representative_email="r@x.example"
+        )
+    assert failure.value.errors == {"company_name": "A company name has at most 200 characters."}
+
+
+def test_create_reseller_account_speaks_of_the_reseller(portal: Portal) -> None:
+    actor = portal.distributor_user()
+    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+        partners.create_reseller_account(session, actor, legal_name="", representative_name="", representative_email="")
+    assert failure.value.errors == {
+        "company_name": "Enter the reseller's legal name.",
+        "full_name": "Enter the representative's full name.",
+        "email": "Enter the representative's email address.",
+    }
+    assert all("your" not in message.lower() for message in failure.value.errors.values())
+
+
+@pytest.mark.parametrize("problem", ["expired", "revoked", "activated"])
+def test_a_dead_link_names_its_distributor(portal: Portal, problem: str) -> None:
+    from data.models import InvitationStatus
+
+    token = portal.invite()
+    if problem == "expired":
+        portal.set_invitation(token, expired=True)
+    elif problem == "revoked":
+        portal.set_invitation(token, status=InvitationStatus.REVOKED)
+    else:
+        portal.activate(token)
+    expected = {"expired": InvitationExpired, "revoked": InvitationRevoked, "activated": InvitationAlreadyActivated}
+    with portal.session() as session, pytest.raises(expected[problem]) as failure:
+        activation.open_invitation(session, token)
+    assert failure.value.distributor_name == DISTRIBUTOR
