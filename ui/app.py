@@ -10,9 +10,13 @@ import os
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from fastapi.responses import JSONResponse, RedirectResponse
-from nicegui import app, context, ui
+from fastapi import Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from nicegui import Client, app, context, ui
+from nicegui.page import page
 from nicegui.storage import Storage
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from data import db
@@ -156,6 +160,17 @@ class ExpectedErrorsInOneLine(logging.Filter):
         return True
 
 
+async def page_not_found(request: Request, exception: Exception) -> Response:
+    """The branded 404 page for an address that leads nowhere (an API path that raised 404 answers as before)."""
+    endpoint = request.scope.get("endpoint")
+    api = endpoint is not None and endpoint is not app and not request.scope.get("nicegui_page_path")
+    if api and isinstance(exception, StarletteHTTPException):
+        return await http_exception_handler(request, exception)
+    with Client(page(""), request=request) as client:
+        theme.not_found_page()
+    return client.build_response(request, 404)
+
+
 def register_pages() -> None:
     """Register every page. Called at start-up (not at import), so that tests can build the app anew."""
     pages: dict[str, Callable[..., object]] = {
@@ -178,6 +193,7 @@ def register_pages() -> None:
     nicegui_log = logging.getLogger("nicegui")
     if not any(isinstance(existing, ExpectedErrorsInOneLine) for existing in nicegui_log.filters):
         nicegui_log.addFilter(ExpectedErrorsInOneLine())
+    app.add_exception_handler(404, page_not_found)
     app.get("/healthz", include_in_schema=False)(health)
     app.post("/logout", include_in_schema=False)(sign_out)
     app.get("/session/start", include_in_schema=False)(start_session)

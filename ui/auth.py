@@ -26,9 +26,11 @@ from nicegui import Client, app, context, storage, ui
 from sqlmodel import Session
 
 from services import access, accounts
-from services.errors import AuthenticationFailed, SignedOut
+from services.errors import AuthenticationFailed, SignedOut, ValidationFailed
 from services.throttle import TooManyAttempts, well_formed
 from ui.calls import client_address, perform
+from ui.components.actions import BusyState, action_button
+from ui.components.fields import Form
 from ui.theme import Heading, card, page_frame
 
 P = ParamSpec("P")
@@ -234,30 +236,26 @@ async def login_page(next: str | None = None) -> RedirectResponse | None:
     with page_frame("Sign in"), card().classes("max-w-md mx-auto"):
         Heading("Sign in")
         ui.label("Sign in to your reseller portal.").classes("text-slate-700")
-        email = ui.input("Email").props("autocomplete=email type=email outlined").classes("w-full")
-        password = (
-            ui.input("Password", password=True, password_toggle_button=False)
-            .props("autocomplete=current-password outlined")
-            .classes("w-full")
-        )
-        failure = ui.label("").classes("text-negative text-sm").props('role="alert"')
-        failure.visible = False
+        form = Form()
+        form.summary_spot()
+        email = form.text("email", "Email", input_type="email", autocomplete="email")
+        password = form.password("password", autocomplete="current-password", hint=None)
+        address = client_address()
 
         async def submit() -> None:
-            button.disable()
+            form.clear_errors()
             try:
                 signed = await perform(accounts.authenticate, email.value, password.value, client_address=address)
+            except ValidationFailed as failure:  # a field left empty
+                form.show_errors(failure.errors)
+                return
             except (AuthenticationFailed, TooManyAttempts) as error:
-                failure.text = error.message
-                failure.visible = True
+                form.show_problem(error.message)
                 password.value = ""
                 return
-            finally:
-                button.enable()
             sign_in(signed.user_id, safe_next(next) or home_for(signed))
 
-        address = client_address()
-        password.on("keydown.enter", submit)
-        email.on("keydown.enter", submit)
-        button = ui.button("Sign in", on_click=submit).classes("w-full")
+        busy = BusyState()
+        form.on_submit(lambda: busy.run(submit))
+        action_button("Sign in", submit, busy=busy).classes("w-full")
     return None

@@ -5,6 +5,7 @@ NiceGUI's event loop."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
@@ -56,14 +57,24 @@ async def perform(action: Callable[Concatenate[Session, P], R], *args: P.args, *
     return outcome[0]
 
 
-async def open_link(action: Callable[..., R], token: str, *, client_address: str | None) -> R:
+async def open_link(action: Callable[..., R], token: str, *, client_address: str | None, **more: object) -> R:
     """Open an activation or set-password link. An address past the guessing limit is answered after a pause
     (:class:`~services.throttle.SlowDown`), waited here on the event loop rather than in a worker."""
     try:
-        return await perform(action, token, client_address=client_address)
+        return await perform(action, token, client_address=client_address, **more)
     except SlowDown as wait:
         await asyncio.sleep(wait.seconds)
-        return await perform(action, token, client_address=client_address, slowed=True)
+        return await perform(action, token, client_address=client_address, slowed=True, **more)
+
+
+def browser_key() -> str | None:
+    """A pseudonymous key of this browser (from its session, which is never stored or logged itself): enough to
+    tell one browser's repeated openings of a link from another's."""
+    request = context.client.request
+    session_id = request.session.get("id") if request is not None and "session" in request.scope else None
+    if not isinstance(session_id, str):
+        return None
+    return hashlib.sha256(f"browser:{session_id}".encode()).hexdigest()[:16]
 
 
 def client_address() -> str | None:

@@ -8,11 +8,13 @@ from nicegui import ui
 from services import agreements
 from services.accounts import SignedInUser
 from services.agreements import AgreementSummary
-from services.errors import AlreadyDone, ValidationFailed
-from services.requests import new_request_key
+from services.errors import ValidationFailed
 from ui.auth import act, require, signed_in_only
-from ui.components import RenderFailed, Table, agreement_text, format_time, markdown_view, modal, render_markdown
-from ui.theme import Heading, card, distributor_frame
+from ui.components.actions import action_button
+from ui.components.agreement import RenderFailed, agreement_text, markdown_view, render_markdown
+from ui.components.dialogs import Dialog
+from ui.components.tables import Column, ResponsiveTable
+from ui.theme import Heading, card, distributor_frame, format_time
 
 
 class AgreementsPage:
@@ -23,9 +25,7 @@ class AgreementsPage:
         with card():
             with ui.row().classes("w-full items-end gap-3 flex-wrap"):
                 Heading("Agreements").classes("grow")
-                ui.button("Create agreement", icon="add", on_click=lambda: self.open_editor(None)).mark(
-                    "create-agreement"
-                )
+                action_button("Create agreement", lambda: self.open_editor(None), icon="add").mark("create-agreement")
             ui.label(
                 "New invitations use the latest version. An invitation keeps the version it was created "
                 "with, and a contract keeps the version that was signed."
@@ -43,117 +43,107 @@ class AgreementsPage:
     def _agreement(self, summary: AgreementSummary) -> None:
         with card().mark(f"agreement-{summary.agreement_id}"):
             with ui.row().classes("w-full items-center gap-3 flex-wrap"):
-                Heading(summary.title, 2).classes("grow")
-                ui.button("Publish new version", icon="publish", on_click=lambda s=summary: self.open_editor(s)).props(
-                    "outline"
+                Heading(summary.title, 2).classes("grow min-w-0 break-words")
+                publish = action_button(
+                    "Publish new version", lambda s=summary: self.open_editor(s), kind="secondary", icon="publish"
                 ).mark(f"publish-{summary.agreement_id}")
-            table = Table(
-                ["Version", "Status", "Published", "SHA-256", "Contracts", ""], caption=f"Versions of {summary.title}"
+                publish.props["aria-label"] = f"Publish new version of {summary.title}"
+            table = ResponsiveTable(
+                [
+                    Column("Version", "nowrap"),
+                    Column("Status", "nowrap"),
+                    Column("Published", "nowrap"),
+                    Column("SHA-256", "nowrap"),
+                    Column("Signed contracts", "nowrap"),
+                    Column("Actions", "actions"),
+                ],
+                caption=f"Versions of {summary.title}",
             )
             for version in summary.versions:
-                with table.row():
+                with table.row(key=version.version_id):
                     table.cell(f"Version {version.version}")
                     table.cell("Latest" if version.is_active else "Earlier")
                     table.cell(format_time(version.created_at))
                     table.cell(version.text_sha256[:12] + "…")
                     table.cell(version.contracts)
                     with table.cell():
-                        view = ui.button("View", on_click=lambda v=version.version_id: self.view_text(v))
-                        view.props("flat dense")
-                        view.props["aria-label"] = f"View version {version.version} of {summary.title}"
+                        action_button(
+                            "View",
+                            lambda v=version.version_id: self.view_text(v),
+                            kind="flat",
+                            label=f"View version {version.version} of {summary.title}",
+                        )
 
     @signed_in_only
     async def view_text(self, version_id: str) -> None:
         version = await act(agreements.version_text, version_id)
-        with modal(f"Version {version.version}") as dialog, ui.card().classes("w-full max-w-3xl gap-2"):
-            ui.label(f"Version {version.version}").classes("text-lg font-semibold text-slate-900")
+        dialog = Dialog(f"Version {version.version}", width="wide")
+        with dialog:
             await agreement_text(version.text, tall=True)
-            ui.button("Close", on_click=dialog.close).props("flat")
+        dialog.cancel_button("Close")
         dialog.open()
 
     @signed_in_only
     async def open_editor(self, summary: AgreementSummary | None) -> None:
-        """Publish a new version of ``summary`` (or create an agreement): write, preview, then publish."""
+        """Publish a new version of ``summary`` (or create an agreement): write, preview, then publish. Escape or
+        a click outside asks before throwing away what was typed."""
         text = ""
         if summary is not None:
             latest = next((v for v in summary.versions if v.is_active), summary.versions[0])
             text = (await act(agreements.version_text, latest.version_id)).text
         heading = "New agreement" if summary is None else f"Publish a new version of {summary.title}"
-        request_key = new_request_key()  # one per opening: pressing Publish twice publishes once
-        with modal(heading, maximized=True) as dialog, ui.card().classes("w-full gap-2"):
-            ui.label(heading).classes("text-lg font-semibold text-slate-900")
+        dialog = Dialog(heading, maximized=True, width="full")
+        form = dialog.form
+        with dialog:
             title = None
             if summary is None:
-                title = ui.input("Title").props("outlined maxlength=200").classes("w-full").mark("agreement-title")
+                title = form.text("title", "Title").mark("agreement-title")
             with ui.tabs().classes("w-full") as tabs:
                 write_tab = ui.tab("Write")
                 preview_tab = ui.tab("Preview").mark("preview-tab")
             with ui.tab_panels(tabs, value=write_tab).classes("w-full"):
                 with ui.tab_panel(write_tab):
-                    editor = (
-                        ui.textarea("Agreement text (Markdown)", value=text)
-                        .props("outlined")
-                        .classes("w-full")
-                        .mark("agreement-text")
-                    )
+                    editor = form.textarea("text", "Agreement text (Markdown)", value=text, autogrow=False)
+                    editor.mark("agreement-text")
                     editor.props('input-style="min-height: 50vh; font-family: monospace"')
                 with ui.tab_panel(preview_tab):
                     preview = ui.column().classes("w-full").mark("agreement-preview")
 
-            async def show_preview() -> None:
-                """The preview, by the same renderer (off the event loop) as the pages that show the text."""
-                if tabs.value not in (preview_tab, preview_tab.props["name"]):
-                    return
-                editor.error = None
-                text = editor.value if isinstance(editor.value, str) else ""
-                try:
-                    html = await render_markdown(text)
-                except RenderFailed as failure:
-                    editor.error = failure.message
-                    tabs.set_value(write_tab)
-                    return
-                preview.clear()
-                with preview:
-                    markdown_view(html, tall=True).mark("agreement-preview-text")
+        async def show_preview() -> None:
+            """The preview, by the same renderer (off the event loop) as the pages that show the text."""
+            if tabs.value not in (preview_tab, preview_tab.props["name"]):
+                return
+            editor.error = None
+            typed = editor.value if isinstance(editor.value, str) else ""
+            try:
+                html = await render_markdown(typed)
+            except RenderFailed as failure:
+                tabs.set_value(write_tab)
+                form.show_errors({"text": failure.message})
+                return
+            preview.clear()
+            with preview:
+                markdown_view(html, tall=True).mark("agreement-preview-text")
 
-            tabs.on_value_change(show_preview)
+        tabs.on_value_change(show_preview)
 
-            @signed_in_only
-            async def publish() -> None:
-                editor.error = None
-                if title is not None:
-                    title.error = None
-                try:
-                    if summary is None:
-                        await act(
-                            agreements.create_agreement,
-                            title=title.value if title else "",
-                            text=editor.value,
-                            request_key=request_key,
-                        )
-                    else:
-                        await act(
-                            agreements.publish_version, summary.agreement_id, text=editor.value, request_key=request_key
-                        )
-                except AlreadyDone:  # an earlier press published it
-                    if not dialog.is_deleted:  # (after a double click, the first press closed it already)
-                        await self.refresh()
-                        dialog.close()
-                    return
-                except ValidationFailed as failure:
-                    if "title" in failure.errors and title is not None:
-                        title.error = failure.errors["title"]
-                    if "text" in failure.errors:
-                        editor.error = failure.errors["text"]
-                        tabs.set_value(write_tab)
-                    return
-                ui.notify("Published", type="positive")
-                await self.refresh()
-                dialog.close()  # last: closing deletes the dialog, and this handler with it
+        @signed_in_only
+        async def publish() -> None:
+            try:
+                if summary is None:
+                    await act(agreements.create_agreement, title=title.value if title else "", text=editor.value)
+                else:
+                    await act(agreements.publish_version, summary.agreement_id, text=editor.value)
+            except ValidationFailed as failure:
+                if "text" in failure.errors:
+                    tabs.set_value(write_tab)  # the field in error must be visible to take the focus
+                raise
+            ui.notify("Published", type="positive")
+            dialog.close()
+            await self.refresh()
 
-            with ui.row().classes("gap-2 justify-end w-full"):
-                ui.button("Cancel", on_click=dialog.close).props("flat")
-                ui.button("Publish", on_click=publish).mark("publish-submit")
+        dialog.cancel_button()
+        dialog.submit_button("Publish", publish).mark("publish-submit")
         dialog.open()
 
 

@@ -2,201 +2,196 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from data.models import InvitationStatus
 from services import agreements, distributor_invitations
 from services.accounts import SignedInUser
-from services.distributor_invitations import InvitationRow
-from services.errors import AlreadyDone, DomainError, InvalidState, NotFound, ValidationFailed
+from services.distributor_invitations import InvitationDetail, InvitationProgress, InvitationRow
+from services.errors import InvalidState, NotFound, ValidationFailed
 from services.invitations import MAX_EXPIRY_DAYS
-from services.requests import new_request_key
 from ui.auth import act, require, signed_in_only
-from ui.calls import respond_with
-from ui.components import Table, confirm, format_time, modal, show_link_once
+from ui.components.actions import action_button
+from ui.components.dialogs import Dialog, confirm, show_link_once
+from ui.components.focus import announce
+from ui.components.tables import Column, ListFilters, ListState, ResponsiveTable, page_out_of_range, pager
 from ui.settings import activation_url
-from ui.theme import Heading, card, distributor_frame
+from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
 
+PATH = "/distributor/invitations"
+STEP_COUNT = 4
 STATUS_LABELS = {
-    InvitationStatus.PENDING: "Pending",
-    InvitationStatus.IN_PROGRESS: "In progress",
-    InvitationStatus.ACTIVATED: "Activated",
-    InvitationStatus.EXPIRED: "Expired",
-    InvitationStatus.REVOKED: "Revoked",
+    InvitationProgress.NOT_OPENED: "Not opened",
+    InvitationProgress.OPENED: "Opened",
+    InvitationProgress.IN_PROGRESS: "In progress",
+    InvitationProgress.ACTIVATED: "Activated",
+    InvitationProgress.EXPIRED: "Expired",
+    InvitationProgress.REVOKED: "Revoked",
 }
 STATUS_CLASSES = {
-    InvitationStatus.PENDING: "bg-blue-100 text-blue-900",
-    InvitationStatus.IN_PROGRESS: "bg-amber-100 text-amber-900",
-    InvitationStatus.ACTIVATED: "bg-green-100 text-green-900",
-    InvitationStatus.EXPIRED: "bg-slate-200 text-slate-800",
-    InvitationStatus.REVOKED: "bg-red-100 text-red-900",
+    InvitationProgress.NOT_OPENED: "bg-slate-100 text-slate-800",
+    InvitationProgress.OPENED: "bg-blue-100 text-blue-900",
+    InvitationProgress.IN_PROGRESS: "bg-amber-100 text-amber-900",
+    InvitationProgress.ACTIVATED: "bg-green-100 text-green-900",
+    InvitationProgress.EXPIRED: "bg-slate-200 text-slate-800",
+    InvitationProgress.REVOKED: "bg-red-100 text-red-900",
 }
-HISTORY_LABELS = {
-    "invitation.created": "Created",
-    "invitation.opened": "Opened",
-    "activation.step_saved": "Step saved",
-    "invitation.activated": "Activated",
-    "invitation.revoked": "Revoked",
-    "invitation.reissued": "Reissued",
-}
+FILTER_OPTIONS = {progress.value: label for progress, label in STATUS_LABELS.items()}
+OPEN = (InvitationProgress.NOT_OPENED, InvitationProgress.OPENED, InvitationProgress.IN_PROGRESS)
+DEAD = (InvitationProgress.EXPIRED, InvitationProgress.REVOKED)
 
 
-def whole_number(value: object) -> object:
-    """A number field's value as a whole number when it is one; anything else goes to the service as it is,
-    which refuses it with a field error (a browser can send any value)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+def status_text(row: InvitationRow) -> str:
+    """The status as the list says it: "In progress, step 3 of 4" names the step reached."""
+    label = STATUS_LABELS[row.progress]
+    if row.progress == InvitationProgress.IN_PROGRESS and row.step_reached:
+        label += f", step {row.step_reached} of {STEP_COUNT}"
+    return label
 
 
-def status_badge(status: InvitationStatus) -> None:
-    badge = ui.label(STATUS_LABELS[status]).classes("inline-block rounded px-2 py-0.5 text-xs font-semibold")
-    badge.classes(STATUS_CLASSES[status]).mark(f"status-{status.value}")
+def status_badge(row: InvitationRow) -> None:
+    badge = ui.label(status_text(row)).classes("inline-block rounded px-2 py-0.5 text-xs font-semibold")
+    badge.classes(STATUS_CLASSES[row.progress]).mark(f"status-{row.progress.value}")
+
+
+def invitee(row: InvitationRow) -> str:
+    """Who the invitation is for, in words."""
+    return row.company_name or row.invitee_email or f"invitation {row.invitation_id}"
+
+
+Refresh = Callable[[], Awaitable[Any]]
+
+
+@signed_in_only
+async def revoke(row: InvitationRow, after: Refresh) -> None:
+    """Revoke after confirmation; the link then shows the revoked page."""
+    if not await confirm(
+        f"Revoke the invitation for {invitee(row)}?",
+        "The activation link stops working at once. You can reissue a new link later.",
+        "Revoke",
+    ):
+        return
+    try:
+        await act(distributor_invitations.revoke_invitation, row.invitation_id)
+    except (InvalidState, NotFound) as error:
+        ui.notify(error.message, type="warning")
+    else:
+        ui.notify("Invitation revoked", type="positive")
+        announce("Invitation revoked")
+    await after()
+
+
+@signed_in_only
+async def reissue(row: InvitationRow, after: Refresh) -> None:
+    """A new link with the same details; the old one stays dead."""
+    try:
+        issued = await act(distributor_invitations.reissue_invitation, row.invitation_id)
+    except (InvalidState, NotFound) as error:
+        ui.notify(error.message, type="warning")
+        return
+    show_link_once(
+        "New activation link",
+        activation_url(issued.token),
+        "Send this link to the reseller. It is shown only now; the old link stays invalid.",
+    )
+    await after()
+
+
+def invitation_actions(row: InvitationRow, after: Refresh, *, dense: bool = True) -> None:
+    """**Revoke** for an open invitation, **Reissue** for a dead one (for the list's rows and the details)."""
+    if row.progress in OPEN:
+        action_button(
+            "Revoke",
+            lambda: revoke(row, after),
+            kind="danger-flat" if dense else "danger-secondary",
+            label=f"Revoke invitation {row.invitation_id}" if dense else None,
+        ).mark(f"revoke-{row.invitation_id}")
+    if row.progress in DEAD:
+        action_button(
+            "Reissue",
+            lambda: reissue(row, after),
+            kind="secondary" if not dense else "flat",
+            label=f"Reissue invitation {row.invitation_id}" if dense else None,
+        ).mark(f"reissue-{row.invitation_id}")
 
 
 class InvitationsPage:
-    """The table with its filter, search and pages, and the actions on each invitation."""
+    """The table with its filter, search and pages (all three in the URL), and the actions on each invitation."""
 
-    def __init__(self, actor: SignedInUser) -> None:
+    def __init__(self, actor: SignedInUser, state: ListState) -> None:
         self.actor = actor
-        self.status: str | None = None
-        self.search = ""
-        self.page = 1
+        self.state = state
         with ui.row().classes("w-full items-end gap-3 flex-wrap"):
             Heading("Invitations").classes("grow")
-            ui.button("Create invitation", icon="add", on_click=self.open_create_dialog).mark("create-invitation")
-        with ui.row().classes("w-full items-end gap-3 flex-wrap"):
-            options = {"": "All statuses", **{status.value: label for status, label in STATUS_LABELS.items()}}
-            ui.select(options, value="", label="Status", on_change=self._filter).props("outlined dense").classes(
-                "w-48"
-            ).mark("status-filter")
-            self.search_input = (
-                ui.input("Search", placeholder="email, company or ID")
-                .props("outlined dense clearable type=search maxlength=200")
-                .classes("w-72")
-                .mark("search")
-            )
-            self.search_input.on("keydown.enter", self._search)
-            self.search_input.on("clear", self._search)
-            ui.button("Search", on_click=self._search).props("outline")
+            action_button("Create invitation", self.open_create_dialog, icon="add").mark("create-invitation")
+        self.filters = ListFilters(
+            state,
+            on_change=self.refresh,
+            search_label="Search",
+            search_hint="Part of an email, a company name or an invitation ID",
+        )
         self.results = ui.column().classes("w-full gap-2")
-        self.results_error = ui.label("").classes("text-negative text-sm").props('role="alert"')
-        self.results_error.visible = False
-
-    async def _filter(self, event: object) -> None:
-        self.status = getattr(event, "value", None) or None
-        self.page = 1
-        await self.refresh()
-
-    async def _search(self) -> None:
-        self.search = self.search_input.value or ""
-        self.page = 1
-        await self.refresh()
-
-    async def _go(self, page: int) -> None:
-        self.page = page
-        await self.refresh()
 
     @signed_in_only
     async def refresh(self) -> None:
         """Load the current page of invitations and show it."""
+        state = self.state
         try:
             page = await act(
                 distributor_invitations.list_invitations,
-                status=self.status,
-                search=self.search,
-                page=self.page,
+                status=state.status or None,
+                search=state.search,
+                page=state.page,
             )
         except ValidationFailed as failure:
-            self.results_error.text = "; ".join(failure.errors.values())
-            self.results_error.visible = True
+            self.filters.show_error("; ".join(failure.errors.values()))
             return
-        self.results_error.visible = False
+        self.filters.show_error(None)
+        if not page.rows and page_out_of_range(state, total=page.total, page_size=page.page_size):
+            await self.refresh()
+            return
         self.results.clear()
         with self.results:
             if not page.rows:
                 ui.label(
                     "No invitations match."
-                    if (self.status or self.search)
+                    if state.filtered
                     else "No invitations yet. Create one to invite a reseller."
-                ).classes("text-slate-700")
+                ).classes("text-slate-700").mark("no-invitations")
                 return
-            table = Table(
-                ["Invitee", "Company", "Status", "Created", "Expires", "Reseller account", "Actions"],
+            table = ResponsiveTable(
+                [
+                    Column("Invitee"),
+                    Column("Company"),
+                    Column("Status", "nowrap"),
+                    Column("Created", "nowrap"),
+                    Column("Expires", "nowrap"),
+                    Column("Reseller account"),
+                    Column("Actions", "actions"),
+                ],
                 caption="Invitations, newest first",
             )
             for row in page.rows:
                 self._row(table, row)
-            first = (page.page - 1) * page.page_size + 1
-            with ui.row().classes("w-full items-center justify-between gap-2"):
-                ui.label(f"{first:,}–{first + len(page.rows) - 1:,} of {page.total:,}").classes("text-slate-700")
-                with ui.row().classes("gap-1"):
-                    previous = ui.button("Previous", on_click=lambda: self._go(page.page - 1)).props("outline")
-                    previous.set_enabled(page.page > 1)
-                    following = ui.button("Next page", on_click=lambda: self._go(page.page + 1)).props("outline")
-                    following.set_enabled(page.page < page.pages)
+            pager(state, total=page.total, page_size=page.page_size, shown=len(page.rows), on_go=self.refresh)
 
-    def _row(self, table: Table, row: InvitationRow) -> None:
-        with table.row().mark(f"invitation-{row.invitation_id}"):
+    def _row(self, table: ResponsiveTable, row: InvitationRow) -> None:
+        with table.row(key=row.invitation_id).mark(f"invitation-{row.invitation_id}"):
             table.cell(row.invitee_email or "—")
             table.cell(row.company_name or "—")
             with table.cell():
-                status_badge(row.status)
+                status_badge(row)
             table.cell(format_time(row.created_at))
             table.cell(format_time(row.expires_at))
             table.cell(row.reseller_name or "—")
-            with table.cell(), ui.row().classes("gap-1 no-wrap"):
-                details = ui.link("Details", f"/distributor/invitations/{row.invitation_id}")
+            with table.cell():
+                details = ui.link("Details", f"{PATH}/{row.invitation_id}")
                 details.classes("text-primary font-medium px-2 py-1")
                 details.props["aria-label"] = f"Details of invitation {row.invitation_id}"
-                if row.status in (InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS):
-                    revoke = ui.button("Revoke", on_click=lambda r=row: self.revoke(r)).props(
-                        "flat dense color=negative"
-                    )
-                    revoke.props["aria-label"] = f"Revoke invitation {row.invitation_id}"
-                    revoke.mark(f"revoke-{row.invitation_id}")
-                if row.replaced_by:  # reissued: the new invitation is the one to follow (or reissue)
-                    ui.link(f"Replaced by {row.replaced_by}", f"/distributor/invitations/{row.replaced_by}").classes(
-                        "text-primary px-2 py-1"
-                    ).mark(f"replaced-{row.invitation_id}")
-                elif row.status in (InvitationStatus.EXPIRED, InvitationStatus.REVOKED):
-                    reissue = ui.button("Reissue", on_click=lambda r=row: self.reissue(r)).props("flat dense")
-                    reissue.props["aria-label"] = f"Reissue invitation {row.invitation_id}"
-                    reissue.mark(f"reissue-{row.invitation_id}")
-
-    @signed_in_only
-    async def revoke(self, row: InvitationRow) -> None:
-        """Revoke after confirmation; the link then shows the revoked page."""
-        who = row.company_name or row.invitee_email or row.invitation_id
-        if not await confirm(
-            f"Revoke the invitation for {who}?",
-            "The activation link stops working at once. You can reissue a new link later.",
-            "Revoke",
-        ):
-            return
-        try:
-            await act(distributor_invitations.revoke_invitation, row.invitation_id)
-        except (InvalidState, NotFound) as error:
-            ui.notify(error.message, type="warning")
-        else:
-            ui.notify("Invitation revoked", type="positive")
-        await self.refresh()
-
-    @signed_in_only
-    async def reissue(self, row: InvitationRow) -> None:
-        """A new link with the same details; the old one stays dead."""
-        try:
-            issued = await act(distributor_invitations.reissue_invitation, row.invitation_id)
-        except (InvalidState, NotFound) as error:
-            ui.notify(error.message, type="warning")
-            return
-        show_link_once(
-            "New activation link",
-            activation_url(issued.token),
-            "Send this link to the reseller. It is shown only now; the old link stays invalid.",
-        )
-        await self.refresh()
+                invitation_actions(row, self.refresh)
 
     @signed_in_only
     async def open_create_dialog(self) -> None:
@@ -208,147 +203,140 @@ class InvitationsPage:
             for version in summary.versions
         }
         latest = next((v.version_id for s in summaries for v in s.versions if v.is_active), None)
-        request_key = new_request_key()  # one per opening: pressing Create twice issues one invitation
-        with modal("Create invitation") as dialog, ui.card().classes("w-full max-w-xl gap-2"):
-            ui.label("Create invitation").classes("text-lg font-semibold text-slate-900")
-            email = (
-                ui.input("Invitee email (optional)").props("outlined type=email").classes("w-full").mark("invite-email")
-            )
-            company = (
-                ui.input("Company name (optional)")
-                .props("outlined maxlength=200")
-                .classes("w-full")
-                .mark("invite-company")
-            )
-            note = (
-                ui.textarea("Note to signee (optional)")
-                .props("outlined maxlength=2000 autogrow")
-                .classes("w-full")
-                .mark("invite-note")
-            )
-            expiry = (
-                ui.number("Expires in (days)", value=14, min=1, max=MAX_EXPIRY_DAYS, step=1, precision=0)
-                .props("outlined")
-                .classes("w-48")
-                .mark("invite-expiry")
-            )
-            version = (
-                ui.select(versions, value=latest, label="Agreement version")
-                .props("outlined")
-                .classes("w-full")
-                .mark("invite-version")
-            )
-            fields = {
-                "email": email,
-                "company_name": company,
-                "note_to_signee": note,
-                "expires_in_days": expiry,
-                "agreement_version_id": version,
-            }
+        dialog = Dialog("Create invitation")
+        form = dialog.form
+        with dialog:
+            form.text("email", "Invitee email (optional)", input_type="email").mark("invite-email")
+            form.text(
+                "company_name", "Company name (optional)", hint="The reseller's legal name, if you know it."
+            ).mark("invite-company")
+            form.textarea(
+                "note_to_signee", "Note to signee (optional)", hint="Shown to the reseller above the agreement."
+            ).mark("invite-note")
+            form.number(
+                "expires_in_days",
+                "Expires in (days)",
+                value=14,
+                hint=f"A whole number of days, 1 to {MAX_EXPIRY_DAYS}.",
+            ).mark("invite-expiry")
+            form.select("agreement_version_id", "Agreement version", versions, value=latest).mark("invite-version")
 
-            @signed_in_only
-            async def create() -> None:
-                for field in fields.values():
-                    field.error = None
-                try:
-                    issued = await act(
-                        distributor_invitations.invite,
-                        invitee_email=email.value,
-                        company_name=company.value,
-                        note_to_signee=note.value,
-                        expires_in_days=whole_number(expiry.value),
-                        agreement_version_id=version.value,
-                        request_key=request_key,
-                    )
-                except AlreadyDone:  # an earlier press issued it (its link was shown then)
-                    if not dialog.is_deleted:  # (after a double click, the first press closed it already)
-                        await self.refresh()
-                        dialog.close()
-                    return
-                except ValidationFailed as failure:
-                    for name, message in failure.errors.items():
-                        fields.get(name, email).error = message
-                    return
-                except DomainError as error:
-                    ui.notify(error.message, type="warning")
-                    return
-                show_link_once(
-                    "Invitation created",
-                    activation_url(issued.token),
-                    "Send this link to the reseller. It is shown only now: the portal keeps no copy.",
-                )
-                await self.refresh()
-                dialog.close()  # last: closing deletes the dialog, and this handler with it
+        @signed_in_only
+        async def create() -> None:
+            values = form.values()
+            issued = await act(
+                distributor_invitations.invite,
+                invitee_email=values["email"],
+                company_name=values["company_name"],
+                note_to_signee=values["note_to_signee"],
+                expires_in_days=values["expires_in_days"],
+                agreement_version_id=values["agreement_version_id"],
+            )
+            show_link_once(
+                "Invitation created",
+                activation_url(issued.token),
+                "Send this link to the reseller. It is shown only now: the portal keeps no copy.",
+            )
+            dialog.close()
+            await self.refresh()
 
-            with ui.row().classes("gap-2 justify-end w-full"):
-                ui.button("Cancel", on_click=dialog.close).props("flat")
-                ui.button("Create", on_click=create).mark("create-invitation-submit")
+        dialog.cancel_button()
+        dialog.submit_button("Create", create).mark("create-invitation-submit")
         dialog.open()
 
 
-async def invitations_page() -> RedirectResponse | None:
-    """The distributor's invitations."""
-    actor = await require("distributor", "/distributor/invitations")
+async def invitations_page(
+    page: str | None = None, status: str | None = None, q: str | None = None
+) -> RedirectResponse | None:
+    """The distributor's invitations (``?status=…&q=…&page=…``)."""
+    actor = await require("distributor", PATH)
     if isinstance(actor, RedirectResponse):
         return actor
-    with distributor_frame("Invitations", "/distributor/invitations"), card():
-        page = InvitationsPage(actor)
-    await page.refresh()
+    state = ListState.parse(PATH, page, status, q, statuses=FILTER_OPTIONS)
+    with distributor_frame("Invitations", PATH), card():
+        view = InvitationsPage(actor, state)
+    await view.refresh()
     return None
+
+
+def invitation_title(detail: InvitationDetail) -> str:
+    """The details page's title: the invitation, and whom it is for."""
+    row = detail.row
+    whom = row.reseller_name or row.company_name or row.invitee_email
+    return f"Invitation {row.invitation_id}" + (f" for {whom}" if whom else "")
 
 
 async def invitation_detail_page(invitation_id: str) -> RedirectResponse | None:
-    """One invitation: its details and its history from the audit log."""
-    actor = await require("distributor", f"/distributor/invitations/{invitation_id}")
+    """One invitation: its details, **Revoke** or **Reissue**, and its history in words."""
+    actor = await require("distributor", f"{PATH}/{invitation_id}")
     if isinstance(actor, RedirectResponse):
         return actor
-    with distributor_frame("Invitation", "/distributor/invitations"):
-        try:
-            detail = await act(distributor_invitations.invitation_detail, invitation_id)
-        except NotFound:
-            respond_with(404)
-            with card():
-                Heading("Invitation not found")
-                ui.label("There is no such invitation among yours.").classes("text-slate-700")
-                ui.link("Back to invitations", "/distributor/invitations").classes("text-primary font-medium")
-            return None
-        row = detail.row
-        with card():
-            ui.link("← All invitations", "/distributor/invitations").classes("text-primary font-medium")
-            Heading(f"Invitation {row.invitation_id}")
-            with ui.element("dl").classes("grid grid-cols-1 sm:grid-cols-[12rem_1fr] gap-x-4 gap-y-1"):
-                for label, value in (
-                    ("Invitee email", row.invitee_email or "—"),
-                    ("Company name", row.company_name or "—"),
-                    ("Agreement version", str(row.agreement_version)),
-                    ("Created", format_time(row.created_at)),
-                    ("Expires", format_time(row.expires_at)),
-                    ("Reseller account", row.reseller_name or "—"),
-                    ("Contract", detail.contract_id),
-                    ("Reissued from", detail.reissued_from_id or "—"),
-                    ("Replaced by", row.replaced_by or "—"),
-                    ("Note to signee", detail.note_to_signee or "—"),
-                ):
-                    with ui.element("dt").classes("text-slate-600"):
-                        ui.label(label)
-                    with ui.element("dd").classes("text-slate-900 m-0 break-words whitespace-pre-line"):
-                        ui.label(value)
-                with ui.element("dt").classes("text-slate-600"):
-                    ui.label("Status")
-                with ui.element("dd").classes("m-0"):
-                    status_badge(row.status)
-        with card():
-            Heading("History", 2)
-            table = Table(["When", "What", "By", "From"], caption="History of this invitation")
-            for entry in detail.history:
-                with table.row():
-                    table.cell(format_time(entry.at))
-                    what = HISTORY_LABELS.get(entry.action, entry.action)
-                    if "step" in entry.details:
-                        what += f" (step {entry.details['step']})"
-                    if "new_invitation" in entry.details:
-                        what += f" as {entry.details['new_invitation']}"
-                    table.cell(what).mark("history-entry")
-                    table.cell(entry.actor)
-                    table.cell(entry.client_address or "—")
+    try:
+        detail = await act(distributor_invitations.invitation_detail, invitation_id)
+    except NotFound:
+        not_found_page(
+            "Invitation not found",
+            "There is no such invitation among yours.",
+            back=("Back to invitations", PATH),
+            frame=lambda title: distributor_frame(title, PATH),
+        )
+        return None
+    with distributor_frame(invitation_title(detail), PATH):
+        content = ui.column().classes("w-full gap-4")
+
+    @signed_in_only
+    async def show() -> None:
+        nonlocal detail
+        detail = await act(distributor_invitations.invitation_detail, invitation_id)
+        content.clear()
+        with content:
+            _invitation_details(detail, show)
+
+    with content:
+        _invitation_details(detail, show)
     return None
+
+
+def _invitation_details(detail: InvitationDetail, refresh: Refresh) -> None:
+    row = detail.row
+    with card():
+        ui.link("← All invitations", PATH).classes("text-primary font-medium")
+        Heading(invitation_title(detail))
+        with ui.element("dl").classes("grid grid-cols-1 sm:grid-cols-[12rem_1fr] gap-x-4 gap-y-1 m-0"):
+            for label, value in (
+                ("Invitee email", row.invitee_email or "—"),
+                ("Company name", row.company_name or "—"),
+                ("Agreement version", str(row.agreement_version)),
+                ("Created", format_time(row.created_at)),
+                ("Expires", format_time(row.expires_at)),
+                ("First opened", format_time(row.opened_at) if row.opened_at else "Not yet"),
+                ("Reseller account", row.reseller_name or "—"),
+                ("Contract", detail.contract_id),
+                ("Reissued from", detail.reissued_from_id or "—"),
+                ("Note to signee", detail.note_to_signee or "—"),
+            ):
+                with ui.element("dt").classes("text-slate-600"):
+                    ui.label(label)
+                with ui.element("dd").classes("text-slate-900 m-0 break-words whitespace-pre-line"):
+                    ui.label(value)
+            with ui.element("dt").classes("text-slate-600"):
+                ui.label("Status")
+            with ui.element("dd").classes("m-0"):
+                status_badge(row)
+        with ui.row().classes("gap-2"):
+            invitation_actions(row, refresh, dense=False)
+    with card():
+        Heading("History", 2)
+        table = ResponsiveTable(
+            [Column("When", "nowrap"), Column("What happened"), Column("From", "nowrap")],
+            caption="History of this invitation, oldest first",
+        )
+        for entry in detail.history:
+            with table.row():
+                table.cell(format_time(entry.at))
+                with table.cell().mark("history-entry"):
+                    ui.label(f"{entry.who} {entry.what}")
+                    new_invitation = entry.details.get("new_invitation")
+                    if isinstance(new_invitation, str):
+                        ui.link("Open the new invitation", f"{PATH}/{new_invitation}").classes("text-primary")
+                table.cell(entry.client_address or "—")

@@ -8,8 +8,7 @@ from nicegui import ui
 from services import accounts
 from ui.auth import require
 from ui.calls import perform
-from ui.components import format_time
-from ui.theme import Heading, card, page_frame
+from ui.theme import Heading, card, format_time, page_frame
 
 NEXT_STEP_TITLE = "Hub and Marketplace Creation"
 
@@ -17,7 +16,7 @@ NEXT_STEP_TITLE = "Hub and Marketplace Creation"
 def _fact(label: str, value: str, marker: str) -> None:
     with ui.row().classes("w-full gap-x-4 gap-y-0 flex-wrap"):
         ui.label(label).classes("w-40 text-slate-600")
-        ui.label(value).classes("font-medium text-slate-900 break-all").mark(marker)
+        ui.label(value).classes("font-medium text-slate-900 break-words min-w-0").mark(marker)
 
 
 async def portal_page() -> RedirectResponse | None:

@@ -10,8 +10,10 @@ from services.errors import SetPasswordLinkProblem, ValidationFailed
 from services.throttle import TooManyAttempts
 from ui.auth import sign_in
 from ui.calls import client_address, open_link, perform, respond_with, user_agent
-from ui.components import agreement_text, password_field
-from ui.theme import Heading, MessageSpot, card, page_frame
+from ui.components.actions import BusyState, action_button
+from ui.components.agreement import agreement_text
+from ui.components.fields import Form
+from ui.theme import Heading, card, page_frame
 
 
 async def set_password_page(token: str) -> None:
@@ -24,8 +26,11 @@ async def set_password_page(token: str) -> None:
             respond_with(429, retry_after_seconds=problem.retry_after.total_seconds())
         else:
             respond_with(404 if isinstance(problem, partners.UnknownSetPasswordLink) else 410)
+        name = getattr(problem, "distributor_name", None)
         with page_frame("Link not usable"), card():
             Heading("Set-password link not usable").mark("link-problem")
+            if name:
+                ui.label(f"From {name}").classes("text-slate-700 -mt-2").mark("link-distributor")
             ui.label(problem.message).classes("text-slate-700")
             ui.link("Sign in", "/login").classes("text-primary font-medium")
         return
@@ -35,18 +40,17 @@ async def set_password_page(token: str) -> None:
             f"{view.distributor_name} created a reseller portal for {view.company_name}. Set your password "
             "and accept the service agreement to start."
         ).classes("text-slate-700")
-        email = ui.input("Email", value=view.email).props("readonly outlined").classes("w-full")
-        email_message = MessageSpot(email)
+        form = Form()
+        form.summary_spot()
+        email = form.text("email", "Email", value=view.email)
+        email.props("readonly")
         Heading(f"{view.agreement_title} (version {view.agreement_version})", 2)
         await agreement_text(view.agreement_text)
-        password = password_field()
-        accepted = ui.checkbox("I have read and accepted the agreement").mark("accepted")
-        accepted_message = MessageSpot(accepted)
+        password = form.password("password").mark("password")
+        accepted = form.checkbox("accepted", "I have read and accepted the agreement").mark("accepted")
 
         async def submit() -> None:
-            password.error = None
-            accepted_message.show(None)
-            button.disable()
+            form.clear_errors()
             try:
                 done = await perform(
                     partners.set_password,
@@ -57,16 +61,14 @@ async def set_password_page(token: str) -> None:
                     user_agent=agent,
                 )
             except ValidationFailed as failure:
-                password.error = failure.errors.get("password")
-                accepted_message.show(failure.errors.get("accepted"))
-                email_message.show(failure.errors.get("email"))
+                form.show_errors(failure.errors)
                 return
             except SetPasswordLinkProblem as problem:
                 ui.notify(problem.message, type="warning")
                 ui.navigate.to(f"/set-password/{token}")
                 return
-            finally:
-                button.enable()
             sign_in(done.user_id, "/portal")
 
-        button = ui.button("Set password and activate", on_click=submit).mark("set-password-submit")
+        busy = BusyState()
+        form.on_submit(lambda: busy.run(submit))
+        action_button("Set password and activate", submit, busy=busy).classes("self-start").mark("set-password-submit")

@@ -1,12 +1,18 @@
-"""The portal's look: brand colours (WCAG AA contrast), a header with the product name, a centred card."""
+"""The portal's look and page skeleton: brand colours (WCAG AA contrast), a visible focus everywhere, the page
+frame (header, navigation, a ``main`` landmark, the page's focus manager), headings, cards, and the branded
+"page not found" page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 
 from nicegui import app, ui
 from nicegui.elements.mixins.text_element import TextElement
+
+from ui.calls import respond_with
+from ui.components.focus import FocusManager
 
 PRODUCT_NAME = "Reseller Portal"
 WIDE_COLUMN = "max-w-6xl"
@@ -50,12 +56,68 @@ body { background-color: #f1f5f9; }  /* Tailwind's slate-100 */
 .brand { display: flex; align-items: center; gap: 0.5rem; }
 .brand::before { content: "handshake" / ""; font-family: "Material Icons"; font-size: 1.5rem; font-weight: normal;
   line-height: 1; font-feature-settings: "liga"; -webkit-font-smoothing: antialiased; }
+
+/* A focus you can see (WCAG 2.4.7, 1.4.11): a 3 px outline, dark blue on light surfaces (8:1), white on the blue
+   header. Quasar only shades a focused button and draws a 1.1:1 halo round a checkbox; ``.no-outline`` is its
+   own rule for hiding outlines, overridden here. A field shows its focus with its own 2 px border. */
+:root { --portal-focus: #1e40af; }
+.q-header, .bg-primary { --portal-focus: #ffffff; }
+a:focus-visible, button:focus-visible, .q-btn:focus-visible, .q-tab:focus-visible, .q-item:focus-visible,
+[tabindex]:not([tabindex="-1"]):focus-visible, .q-checkbox.no-outline:focus-visible {
+  outline: 3px solid var(--portal-focus) !important; outline-offset: 2px; }
+.q-checkbox:focus-visible { border-radius: 4px; }
+.q-field [tabindex]:focus-visible, .q-field input:focus-visible, .q-field textarea:focus-visible {
+  outline: none !important; }
+h1:focus, h2:focus, h3:focus { outline: none; }
+.q-field--outlined .q-field__control:before { border-color: #64748b; }  /* the box itself at 4.7:1, not 1.5:1 */
+.portal-busy { opacity: 0.6; cursor: progress !important; }
+
+/* Fields: label, control, error and hint each in the flow of the page, so nothing ever covers the next control. */
+.portal-field .q-checkbox { align-items: flex-start; }
+.portal-field .q-checkbox__label { min-width: 0; overflow-wrap: anywhere; padding-top: 0.55rem; }
+.portal-field .q-field__native, .portal-field .q-field__label { overflow-wrap: anywhere; }
+
+/* Tables never wider than the screen: long words wrap where they must (overflow-wrap: anywhere, which also lets
+   the column shrink; short words still break only between words, as each text column keeps 8rem). */
+.portal-table { width: 100%; border-collapse: collapse; text-align: left; font-size: 0.875rem; }
+.portal-table th { font-weight: 600; color: #334155; border-bottom: 1px solid #cbd5e1; }
+.portal-table th, .portal-table td { padding: 0.5rem 0.75rem 0.5rem 0; vertical-align: top; }
+.portal-table td { color: #0f172a; border-bottom: 1px solid #e2e8f0; }
+.portal-table .cell-text { overflow-wrap: anywhere; min-width: 8rem; }
+.portal-table .cell-nowrap, .portal-table .cell-actions { white-space: nowrap; }
+.portal-table .cell-actions > * { display: inline-flex; }
+/* Phones: each row a card, each cell labelled by its column, every action visible. */
+@media (max-width: 639.98px) {
+  .portal-table, .portal-table tbody, .portal-table tr, .portal-table td { display: block; width: 100%; }
+  .portal-table thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .portal-table tr { border: 1px solid #cbd5e1; border-radius: 0.5rem; padding: 0.5rem 0.75rem; margin-bottom: 0.75rem;
+    background: #ffffff; }
+  .portal-table td { display: grid; grid-template-columns: minmax(6rem, 35%) minmax(0, 1fr); gap: 0.5rem;
+    padding: 0.25rem 0; border: 0; min-width: 0; white-space: normal; overflow-wrap: anywhere; }
+  .portal-table td::before { content: attr(data-label) / ""; font-weight: 600; color: #475569; }
+  .portal-table td.cell-actions { display: flex; flex-wrap: wrap; gap: 0.25rem; padding-top: 0.5rem; }
+  .portal-table td.cell-actions::before { content: none; }
+  /* The agreement is read in the page's own scroll, not in a box scrolling inside it. */
+  .agreement-text { max-height: none !important; overflow: visible !important; }
+  /* The activation stepper: the progress header gives way to each step's own "Step 2 of 4" heading. */
+  .activation-stepper .q-stepper__header { display: none; }
+}
+.activation-stepper .q-stepper__step-inner { padding: 1rem 0 0; }
+.activation-stepper .q-stepper__header { flex-wrap: nowrap; border-bottom: 1px solid #e2e8f0; }
+.activation-stepper .q-stepper__header .q-stepper__tab { flex: 1 1 0; min-width: 0; min-height: 0;
+  padding: 0.5rem 0.25rem; }
+.activation-stepper .q-stepper__label { white-space: normal; text-align: center; font-size: 0.875rem; }
+.activation-stepper .q-stepper__title { font-size: 0.875rem; line-height: 1.25rem; }
+/* GOV.UK's error summary: a thick red border round "There is a problem" and its links. */
+.portal-error-summary { border: 3px solid var(--q-negative); }
 """
 
-# Quasar's loading bar is a progressbar without a name; give it one for screen readers (axe: aria-progressbar-name).
+# Quasar's loading bar flickers across the top while a page loads: decoration, outside every landmark, without a
+# name. Screen readers are told about changes that matter by the page's live region instead (axe: region,
+# aria-progressbar-name).
 NAME_LOADING_BAR = """<script>
-new MutationObserver(() => document.querySelectorAll('.q-loading-bar:not([aria-label])')
-  .forEach((bar) => bar.setAttribute('aria-label', 'Loading')))
+new MutationObserver(() => document.querySelectorAll('.q-loading-bar:not([aria-hidden])')
+  .forEach((bar) => bar.setAttribute('aria-hidden', 'true')))
   .observe(document.documentElement, {childList: true, subtree: true});
 </script>"""
 
@@ -67,6 +129,11 @@ def install() -> None:
     ui.add_body_html(NAME_LOADING_BAR, shared=True)
 
 
+def format_time(moment: datetime | None) -> str:
+    """A timestamp as people read it, in UTC."""
+    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "—"
+
+
 @contextmanager
 def page_frame(
     title: str,
@@ -76,8 +143,9 @@ def page_frame(
     nav: Sequence[tuple[str, str]] = (),
     current: str | None = None,
 ) -> Iterator[None]:
-    """The page skeleton: header with the product name, navigation links and sign-out, then a centred
-    main column."""
+    """The page skeleton: header with the product name, navigation links and sign-out, then the centred ``main``
+    column, which ends with the page's :class:`~ui.components.focus.FocusManager`. ``title`` names the page's
+    object on a detail page ("Invitation IN-… for Champions Corp")."""
     ui.page_title(f"{title} · {PRODUCT_NAME}")
     with ui.header().classes("bg-primary text-white items-center justify-between px-4 py-2 gap-2 flex-wrap"):
         # One element: the icon is drawn by CSS (``.brand``). Every element costs server memory per browser.
@@ -92,9 +160,11 @@ def page_frame(
         if signed_in:  # a POST, so that no link or image elsewhere can sign anyone out
             with ui.element("form").props("method=post action=/logout").classes("m-0"):
                 ui.button("Sign out").props("type=submit flat color=white no-caps").classes("text-white")
+    # Quasar's page is the ``main`` landmark already; this is its centred column.
     with ui.element("div").classes("w-full mx-auto px-3 sm:px-4 py-6 flex flex-col gap-4") as column:
         column.classes(WIDE_COLUMN if wide else NARROW_COLUMN)
         yield
+        FocusManager()
 
 
 def card() -> ui.card:
@@ -110,43 +180,6 @@ class Heading(TextElement):
         self.classes("text-slate-900 m-0").classes(HEADING_SIZES[level])
 
 
-class FieldMessage(ui.label):
-    """An error message under a control that has no error slot of its own (a checkbox), announced to
-    screen readers when it appears."""
-
-    def __init__(self) -> None:
-        super().__init__("")
-        self.classes("text-sm text-negative").props('role="alert"')
-        self.visible = False
-
-    def show(self, message: str | None) -> None:
-        """Show ``message``, or hide the field message when it is ``None``."""
-        self.text = message or ""
-        self.visible = bool(message)
-
-
-class MessageSpot:
-    """The place for a control's :class:`FieldMessage`, right after the control. The message is built the first
-    time there is something to say: most visits never need one, and every element costs server memory for as
-    long as the browser stays connected."""
-
-    def __init__(self, control: ui.element) -> None:
-        self.control = control
-        self.message: FieldMessage | None = None
-
-    def show(self, text: str | None) -> None:
-        """Show ``text`` after the control, or hide the message when it is ``None``."""
-        if self.message is None:
-            if not text:
-                return
-            slot = self.control.parent_slot
-            assert slot is not None
-            with slot:
-                self.message = FieldMessage()
-            self.message.move(slot.parent, slot.children.index(self.control) + 1)
-        self.message.show(text)
-
-
 DISTRIBUTOR_NAV = (
     ("Invitations", "/distributor/invitations"),
     ("Partners", "/distributor/partners"),
@@ -157,3 +190,23 @@ DISTRIBUTOR_NAV = (
 def distributor_frame(title: str, current: str) -> AbstractContextManager[None]:
     """The frame of the distributor's pages: wide, with the distributor navigation and sign-out."""
     return page_frame(title, signed_in=True, wide=True, nav=DISTRIBUTOR_NAV, current=current)
+
+
+def not_found_page(
+    heading: str = "Page not found",
+    text: str = "There is no page at this address. Check that you typed or copied all of it.",
+    *,
+    back: tuple[str, str] = ("Go to the home page", "/"),
+    frame: Callable[[str], AbstractContextManager[None]] | None = None,
+) -> None:
+    """The branded "not found" page (HTTP 404), with a way back: for an address that leads nowhere, and for a
+    detail page whose object does not exist or is not the visitor's (``frame``: the section's own frame, e.g.
+    the distributor's, made with the page's title)."""
+    respond_with(404)
+    with (frame or page_frame)(heading), card():
+        Heading(heading).mark("not-found")
+        ui.label(text).classes("text-slate-700")
+        label, target = back
+        ui.link(label, target).classes(
+            "self-start bg-primary text-white no-underline rounded px-4 py-2 font-medium"
+        ).mark("way-back")

@@ -37,6 +37,9 @@ def create_invitation(page: Page, *, email: str = "", company: str = "", note: s
     return link.input_value()
 
 
-def close_link_dialog(page: Page) -> None:
+def close_link_dialog(page: Page, *, copied: bool = False) -> None:
+    """**Done** in the one-time link dialog; a link never copied is closed only after saying so."""
     page.get_by_role("button", name="Done").click()
+    if not copied:
+        page.get_by_role("alertdialog").get_by_role("button", name="Close without copying").click()
     expect(page.get_by_role("dialog")).to_have_count(0)

@@ -66,32 +66,32 @@ def test_every_validation_error_is_shown_and_recovered_from(server: Server, page
     wizard = Wizard(page)
     # Step 1: nothing entered.
     wizard.button("Next").click()
-    expect(page.get_by_text("Enter your email address.")).to_be_visible()
-    expect(page.get_by_text("Tick the box to confirm you have read and accepted the agreement.")).to_be_visible()
+    expect(wizard.field_error("Enter your email address.")).to_be_visible()
+    expect(wizard.field_error("Tick the box to confirm you have read and accepted the agreement.")).to_be_visible()
     wizard.email.fill("jane@")
     wizard.button("Next").click()
-    expect(page.get_by_text("Enter a valid email address, like name@company.com.")).to_be_visible()
+    expect(wizard.field_error("Enter a valid email address, like name@company.com.")).to_be_visible()
     wizard.agree(unique_email())
-    expect(page.get_by_text("Enter a valid email address")).to_be_hidden()
+    expect(wizard.field_error("Enter a valid email address")).to_be_hidden()
     # Step 2: empty name, then weak passwords.
     wizard.password.fill("short")
     wizard.button("Next").click()
-    expect(page.get_by_text("Enter your full name.")).to_be_visible()
-    expect(page.get_by_text("Use at least 15 characters")).to_be_visible()
+    expect(wizard.field_error("Enter your full name.")).to_be_visible()
+    expect(wizard.field_error("Use at least 15 characters")).to_be_visible()
     wizard.full_name.fill(FULL_NAME)
     wizard.password.fill("123456789qwerty")
     wizard.button("Next").click()
-    expect(page.get_by_text("This password is too common; choose another.")).to_be_visible()
-    expect(page.get_by_text("Enter your full name.")).to_be_hidden()
+    expect(wizard.field_error("This password is too common; choose another.")).to_be_visible()
+    expect(wizard.field_error("Enter your full name.")).to_be_hidden()
     wizard.user_properties()
     # Step 3: a name without its legal entity type.
     wizard.company_name.fill("Champions")
     wizard.button("Next").click()
-    expect(page.get_by_text("Include the legal entity type, for example")).to_be_visible()
+    expect(wizard.field_error("Include the legal entity type, for example")).to_be_visible()
     wizard.company("Champions Corp")
     # Step 4: Activate without signing.
     wizard.button("Activate").click()
-    expect(page.get_by_text("Tick the box to sign the contract.")).to_be_visible()
+    expect(wizard.field_error("Tick the box to sign the contract.")).to_be_visible()
     wizard.sign_and_activate("Champions Corp")
     expect(page).to_have_url(f"{server.base_url}/portal")
 
@@ -105,7 +105,7 @@ def test_an_email_that_belongs_to_a_user_cannot_be_used(server: Server, page: Pa
     wizard.email.fill(email.upper())
     wizard.checkbox("I have read and accepted the agreement").click()
     wizard.button("Next").click()
-    expect(page.get_by_text("This email cannot be used.")).to_be_visible()
+    expect(wizard.field_error("This email cannot be used.")).to_be_visible()
 
 
 def test_reload_resumes_at_the_furthest_step_and_back_keeps_data(server: Server, page: Page) -> None:

@@ -137,7 +137,7 @@ def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: 
     page.get_by_role("link", name="Partners", exact=True).click()
     page.get_by_role("button", name="Create reseller account").click()
     dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Company legal name").fill(COMPANY)
+    dialog.get_by_label("Reseller's legal name").fill(COMPANY)
     dialog.get_by_label("Representative's full name").fill(PERSON)
     dialog.get_by_label("Representative's email").fill(unique_email("hostile-rep"))
     dialog.get_by_role("button", name="Create", exact=True).click()

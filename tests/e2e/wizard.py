@@ -17,6 +17,10 @@ class Wizard:
         """The visible button called ``name`` (each step has its own Next and Back)."""
         return self.page.get_by_role("button", name=name, exact=True).filter(visible=True)
 
+    def field_error(self, text: str) -> Locator:
+        """An error message shown under its field (an error summary may repeat it at the top of the step)."""
+        return self.page.locator(".portal-field-error").filter(visible=True).filter(has_text=text)
+
     def checkbox(self, name: str) -> Locator:
         return self.page.get_by_role("checkbox", name=name).filter(visible=True)
 

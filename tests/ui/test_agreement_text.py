@@ -12,7 +12,7 @@ from services import markdown
 from tests.helpers import Portal
 from tests.ui.test_activation_stepper import until
 from tests.ui.test_distributor_pages import sign_in
-from ui import components
+from ui.components import agreement as components
 
 
 @pytest.fixture

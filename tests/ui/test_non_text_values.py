@@ -38,7 +38,8 @@ async def test_sign_in_with_values_that_are_not_text_is_an_ordinary_failure(user
     email, password = (element for element in user.find(ui.input).elements)
     email.value, password.value = {"$ne": None}, ["x"]
     user.find("Sign in").trigger("click")
-    await user.should_see("The email or password is incorrect.", retries=30)
+    await user.should_see("Enter your email address.", retries=30)  # not text: as good as nothing typed
+    await user.should_see("Enter your password.")
 
 
 async def test_create_invitation_refuses_days_that_are_not_a_whole_number(user: User, app_portal: Portal) -> None:
@@ -48,8 +49,14 @@ async def test_create_invitation_refuses_days_that_are_not_a_whole_number(user: 
     user.find(marker="create-invitation").click()
     await user.should_see(marker="invite-expiry", retries=30)
     expiry = user.find(marker="invite-expiry").elements.pop()
-    assert isinstance(expiry, ui.number)
-    expiry.value = 2.5  # not a whole number of days: refused, not rounded
+    assert isinstance(expiry, ui.input)
+    for typed in ("2.5", 2.5, "two"):  # not a whole number of days: refused, never rounded
+        expiry.value = typed
+        user.find(marker="create-invitation-submit").click()
+        await until(lambda: expiry.error)
+        assert expiry.error == "Enter a whole number of days, from 1 to 90."
+        expiry.error = None
+    expiry.value = "120"  # beyond the maximum: refused, never cut to 90
     user.find(marker="create-invitation-submit").click()
     await until(lambda: expiry.error)
-    assert "1 to 90 days" in (expiry.error or "")
+    assert expiry.error == "An invitation expires in 1 to 90 days."
