@@ -145,7 +145,7 @@ class ActivationWizard:
                 back.props("flat").mark(f"back-{STEPS[step][0]}")
                 self.busy.add(back)
             button = action_button(next_text, next_action, busy=self.busy).mark(marker)  # type: ignore[arg-type]
-        self.forms[step].on_submit(lambda: self.busy.run(next_action))  # type: ignore[arg-type]
+        self.forms[step].on_submit(lambda: self.busy.press(next_action))  # type: ignore[arg-type]
         if step == activation.STEP_ACTIVATE:
             self.activate_button = button
 
@@ -266,7 +266,10 @@ class ActivationWizard:
 
     async def _save(self, step: int, action: object, next_step: int, **values: object) -> bool:
         """Call one step's service; on success move on (back to the review after an Edit), otherwise show what is
-        wrong where it is wrong."""
+        wrong where it is wrong. A press that arrives once its step has moved on (the second click of a double
+        click, after a quick save) does nothing."""
+        if self.stepper.value != STEPS[step][0]:
+            return False
         self.forms[step].clear_errors()
         try:
             self.view = await perform(action, self.token, client_address=self.address, **values)  # type: ignore[arg-type]

@@ -256,6 +256,6 @@ async def login_page(next: str | None = None) -> RedirectResponse | None:
             sign_in(signed.user_id, safe_next(next) or home_for(signed))
 
         busy = BusyState()
-        form.on_submit(lambda: busy.run(submit))
+        form.on_submit(lambda: busy.press(submit))
         action_button("Sign in", submit, busy=busy).classes("w-full")
     return None

@@ -70,5 +70,5 @@ async def set_password_page(token: str) -> None:
             sign_in(done.user_id, "/portal")
 
         busy = BusyState()
-        form.on_submit(lambda: busy.run(submit))
+        form.on_submit(lambda: busy.press(submit))
         action_button("Set password and activate", submit, busy=busy).classes("self-start").mark("set-password-submit")

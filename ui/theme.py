@@ -32,6 +32,7 @@ BRAND_COLORS = {
 # Markdown headings inside the agreement box in proportion with the page; stepper labels with AA contrast.
 PAGE_CSS = """
 body { background-color: #f1f5f9; }  /* Tailwind's slate-100 */
+.nicegui-content { padding: 0; }  /* the page column has its own, narrower on phones */
 .agreement-text h1 { font-size: 1.375rem; line-height: 1.75rem; font-weight: 700; margin: 0.25rem 0 0.5rem; }
 .agreement-text h2 { font-size: 1.125rem; line-height: 1.5rem; font-weight: 600; margin: 0.75rem 0 0.25rem; }
 .agreement-text h3 { font-size: 1rem; font-weight: 600; margin: 0.5rem 0 0.25rem; }
@@ -58,16 +59,18 @@ body { background-color: #f1f5f9; }  /* Tailwind's slate-100 */
   line-height: 1; font-feature-settings: "liga"; -webkit-font-smoothing: antialiased; }
 
 /* A focus you can see (WCAG 2.4.7, 1.4.11): a 3 px outline, dark blue on light surfaces (8:1), white on the blue
-   header. Quasar only shades a focused button and draws a 1.1:1 halo round a checkbox; ``.no-outline`` is its
-   own rule for hiding outlines, overridden here. A field shows its focus with its own 2 px border. */
+   header. Quasar only shades a focused button and draws a 1.1:1 halo round a checkbox, and hides outlines with
+   important rules in its own late layer (``.no-outline``); important rules in the first layer win over those.
+   A field shows its focus with its own 2 px border. */
 :root { --portal-focus: #1e40af; }
-.q-header, .bg-primary { --portal-focus: #ffffff; }
-a:focus-visible, button:focus-visible, .q-btn:focus-visible, .q-tab:focus-visible, .q-item:focus-visible,
-[tabindex]:not([tabindex="-1"]):focus-visible, .q-checkbox.no-outline:focus-visible {
-  outline: 3px solid var(--portal-focus) !important; outline-offset: 2px; }
+.q-header { --portal-focus: #ffffff; }
+@layer theme {
+  a:focus-visible, button:focus-visible, .q-btn:focus-visible, .q-tab:focus-visible, .q-item:focus-visible,
+  [tabindex]:not([tabindex="-1"]):focus-visible, .q-checkbox.no-outline:focus-visible {
+    outline: 3px solid var(--portal-focus) !important; outline-offset: 2px !important; }
+  .q-field .q-field__native:focus-visible, .q-field .q-field__input:focus-visible { outline: none !important; }
+}
 .q-checkbox:focus-visible { border-radius: 4px; }
-.q-field [tabindex]:focus-visible, .q-field input:focus-visible, .q-field textarea:focus-visible {
-  outline: none !important; }
 h1:focus, h2:focus, h3:focus { outline: none; }
 .q-field--outlined .q-field__control:before { border-color: #64748b; }  /* the box itself at 4.7:1, not 1.5:1 */
 .portal-busy { opacity: 0.6; cursor: progress !important; }
@@ -161,7 +164,7 @@ def page_frame(
             with ui.element("form").props("method=post action=/logout").classes("m-0"):
                 ui.button("Sign out").props("type=submit flat color=white no-caps").classes("text-white")
     # Quasar's page is the ``main`` landmark already; this is its centred column.
-    with ui.element("div").classes("w-full mx-auto px-3 sm:px-4 py-6 flex flex-col gap-4") as column:
+    with ui.element("div").classes("w-full mx-auto px-2 sm:px-4 py-4 sm:py-6 flex flex-col gap-4") as column:
         column.classes(WIDE_COLUMN if wide else NARROW_COLUMN)
         yield
         FocusManager()

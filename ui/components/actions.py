@@ -22,6 +22,12 @@ BUTTON_KINDS = {  # how a button looks, by what it does
     "danger-secondary": "outline color=negative",
     "danger-flat": "flat color=negative",
 }
+# A press on a button the server shows busy is not even sent (one that left before the server's "busy" arrived is
+# dropped by the server's busy state).
+ONE_PRESS = """(event) => {
+  const button = event && event.target && event.target.closest ? event.target.closest(".q-btn") : null;
+  if (!button || button.getAttribute("aria-disabled") !== "true") emit();
+}"""
 BUSY_CLASSES = "portal-busy"  # not Quasar's ``disabled``, which hides the focus outline
 
 
@@ -48,13 +54,27 @@ class BusyState:
                 button.props["aria-disabled"] = None
             button.update()
 
-    async def run(self, action: Action) -> bool:
-        """Run ``action`` unless one is running already (then return ``False`` at once). A call the server could
-        not run now (:class:`~ui.calls.ServerBusy`) is told to the person; what they typed stays."""
+    def press(self, action: Action) -> Awaitable[None] | None:
+        """For an event handler: claim the busy state at once, before NiceGUI handles the next event (a double
+        click's second press finds it taken), and return the coroutine that runs ``action`` (NiceGUI awaits what
+        a handler returns). ``None`` when an action is running already."""
         if self.running:
-            return False
+            return None
         self.running = True
         self._show(True)
+        return self._run(action)
+
+    async def run(self, action: Action) -> bool:
+        """Run ``action`` unless one is running already (then return ``False`` at once)."""
+        claimed = self.press(action)
+        if claimed is None:
+            return False
+        await claimed
+        return True
+
+    async def _run(self, action: Action) -> None:
+        """A call the server could not run now (:class:`~ui.calls.ServerBusy`) is told to the person; what they
+        typed stays."""
         try:
             result = action()
             if inspect.isawaitable(result):
@@ -64,7 +84,6 @@ class BusyState:
         finally:
             self.running = False
             self._show(False)
-        return True
 
 
 def action_button(
@@ -80,11 +99,8 @@ def action_button(
     :data:`BUTTON_KINDS`; ``busy``: a state shared with other buttons; ``label``: the accessible name when the
     text alone is ambiguous in a list ("Revoke invitation IN-…"), set safely (never parsed)."""
     state = busy or BusyState()
-
-    async def pressed() -> None:
-        await state.run(action)
-
-    button = ui.button(text, icon=icon, on_click=pressed).props(BUTTON_KINDS[kind])
+    button = ui.button(text, icon=icon).props(BUTTON_KINDS[kind])
+    button.on("click", lambda: state.press(action), js_handler=ONE_PRESS)
     if label:
         button.props["aria-label"] = label
     state.add(button)

@@ -117,10 +117,7 @@ class Dialog:
             except DomainError as error:
                 self.form.show_problem(error.message)
 
-        async def enter() -> None:
-            await self.busy.run(submitting)
-
-        self.form.on_submit(enter)
+        self.form.on_submit(lambda: self.busy.press(submitting))
         with self.actions:
             return action_button(text, submitting, kind=kind, busy=self.busy)
 

@@ -23,7 +23,6 @@ marks itself invalid (``aria-invalid``). Nothing a person types is cut or change
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -246,7 +245,7 @@ class Form:
         self._heading_level = heading_level
         self._summary_spot: Element | None = None
         self._summary: ErrorSummary | None = None
-        self._submit: Callable[[], Awaitable[Any] | Any] | None = None
+        self._submit: Callable[[], Awaitable[Any] | None] | None = None
 
     # ----------------------------------------------------------------- building
 
@@ -283,15 +282,13 @@ class Form:
     def password(self, name: str, label: str = "Password", **options: Any) -> PasswordField:
         return self.add(name, PasswordField(label, **options))  # type: ignore[return-value]
 
-    def on_submit(self, submit: Callable[[], Awaitable[Any] | Any]) -> None:
-        """What Enter in a one-line field does (usually the primary button's guarded action)."""
+    def on_submit(self, submit: Callable[[], Awaitable[Any] | None]) -> None:
+        """What Enter in a one-line field does: usually ``lambda: busy.press(action)``, the primary button's
+        guarded action (claimed at once, so a second Enter while it runs does nothing)."""
         self._submit = submit
 
-    async def _enter(self) -> None:
-        if self._submit is not None:
-            result = self._submit()
-            if inspect.isawaitable(result):
-                await result
+    def _enter(self) -> Awaitable[Any] | None:
+        return self._submit() if self._submit is not None else None
 
     # ----------------------------------------------------------------- values and errors
 

@@ -49,12 +49,15 @@ const openDialogs = []; // {root, opener, outer}, oldest first
 let lastFocused = null;
 let previousFocused = null;
 
+// The control that has the focus. A click on a Quasar button focuses its inner "focus helper" span; the control
+// is the button round it.
 document.addEventListener(
   "focusin",
   (event) => {
-    if (event.target !== lastFocused) {
+    const control = (event.target.closest && event.target.closest(TABBABLE)) || event.target;
+    if (control !== lastFocused) {
       previousFocused = lastFocused;
-      lastFocused = event.target;
+      lastFocused = control;
     }
   },
   true,
@@ -64,9 +67,10 @@ function dialogHolding(element) {
   return element ? openDialogs.find((dialog) => dialog.root.contains(element)) : undefined;
 }
 
+// A dialog opened from another one (a confirmation, or the link shown once the form that made it closes)
+// remembers that one: when its own opener is gone by the time it closes, the outer dialog's opener takes the focus.
 function dialogOpened(root) {
-  let opener = lastFocused && root.contains(lastFocused) ? previousFocused : lastFocused;
-  if (opener && !opener.isConnected) opener = null;
+  const opener = lastFocused && root.contains(lastFocused) ? previousFocused : lastFocused;
   openDialogs.push({ root, opener, outer: dialogHolding(opener) });
 }
 
@@ -87,12 +91,12 @@ function dialogClosed(closed) {
 
 function syncDialogs() {
   const roots = [...document.querySelectorAll('.q-dialog[aria-modal="true"]')];
+  for (const root of roots) {  // the new ones first: one may replace, in the same change, the dialog it came from
+    if (!openDialogs.some((dialog) => dialog.root === root)) dialogOpened(root);
+  }
   const closed = [];
   for (let i = openDialogs.length - 1; i >= 0; i--) {
     if (!roots.includes(openDialogs[i].root)) closed.push(...openDialogs.splice(i, 1));
-  }
-  for (const root of roots) {
-    if (!openDialogs.some((dialog) => dialog.root === root)) dialogOpened(root);
   }
   const app = document.getElementById("app");
   if (app) app.inert = openDialogs.length > 0;
