@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, literal_column, or_
+from sqlalchemy import ColumnElement, and_, literal_column
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -25,10 +25,10 @@ from services.accounts import SignedInUser
 from services.activation import STEP_TITLES
 from services.errors import InvalidState, NotFound, ValidationFailed
 from services.invitations import MAX_EXPIRY_DAYS, InvitationTerms, IssuedInvitation, add_invitation, create_invitation
-from services.rules import is_storable, require_storable
+from services.listing import Page, contains, search_text
+from services.rules import is_storable
 
 PAGE_SIZE = 25
-SEARCH_MAX = 200
 # Searches of 3 characters or more start from the trigram index, unless they match so many invitations that
 # reading the invitations newest first is faster. `python -m bench.search` on 100,000 invitations: through the
 # index, 11 matches take 8 ms, 1,111 take 22 ms, 11,111 take 164 ms and 100,000 take 1.5 s; reading newest first
@@ -75,16 +75,7 @@ class InvitationRow:
         return InvitationProgress(self.status.value)
 
 
-@dataclass(frozen=True)
-class InvitationPage:
-    rows: list[InvitationRow]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+InvitationPage = Page[InvitationRow]
 
 
 @dataclass(frozen=True)
@@ -210,9 +201,7 @@ def _list(
         except ValueError:
             raise ValidationFailed({"status": "Choose one of the statuses in the list."}) from None
         conditions.append(_status_condition(wanted, now))
-    text = require_storable((search or "").strip(), "search")
-    if len(text) > SEARCH_MAX:
-        raise ValidationFailed({"search": f"Search for at most {SEARCH_MAX} characters."})
+    text = search_text(search)
     # A phrase query on the trigram index matches the text literally, as a substring of the ID, email, company
     # name or reseller name. Joining from the index's matches lets SQLite start from them.
     phrase = '"' + text.replace('"', '""') + '"'
@@ -224,14 +213,8 @@ def _list(
     if indexed:
         conditions.append(_search_match(phrase))
     elif text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(
-            or_(
-                col(Invitation.invitee_email).ilike(pattern, escape="\\"),
-                col(Invitation.company_name).ilike(pattern, escape="\\"),
-                col(Invitation.id).ilike(pattern, escape="\\"),
-                col(reseller.name).ilike(pattern, escape="\\"),
-            )
+            contains(text, (Invitation.invitee_email, Invitation.company_name, Invitation.id, reseller.name))
         )
 
     def filtered(statement):  # type: ignore[no-untyped-def]

@@ -34,6 +34,7 @@ from services.agreements import active_version_for
 from services.errors import FieldErrors, InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
 from services.existing_users import email_problem
 from services.invitations import MAX_EXPIRY_DAYS
+from services.listing import PAGE_SIZE, Page, contains, page_number, search_text
 from services.requests import check_not_done, record_done
 from services.rules import (
     ACCEPTANCE_REQUIRED,
@@ -42,8 +43,6 @@ from services.rules import (
     clean_email,
     clean_full_name,
     is_storable,
-    require_storable,
-    text_value,
 )
 from services.security import hash_password, new_token, token_hash
 
@@ -131,22 +130,7 @@ class PasswordSet:
     contract_id: str
 
 
-PAGE_SIZE = 25
-SEARCH_MAX = 200
-
-
-@dataclass(frozen=True)
-class PartnerPage:
-    """One page of the partners directory."""
-
-    rows: list[PartnerRow]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+PartnerPage = Page[PartnerRow]
 
 
 def _shown_as(status: PartnerStatus | None, now: datetime) -> ColumnElement[bool]:
@@ -195,22 +179,19 @@ def _partner_rows(  # type: ignore[no-untyped-def]
     else:
         conditions.append(_shown_as(status, now))
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(
-            or_(
-                *(
-                    column.ilike(pattern, escape="\\")
-                    for column in (
-                        col(reseller.name),
-                        col(Invitation.company_name),
-                        col(Invitation.invitee_email),
-                        col(User.full_name),
-                        col(User.email),
-                        col(SetPasswordLink.full_name),
-                        col(SetPasswordLink.email),
-                        col(Contract.id),
-                    )
-                )
+            contains(
+                search,
+                (
+                    reseller.name,
+                    Invitation.company_name,
+                    Invitation.invitee_email,
+                    User.full_name,
+                    User.email,
+                    SetPasswordLink.full_name,
+                    SetPasswordLink.email,
+                    Contract.id,
+                ),
             )
         )
 
@@ -280,13 +261,6 @@ def _status(status: object) -> PartnerStatus | None:
         raise ValidationFailed({"status": "Choose one of the statuses in the list."}) from None
 
 
-def _search_text(search: object) -> str:
-    text = require_storable(text_value(search, "search").strip(), "search")
-    if len(text) > SEARCH_MAX:
-        raise ValidationFailed({"search": f"Search for at most {SEARCH_MAX} characters."})
-    return text
-
-
 def find_partners(
     session: Session,
     actor: SignedInUser,
@@ -295,22 +269,22 @@ def find_partners(
     search: str | None = None,
     page: int = 1,
     page_size: int = PAGE_SIZE,
-) -> PartnerPage:
+) -> Page[PartnerRow]:
     """One page of the actor's distributor's partners, newest first: filtered by status, and by text found in
     the company's name, the representative's name or email, or the contract ID."""
     distributor_id = distributor_of(actor)
-    page = max(1, page) if type(page) is int else 1
+    page = page_number(page)
     rows, total = _partner_rows(
         session,
         distributor_id,
         status=_status(status),
-        search=_search_text(search),
+        search=search_text(search),
         page=page,
         page_size=page_size,
     )
     now = utcnow()
     shown = [row for row in (_partner(*row, now) for row in rows) if row is not None]
-    return PartnerPage(rows=shown, total=total, page=page, page_size=page_size)
+    return Page(rows=shown, total=total, page=page, page_size=page_size)
 
 
 def list_partners(session: Session, actor: SignedInUser, *, status: str | None = None) -> list[PartnerRow]:

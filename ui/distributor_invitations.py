@@ -11,13 +11,13 @@ from nicegui import ui
 from services import agreements, distributor_invitations
 from services.accounts import SignedInUser
 from services.distributor_invitations import InvitationDetail, InvitationProgress, InvitationRow
-from services.errors import InvalidState, NotFound, ValidationFailed
+from services.errors import InvalidState, NotFound
 from services.invitations import MAX_EXPIRY_DAYS
 from ui.auth import act, require, signed_in_only
 from ui.components.actions import action_button
 from ui.components.dialogs import Dialog, confirm, show_link_once
 from ui.components.focus import announce
-from ui.components.tables import Column, ListFilters, ListState, ResponsiveTable, page_out_of_range, pager
+from ui.components.tables import Column, ListState, ListView, ResponsiveTable
 from ui.settings import activation_url
 from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
 
@@ -123,60 +123,34 @@ class InvitationsPage:
 
     def __init__(self, actor: SignedInUser, state: ListState) -> None:
         self.actor = actor
-        self.state = state
         with ui.row().classes("w-full items-end gap-3 flex-wrap"):
             Heading("Invitations").classes("grow")
             action_button("Create invitation", self.open_create_dialog, icon="add").mark("create-invitation")
-        self.filters = ListFilters(
+        self.list = ListView(
             state,
-            on_change=self.refresh,
-            search_label="Search",
+            load=self._load,
+            columns=[
+                Column("Invitee"),
+                Column("Company"),
+                Column("Status", "nowrap"),
+                Column("Created", "nowrap"),
+                Column("Expires", "nowrap"),
+                Column("Reseller account"),
+                Column("Actions", "actions"),
+            ],
+            caption="Invitations, newest first",
+            show_row=self._row,
+            empty="No invitations yet. Create one to invite a reseller.",
+            no_match="No invitations match.",
             search_hint="Part of an email, a company name or an invitation ID",
         )
-        self.results = ui.column().classes("w-full gap-2")
+        self.refresh = self.list.refresh
 
     @signed_in_only
-    async def refresh(self) -> None:
-        """Load the current page of invitations and show it."""
-        state = self.state
-        try:
-            page = await act(
-                distributor_invitations.list_invitations,
-                status=state.status or None,
-                search=state.search,
-                page=state.page,
-            )
-        except ValidationFailed as failure:
-            self.filters.show_error("; ".join(failure.errors.values()))
-            return
-        self.filters.show_error(None)
-        if not page.rows and page_out_of_range(state, total=page.total, page_size=page.page_size):
-            await self.refresh()
-            return
-        self.results.clear()
-        with self.results:
-            if not page.rows:
-                ui.label(
-                    "No invitations match."
-                    if state.filtered
-                    else "No invitations yet. Create one to invite a reseller."
-                ).classes("text-slate-700").mark("no-invitations")
-                return
-            table = ResponsiveTable(
-                [
-                    Column("Invitee"),
-                    Column("Company"),
-                    Column("Status", "nowrap"),
-                    Column("Created", "nowrap"),
-                    Column("Expires", "nowrap"),
-                    Column("Reseller account"),
-                    Column("Actions", "actions"),
-                ],
-                caption="Invitations, newest first",
-            )
-            for row in page.rows:
-                self._row(table, row)
-            pager(state, total=page.total, page_size=page.page_size, shown=len(page.rows), on_go=self.refresh)
+    async def _load(self, state: ListState) -> distributor_invitations.InvitationPage:
+        return await act(
+            distributor_invitations.list_invitations, status=state.status or None, search=state.search, page=state.page
+        )
 
     def _row(self, table: ResponsiveTable, row: InvitationRow) -> None:
         with table.row(key=row.invitation_id).mark(f"invitation-{row.invitation_id}"):
@@ -232,12 +206,11 @@ class InvitationsPage:
                 expires_in_days=values["expires_in_days"],
                 agreement_version_id=values["agreement_version_id"],
             )
-            show_link_once(
+            dialog.replace_with_link(
                 "Invitation created",
                 activation_url(issued.token),
                 "Send this link to the reseller. It is shown only now: the portal keeps no copy.",
             )
-            dialog.close()
             await self.refresh()
 
         dialog.cancel_button()

@@ -7,13 +7,14 @@ from nicegui import ui
 
 from services import partners
 from services.accounts import SignedInUser
-from services.errors import DomainError, NotFound, ValidationFailed
-from services.partners import PartnerStatus
+from services.errors import DomainError, NotFound
+from services.listing import Page
+from services.partners import PartnerRow, PartnerStatus
 from ui.auth import act, require, signed_in_only
 from ui.components.actions import action_button
-from ui.components.dialogs import Dialog, confirm, show_link_once
+from ui.components.dialogs import Dialog, confirm
 from ui.components.focus import announce
-from ui.components.tables import Column, ListFilters, ListState, ResponsiveTable, page_out_of_range, pager
+from ui.components.tables import Column, ListState, ListView, ResponsiveTable
 from ui.settings import set_password_url
 from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
 
@@ -38,62 +39,45 @@ class PartnersPage:
 
     def __init__(self, actor: SignedInUser, state: ListState) -> None:
         self.actor = actor
-        self.state = state
         with ui.row().classes("w-full items-end gap-3 flex-wrap"):
             Heading("Partners").classes("grow")
             action_button("Create reseller account", self.open_create_dialog, icon="person_add").mark("create-reseller")
         ui.label("Resellers you invited or created, and resellers with a signed service contract.").classes(
             "text-slate-700"
         )
-        self.filters = ListFilters(
+        self.list = ListView(
             state,
-            on_change=self.refresh,
-            search_label="Search",
+            load=self._load,
+            columns=[
+                Column("Company"),
+                Column("Status", "nowrap"),
+                Column("Contract", "nowrap"),
+                Column("Signed", "nowrap"),
+                Column("Representative"),
+            ],
+            caption="Partners, newest first",
+            show_row=self._row,
+            empty="No partners yet.",
+            no_match="No partners match.",
             search_hint="Part of a company's or representative's name, an email or a contract ID",
         )
-        self.results = ui.column().classes("w-full gap-2")
+        self.refresh = self.list.refresh
 
     @signed_in_only
-    async def refresh(self) -> None:
-        state = self.state
-        try:
-            page = await act(partners.find_partners, status=state.status or None, search=state.search, page=state.page)
-        except ValidationFailed as failure:
-            self.filters.show_error("; ".join(failure.errors.values()))
-            return
-        self.filters.show_error(None)
-        if not page.rows and page_out_of_range(state, total=page.total, page_size=page.page_size):
-            await self.refresh()
-            return
-        self.results.clear()
-        with self.results:
-            if not page.rows:
-                ui.label("No partners match." if state.filtered else "No partners yet.").classes("text-slate-700").mark(
-                    "no-partners"
-                )
-                return
-            table = ResponsiveTable(
-                [
-                    Column("Company"),
-                    Column("Status", "nowrap"),
-                    Column("Contract", "nowrap"),
-                    Column("Signed", "nowrap"),
-                    Column("Representative"),
-                ],
-                caption="Partners, newest first",
-            )
-            for row in page.rows:
-                with table.row(key=row.contract_id).mark(f"partner-row-{row.contract_id}"):
-                    with table.cell():
-                        ui.link(row.company_name, f"{PATH}/{row.contract_id}").classes("text-primary font-medium")
-                    with table.cell():
-                        partner_badge(row.status)
-                    # A link out is not a contract yet: only a signed one is shown as one.
-                    table.cell(row.contract_id if row.signed_at else "Not signed yet")
-                    table.cell(format_time(row.signed_at) if row.signed_at else "—")
-                    representative = " · ".join(x for x in (row.representative_name, row.representative_email) if x)
-                    table.cell(representative or "—")
-            pager(state, total=page.total, page_size=page.page_size, shown=len(page.rows), on_go=self.refresh)
+    async def _load(self, state: ListState) -> Page[PartnerRow]:
+        return await act(partners.find_partners, status=state.status or None, search=state.search, page=state.page)
+
+    @staticmethod
+    def _row(table: ResponsiveTable, row: PartnerRow) -> None:
+        with table.row(key=row.contract_id).mark(f"partner-row-{row.contract_id}"):
+            with table.cell():
+                ui.link(row.company_name, f"{PATH}/{row.contract_id}").classes("text-primary font-medium")
+            with table.cell():
+                partner_badge(row.status)
+            table.cell(row.contract_id if row.signed_at else "Not signed yet")  # a link out is not a contract
+            table.cell(format_time(row.signed_at) if row.signed_at else "—")
+            representative = " · ".join(x for x in (row.representative_name, row.representative_email) if x)
+            table.cell(representative or "—")
 
     @signed_in_only
     async def open_create_dialog(self) -> None:
@@ -121,13 +105,12 @@ class PartnersPage:
                 representative_name=values["full_name"],
                 representative_email=values["email"],
             )
-            show_link_once(
+            dialog.replace_with_link(
                 "Reseller account created",
                 set_password_url(created.token),
                 "Hand this one-time link to the representative: they set a password, accept the service "
                 "agreement and are signed in. It is shown only now.",
             )
-            dialog.close()
             await self.refresh()
 
         dialog.cancel_button()

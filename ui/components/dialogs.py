@@ -142,6 +142,13 @@ class Dialog:
         if not self.element.is_deleted:
             self.element.close()
 
+    def replace_with_link(self, title: str, url: str, explanation: str) -> None:
+        """End a dialog whose result is a new one-time link (an invitation, a reseller account): the link is shown
+        by :func:`show_link_once` in place of this dialog, and the focus goes back to this dialog's opener when
+        that one closes."""
+        show_link_once(title, url, explanation)
+        self.close()
+
     def submit(self, result: Any) -> None:
         """Close with ``result`` for whoever awaits :meth:`result`."""
         if not self.element.is_deleted:

@@ -3,37 +3,37 @@ screen), :class:`ListState` (page, filter and search kept in the URL, so a reloa
 list), :class:`ListFilters` (a status filter and a search box that update it) and :func:`pager` (which offers only
 what it can do).
 
-A list page reads its state from the query, builds the filters, and refreshes the table in place::
+A list page reads its state from the query and hands the rest to :class:`ListView`::
 
-    async def invoices_page(page: str | None = None, status: str | None = None, q: str | None = None):
-        state = ListState.parse(page, status, q, statuses=STATUS_LABELS)
-        ...
-        ListFilters(state, statuses=STATUS_LABELS, on_change=refresh, search_label="Search", ...)
-        results = ui.column()
-
-        async def refresh() -> None:
-            listing = await act(service.list_invoices, status=state.status, search=state.search, page=state.page)
-            results.clear()
-            with results:
-                table = ResponsiveTable([Column("Customer"), Column("Status", "nowrap"), ...], caption="Invoices")
-                for row in listing.rows:
-                    with table.row(key=row.invoice_id):
-                        table.cell(row.customer)
-                        ...
-                pager(state, total=listing.total, page_size=listing.page_size, shown=len(listing.rows),
-                      on_go=refresh)
+    async def customers_page(page: str | None = None, status: str | None = None, q: str | None = None) -> None:
+        state = ListState.parse("/portal/customers", page, status, q, statuses=STATUS_LABELS)
+        with page_frame("Customers", signed_in=True), card():
+            Heading("Customers")
+            view = ListView(
+                state,
+                load=signed_in_only(lambda s: act(customers.find_customers, status=s.status or None,
+                                                  search=s.search, page=s.page)),
+                columns=[Column("Name"), Column("Status", "nowrap"), Column("Actions", "actions")],
+                caption="Customers, newest first",
+                show_row=show_customer,  # (table, row) -> None: one table.cell(...) per column
+                empty="No customers yet.",
+                no_match="No customers match.",
+                search_hint="Part of a name or an email",
+            )
+        await view.refresh()
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
 
 from nicegui import context, ui
 from nicegui.element import Element
 
+from services.errors import ValidationFailed
 from ui.components.fields import SelectField, TextField
 
 ColumnKind = Literal["text", "nowrap", "actions"]
@@ -177,6 +177,75 @@ class ListFilters:
     def show_error(self, message: str | None) -> None:
         """A message about the search itself (too long, characters that cannot be searched)."""
         self.search.error = message
+
+
+class Listing(Protocol):
+    """What a list service returns (``services.listing.Page``)."""
+
+    rows: Sequence[Any]
+    total: int
+    page: int
+    page_size: int
+
+
+class ListView:
+    """A list page's body: :class:`ListFilters`, then the rows as a :class:`ResponsiveTable` (or a sentence when
+    there are none), then the :func:`pager`; refreshed in place whenever the state changes, and sent to the last
+    page when the state asks for one past it. ``load(state)`` calls the list service (``None``: nothing to show,
+    e.g. the session ended and the page is leaving); ``show_row(table, row)`` fills one row."""
+
+    def __init__(
+        self,
+        state: ListState,
+        *,
+        load: Callable[[ListState], Awaitable[Listing | None]],
+        columns: Sequence[Column],
+        caption: str,
+        show_row: Callable[[ResponsiveTable, Any], None],
+        empty: str,
+        no_match: str,
+        search_hint: str,
+    ) -> None:
+        self.state = state
+        self.load = load
+        self.columns = columns
+        self.caption = caption
+        self.show_row = show_row
+        self.empty = empty
+        self.no_match = no_match
+        self.filters = ListFilters(state, on_change=self.refresh, search_hint=search_hint)
+        self.results = ui.column().classes("w-full gap-2")
+
+    async def refresh(self) -> None:
+        """Load the list for the current state and show it."""
+        try:
+            listing = await self.load(self.state)
+        except ValidationFailed as failure:  # a search that cannot be run: said under the search box
+            self.filters.show_error("; ".join(failure.errors.values()))
+            return
+        if listing is None:
+            return
+        self.filters.show_error(None)
+        if not listing.rows and page_out_of_range(self.state, total=listing.total, page_size=listing.page_size):
+            await self.refresh()
+            return
+        self.results.clear()
+        with self.results:
+            if not listing.rows:
+                ui.label(self.no_match if self.state.filtered else self.empty).classes("text-slate-700").mark(
+                    "list-empty"
+                )
+                return
+            table = ResponsiveTable(self.columns, caption=self.caption)
+            for row in listing.rows:
+                self.show_row(table, row)
+            pager(
+                self.state,
+                total=listing.total,
+                page_size=listing.page_size,
+                shown=len(listing.rows),
+                on_go=self.refresh,
+            )
 
 
 def pager(state: ListState, *, total: int, page_size: int, shown: int, on_go: Refresh) -> None:

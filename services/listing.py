@@ -1,0 +1,53 @@
+"""What every list a distributor or reseller pages through shares: a page of rows, the search text as typed
+(checked, never changed), and a substring match for it. Use these for each new list (catalog, customers,
+subscriptions), so that every list refuses, pages and searches alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import col
+
+from services.errors import ValidationFailed
+from services.rules import require_storable, text_value
+
+Row = TypeVar("Row")
+PAGE_SIZE = 25
+SEARCH_MAX = 200
+
+
+@dataclass(frozen=True)
+class Page(Generic[Row]):
+    """One page of a list, and how many rows the whole list has."""
+
+    rows: list[Row]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def page_number(page: object) -> int:
+    """A page number as asked for: 1 for anything that is not a whole number of at least 1."""
+    return page if type(page) is int and page >= 1 else 1
+
+
+def search_text(search: object) -> str:
+    """The search as typed, trimmed: text only, storable, at most :data:`SEARCH_MAX` characters (else a
+    :class:`ValidationFailed` for the ``search`` field)."""
+    text = require_storable(text_value(search, "search").strip(), "search")
+    if len(text) > SEARCH_MAX:
+        raise ValidationFailed({"search": f"Search for at most {SEARCH_MAX} characters."})
+    return text
+
+
+def contains(text: str, columns: Iterable[object]) -> ColumnElement[bool]:
+    """Any of ``columns`` contains ``text``, case-insensitively, with ``%``, ``_`` and ``\\`` taken literally."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(*(col(column).ilike(pattern, escape="\\") for column in columns))  # type: ignore[arg-type]
