@@ -25,7 +25,7 @@ async def portal_page() -> RedirectResponse | None:
     if isinstance(user, RedirectResponse):
         return user
     view = await perform(accounts.portal_view, user.user_id)
-    with page_frame("Portal", signed_in=True):
+    with page_frame(f"{view.company_name} · Portal", signed_in=True):
         with card():
             ui.label("Reseller portal").classes("text-sm uppercase tracking-wide text-slate-600")
             Heading(view.company_name).mark("company-name")
