@@ -244,7 +244,12 @@ def test_a_dialog_takes_keeps_and_gives_back_the_focus(server: Server, browser: 
         desk.keyboard.press("Escape")
         expect(confirmation).to_have_count(0)
         expect(revoke).to_be_focused()
-        expect(desk.locator("tr", has_text="Enter Submits Ltd").get_by_text("Not opened")).to_be_visible()
+        row = desk.locator("tr", has_text="Enter Submits Ltd")
+        expect(row.get_by_text("Not opened")).to_be_visible()
+        revoke.click()  # confirmed: the list is rebuilt under the focus, which stays in the row
+        desk.get_by_role("alertdialog").get_by_role("button", name="Revoke").click()
+        expect(row.get_by_text("Revoked", exact=True)).to_be_visible()
+        expect(row.get_by_role("link", name=re.compile("Details"))).to_be_focused()
 
         # Another dialog's last field: Enter creates the reseller account.
         desk.get_by_role("link", name="Partners", exact=True).click()

@@ -51,6 +51,8 @@ let previousFocused = null;
 
 // The control that has the focus. A click on a Quasar button focuses its inner "focus helper" span; the control
 // is the button round it.
+let lastRow = null; // the key of the table row that holds the focus (``data-focus-row``), if any
+
 document.addEventListener(
   "focusin",
   (event) => {
@@ -59,9 +61,31 @@ document.addEventListener(
       previousFocused = lastFocused;
       lastFocused = control;
     }
+    const row = control.closest && control.closest("[data-focus-row]");
+    lastRow = row ? row.dataset.focusRow : null;
   },
   true,
 );
+
+// A list refreshed under the focus (after Revoke, say) rebuilds its rows: the focus goes to the same row's first
+// control when the row is still there, else to the page's heading, never to nowhere.
+function focusLost() {
+  return !document.activeElement || document.activeElement === document.body;
+}
+
+function recoverFocus(tries = 4) {
+  if (openDialogs.length > 0 || !focusLost() || !lastFocused || lastFocused.isConnected) return;
+  const row = lastRow && [...document.querySelectorAll("[data-focus-row]")].find((r) => r.dataset.focusRow === lastRow);
+  const target = row && tabbables(row)[0];
+  if (target) {
+    target.focus();
+  } else if (tries > 0) {
+    setTimeout(() => recoverFocus(tries - 1), 50);
+  } else {
+    const heading = mainHeading();
+    if (heading) focusElement(heading);
+  }
+}
 
 function dialogHolding(element) {
   return element ? openDialogs.find((dialog) => dialog.root.contains(element)) : undefined;
@@ -106,7 +130,10 @@ function syncDialogs() {
   closed.forEach(dialogClosed);
 }
 
-new MutationObserver(syncDialogs).observe(document.body, { childList: true, subtree: true });
+new MutationObserver(() => {
+  syncDialogs();
+  recoverFocus();
+}).observe(document.body, { childList: true, subtree: true });
 
 // Tab and Shift+Tab go round the topmost dialog (also on touch devices, where Quasar does not keep the focus in).
 document.addEventListener(
