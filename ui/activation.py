@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from services import activation
-from services.activation import ActivationView
+from services import activation, new_contracts
+from services.activation import STALE_DRAFT, ActivationView, StaleDraft
 from services.errors import (
+    Forbidden,
     InvitationAlreadyActivated,
     InvitationExpired,
     InvitationNotFound,
@@ -17,10 +18,16 @@ from services.errors import (
 )
 from services.markdown import SafeHtml
 from services.throttle import TooManyAttempts
-from ui.auth import sign_in
+from ui.auth import current_user, login_url, sign_in, signed_in_user_id
 from ui.calls import ServerBusy, browser_key, client_address, open_link, perform, respond_with, user_agent
 from ui.components.actions import BusyState, action_button
-from ui.components.agreement import RenderFailed, markdown_view, plain_agreement_text, render_markdown
+from ui.components.agreement import (
+    RenderFailed,
+    agreement_text,
+    markdown_view,
+    plain_agreement_text,
+    render_markdown,
+)
 from ui.components.fields import Form
 from ui.components.focus import announce, move_focus
 from ui.theme import Heading, card, page_frame
@@ -259,6 +266,25 @@ class ActivationWizard:
         self.password.set_shown(show)
         self.password_set_row.visible = not show
 
+    def show_saved(self, step: int, view: ActivationView) -> None:
+        """Another window saved this draft meanwhile, so nothing was saved from this one: show what is saved now
+        on every step built so far (the review refreshed, the signature unticked), and say so at the top of the
+        step, where the focus goes."""
+        self.view = view
+        if activation.STEP_AGREEMENT in self.forms:
+            self.email.value = view.email
+            self.accepted.value = view.accepted
+        if activation.STEP_USER in self.forms:
+            self.full_name.value = view.full_name
+            self.password.value = ""
+            self._show_password_field(not view.password_set)
+        if activation.STEP_COMPANY in self.forms:
+            self.company_name.value = view.company_name
+        if activation.STEP_ACTIVATE in self.forms:
+            self._refresh_review()
+            self.signed.value = False
+        self.forms[step].show_problem(STALE_DRAFT)
+
     def _show_errors(self, step: int, errors: dict[str, str]) -> None:
         if "password" in errors and step == activation.STEP_USER:
             self._show_password_field(True)
@@ -272,7 +298,12 @@ class ActivationWizard:
             return False
         self.forms[step].clear_errors()
         try:
-            self.view = await perform(action, self.token, client_address=self.address, **values)  # type: ignore[arg-type]
+            self.view = await perform(  # type: ignore[call-overload]
+                action, self.token, client_address=self.address, revision=self.view.revision, **values
+            )
+        except StaleDraft as stale:  # another window saved meanwhile: nothing was saved from this one
+            self.show_saved(step, stale.view)
+            return False
         except ValidationFailed as failure:
             self._show_errors(step, failure.errors)
             return False
@@ -329,9 +360,13 @@ class ActivationWizard:
                 activation.activate,
                 self.token,
                 signed=bool(self.signed.value),
+                revision=self.view.revision,
                 client_address=self.address,
                 user_agent=self.agent,
             )
+        except StaleDraft as stale:  # another window changed the details: sign only what this page shows
+            self.show_saved(activation.STEP_ACTIVATE, stale.view)
+            return
         except ValidationFailed as failure:
             if "email" in failure.errors:  # taken meanwhile: the email is on the first step
                 self.go_to(activation.STEP_AGREEMENT)
@@ -363,6 +398,9 @@ async def activation_page(token: str) -> None:
     except ServerBusy as busy:
         server_busy_page(token, busy)
         return
+    if view.existing_account_id is not None:
+        await new_contract_page(token, view, address, agent)
+        return
     with page_frame("Activate your portal"), card():
         Heading("Activate your reseller portal")
         ui.label(f"Invited by {view.distributor_name}").classes("text-slate-700 -mt-2")
@@ -374,3 +412,64 @@ async def _rendered_or_none(text: str) -> SafeHtml | None:
         return await render_markdown(text)
     except RenderFailed:
         return None
+
+
+async def new_contract_page(token: str, view: ActivationView, address: str | None, agent: str | None) -> None:
+    """A new contract offered to an existing reseller account: a user of it, signed in, reviews the agreement
+    and signs; no new account is made."""
+    user = await current_user()
+    account = view.existing_account_name or "your company"
+    with page_frame(f"New contract for {account}", signed_in=user is not None), card():
+        Heading(f"A new service contract for {account}")
+        ui.label(f"Offered by {view.distributor_name}").classes("text-slate-700 -mt-2")
+        if user is None or user.account_id != view.existing_account_id:
+            if user is None:
+                ui.label(f"Sign in with your {account} account to review and sign it.").classes("text-slate-700")
+                ui.link("Sign in", login_url(f"/activate/{token}")).classes(
+                    "self-start bg-primary text-white no-underline rounded px-4 py-2 font-medium"
+                ).mark("sign-in")
+            else:
+                ui.label(
+                    f"You are signed in as {user.full_name}, who is not a user of {account}. Sign out, then open "
+                    "this link again and sign in as a user of it."
+                ).classes("text-slate-700").mark("wrong-account")
+            return
+        if view.note_to_signee:
+            with ui.card().classes("w-full bg-blue-50 shadow-none p-3").props('role="note"'):
+                ui.label(f"Note from {view.distributor_name}").classes("text-sm font-semibold text-slate-800")
+                ui.label(view.note_to_signee).classes("whitespace-pre-line text-slate-800").mark("note")
+        Heading(f"{view.agreement_title} (version {view.agreement_version})", 2).mark("agreement-title")
+        await agreement_text(view.agreement_text)
+        form = Form()
+        form.summary_spot()
+        form.checkbox("accepted", "I have read and accepted the agreement").mark("accepted")
+        form.checkbox("signed", f"I sign this service contract on behalf of {account}").mark("signed")
+
+        async def submit() -> None:
+            form.clear_errors()
+            user_id = signed_in_user_id()  # the session as it is now: signed out meanwhile signs nothing
+            if user_id is None:
+                ui.navigate.to(login_url(f"/activate/{token}"))
+                return
+            try:
+                await perform(
+                    new_contracts.sign_new_contract,
+                    token,
+                    user_id=user_id,
+                    accepted=bool(form.fields["accepted"].submitted_value),
+                    signed=bool(form.fields["signed"].submitted_value),
+                    client_address=address,
+                    user_agent=agent,
+                )
+            except ValidationFailed as failure:
+                form.show_errors(failure.errors)
+                return
+            except InvitationProblem:
+                ui.navigate.to(f"/activate/{token}")  # the link's page says what happened
+                return
+            except Forbidden as problem:
+                form.show_problem(problem.message)
+                return
+            ui.navigate.to("/portal")
+
+        action_button("Sign the contract", submit).classes("self-start").mark("sign-new-contract")

@@ -131,9 +131,19 @@ class AgreementsPage:
         async def publish() -> None:
             try:
                 if summary is None:
-                    await act(agreements.create_agreement, title=title.value if title else "", text=editor.value)
+                    await act(
+                        agreements.create_agreement,
+                        title=title.value if title else "",
+                        text=editor.value,
+                        request_key=dialog.request_key,
+                    )
                 else:
-                    await act(agreements.publish_version, summary.agreement_id, text=editor.value)
+                    await act(
+                        agreements.publish_version,
+                        summary.agreement_id,
+                        text=editor.value,
+                        request_key=dialog.request_key,
+                    )
             except ValidationFailed as failure:
                 if "text" in failure.errors:
                     tabs.set_value(write_tab)  # the field in error must be visible to take the focus
@@ -143,7 +153,7 @@ class AgreementsPage:
             await self.refresh()
 
         dialog.cancel_button()
-        dialog.submit_button("Publish", publish).mark("publish-submit")
+        dialog.submit_button("Publish", publish, done_already=self.refresh).mark("publish-submit")
         dialog.open()
 
 

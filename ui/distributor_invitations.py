@@ -101,7 +101,8 @@ async def reissue(row: InvitationRow, after: Refresh) -> None:
 
 
 def invitation_actions(row: InvitationRow, after: Refresh, *, dense: bool = True) -> None:
-    """**Revoke** for an open invitation, **Reissue** for a dead one (for the list's rows and the details)."""
+    """**Revoke** for an open invitation, **Reissue** for a dead one, or the invitation that replaced it (for the
+    list's rows and the details)."""
     if row.progress in OPEN:
         action_button(
             "Revoke",
@@ -109,7 +110,11 @@ def invitation_actions(row: InvitationRow, after: Refresh, *, dense: bool = True
             kind="danger-flat" if dense else "danger-secondary",
             label=f"Revoke invitation {row.invitation_id}" if dense else None,
         ).mark(f"revoke-{row.invitation_id}")
-    if row.progress in DEAD:
+    if row.replaced_by:  # reissued: the new invitation is the one to follow (or to reissue)
+        ui.link(f"Replaced by {row.replaced_by}", f"{PATH}/{row.replaced_by}").classes(
+            "text-primary font-medium px-2 py-1"
+        ).mark(f"replaced-{row.invitation_id}")
+    elif row.progress in DEAD:
         action_button(
             "Reissue",
             lambda: reissue(row, after),
@@ -205,6 +210,7 @@ class InvitationsPage:
                 note_to_signee=values["note_to_signee"],
                 expires_in_days=values["expires_in_days"],
                 agreement_version_id=values["agreement_version_id"],
+                request_key=dialog.request_key,
             )
             dialog.replace_with_link(
                 "Invitation created",
@@ -214,7 +220,7 @@ class InvitationsPage:
             await self.refresh()
 
         dialog.cancel_button()
-        dialog.submit_button("Create", create).mark("create-invitation-submit")
+        dialog.submit_button("Create", create, done_already=self.refresh).mark("create-invitation-submit")
         dialog.open()
 
 
@@ -286,6 +292,7 @@ def _invitation_details(detail: InvitationDetail, refresh: Refresh) -> None:
                 ("Reseller account", row.reseller_name or "—"),
                 ("Contract", detail.contract_id),
                 ("Reissued from", detail.reissued_from_id or "—"),
+                ("Replaced by", row.replaced_by or "—"),
                 ("Note to signee", detail.note_to_signee or "—"),
             ):
                 with ui.element("dt").classes("text-slate-600"):

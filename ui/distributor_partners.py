@@ -5,17 +5,18 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from services import partners
+from services import new_contracts, partners
 from services.accounts import SignedInUser
-from services.errors import DomainError, NotFound
+from services.errors import AlreadyDone, DomainError, NotFound
 from services.listing import Page
 from services.partners import PartnerRow, PartnerStatus
+from services.requests import new_request_key
 from ui.auth import act, require, signed_in_only
 from ui.components.actions import action_button
-from ui.components.dialogs import Dialog, confirm
+from ui.components.dialogs import Dialog, confirm, show_link_once
 from ui.components.focus import announce
 from ui.components.tables import Column, ListState, ListView, ResponsiveTable
-from ui.settings import set_password_url
+from ui.settings import activation_url, set_password_url
 from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
 
 PATH = "/distributor/partners"
@@ -104,6 +105,7 @@ class PartnersPage:
                 legal_name=values["company_name"],
                 representative_name=values["full_name"],
                 representative_email=values["email"],
+                request_key=dialog.request_key,
             )
             dialog.replace_with_link(
                 "Reseller account created",
@@ -114,7 +116,7 @@ class PartnersPage:
             await self.refresh()
 
         dialog.cancel_button()
-        dialog.submit_button("Create", create).mark("create-reseller-submit")
+        dialog.submit_button("Create", create, done_already=self.refresh).mark("create-reseller-submit")
         dialog.open()
 
 
@@ -183,6 +185,18 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
                 action_button(
                     "Terminate contract", lambda: terminate(row.company_name), kind="danger-secondary"
                 ).classes("self-start").mark("terminate")
+            if row.status == PartnerStatus.REMOVED and detail.next_contract is not None:
+                following = detail.next_contract
+                with ui.row().classes("items-center gap-2"):
+                    ui.label(f"New contract ({PARTNER_LABELS[following.status].lower()}):").classes("text-slate-700")
+                    ui.link(following.contract_id, f"{PATH}/{following.contract_id}").classes(
+                        "text-primary font-medium"
+                    ).mark("next-contract")
+            elif row.status == PartnerStatus.REMOVED:
+                request_key = new_request_key()  # one per showing: a retry offers once
+                action_button(
+                    "Offer a new contract", lambda: offer(row.company_name, request_key), kind="secondary"
+                ).classes("self-start").mark("offer-new-contract")
             if row.removable:
                 action_button(
                     "Remove reseller account", lambda: remove(row.company_name), kind="danger-secondary"
@@ -200,6 +214,25 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
                         ("User agent", detail.evidence_user_agent or "—"),
                     ]
                 )
+
+    @signed_in_only
+    async def offer(company: str, request_key: str) -> None:
+        try:
+            issued = await act(new_contracts.offer_new_contract, contract_id, request_key=request_key)
+        except AlreadyDone:
+            await show()
+            return
+        except DomainError as error:
+            ui.notify(error.message, type="warning")
+            await show()
+            return
+        show_link_once(
+            "New contract offered",
+            activation_url(issued.token),
+            f"Send this link to {company}. One of its users signs in, reviews the current agreement version and "
+            "signs; the old contract stays terminated. The link is shown only now.",
+        )
+        await show()
 
     @signed_in_only
     async def terminate(company: str) -> None:

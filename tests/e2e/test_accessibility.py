@@ -264,6 +264,55 @@ def test_axe_finds_nothing_on_any_page_or_dialog_of_the_distributor(
     audit.assert_clean()
 
 
+def test_axe_finds_nothing_on_a_new_contract_for_a_removed_partner(
+    server: Server, browser: Browser, audit: Audit
+) -> None:
+    from services import partners
+    from services.accounts import authenticate
+
+    email = server.distributor_user(distributor_email("a11y-offer"))
+    portal = server.portal()
+    with portal.session() as session:
+        actor = authenticate(session, email, PASSWORD)
+    reseller_email = unique_email()
+    company = f"Removed {uuid.uuid4().hex[:6]} Ltd"
+    created = portal.activate(server.invite().rsplit("/", 1)[1], email=reseller_email, company=company)
+    with portal.session() as session:
+        partners.terminate_contract(session, actor, created.contract_id)
+    context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    reseller_context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    try:
+        page = context.new_page()
+        sign_in(page, server.base_url, email)
+        expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+        page.goto(f"{server.base_url}/distributor/partners/{created.contract_id}")
+        expect(page.get_by_role("button", name="Offer a new contract")).to_be_visible()
+        audit.check(page, "removed partner")
+        page.get_by_role("button", name="Offer a new contract").click()
+        link = page.get_by_role("dialog").get_by_label("Link")
+        expect(link).to_be_visible()
+        audit.check(page, "new contract link dialog")
+        url = link.input_value()
+
+        reseller = reseller_context.new_page()
+        reseller.goto(url)
+        expect(reseller.get_by_role("heading", name=f"A new service contract for {company}")).to_be_visible()
+        audit.check(reseller, "new contract, signed out")
+        reseller.get_by_role("link", name="Sign in").click()  # and back here once signed in
+        reseller.get_by_label("Email", exact=True).fill(reseller_email)
+        reseller.get_by_label("Password", exact=True).fill(PASSWORD)
+        reseller.get_by_role("button", name="Sign in").click()
+        expect(reseller.get_by_role("button", name="Sign the contract")).to_be_visible()
+        audit.check(reseller, "new contract, signed in")
+        reseller.get_by_role("button", name="Sign the contract").click()
+        expect(reseller.locator(".portal-field-error").filter(has_text="Tick the box to sign")).to_be_visible()
+        audit.check(reseller, "new contract, with errors")
+    finally:
+        reseller_context.close()
+        context.close()
+    audit.assert_clean()
+
+
 def tab_to(page: Page, target: Locator, limit: int = 40) -> None:
     """Press Tab until ``target`` has the keyboard focus."""
     for _ in range(limit):

@@ -26,7 +26,8 @@ from nicegui import context, ui
 from nicegui.element import Element
 from nicegui.events import GenericEventArguments
 
-from services.errors import DomainError, SignedOut, ValidationFailed
+from services.errors import AlreadyDone, DomainError, SignedOut, ValidationFailed
+from services.requests import new_request_key
 from ui.components.actions import BusyState, action_button
 from ui.components.fields import Form, TextField
 from ui.theme import Heading
@@ -63,6 +64,9 @@ class Dialog:
         if alert:  # asks before something that cannot be undone
             self.element.props('role="alertdialog"')
         self.dismiss = dismiss
+        # One per opening: pass it to the service the dialog's action calls, which does the request once (a
+        # retry after a lost answer finds it done: AlreadyDone).
+        self.request_key = new_request_key()
         self.busy = BusyState()
         self.form = Form(heading_level=3)
         self._asking = False
@@ -101,15 +105,28 @@ class Dialog:
         with self.actions:
             return action_button(text, self.close, kind="flat", busy=self.busy)
 
-    def submit_button(self, text: str, action: Callable[[], Awaitable[Any]], *, kind: str = "primary") -> ui.button:
+    def submit_button(
+        self,
+        text: str,
+        action: Callable[[], Awaitable[Any]],
+        *,
+        kind: str = "primary",
+        done_already: Callable[[], Awaitable[Any]] | None = None,
+    ) -> ui.button:
         """The dialog's main button, also pressed by Enter in a one-line field. ``action`` raises
         :class:`ValidationFailed` (shown next to the fields) or another domain error (shown at the top), or ends
-        by closing the dialog."""
+        by closing the dialog. When the service says the request was done already (a retry of one whose answer
+        was lost), the dialog closes, says so, and ``done_already`` (a list's refresh) runs."""
 
         async def submitting() -> None:
             self.form.clear_errors()
             try:
                 await action()
+            except AlreadyDone as done:
+                self.close()
+                ui.notify(done.message, type="info")
+                if done_already is not None:
+                    await done_already()
             except ValidationFailed as failure:
                 self.form.show_errors(failure.errors)
             except SignedOut:
