@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, Page, expect
 from services import distributor_invitations
 from services.accounts import authenticate
 from tests.e2e.conftest import ROOT, Server
-from tests.e2e.distributor import create_invitation, sign_in, unique_email
+from tests.e2e.distributor import close_link_dialog, create_invitation, sign_in, unique_email
 from tests.helpers import PASSWORD
 
 COULD_NOT_FINISH = "The server could not finish that; please try again. What you typed is still here."
@@ -185,7 +185,7 @@ def test_a_read_only_database_is_reported_and_refuses_writes_without_loss(
     database = server.data_dir / "portal.db"
     page = signed_in()
     create_invitation(page, company="Before Ltd")
-    page.get_by_role("button", name="Done").click()
+    close_link_dialog(page)
     assert health(server)[0] == 200
 
     with immutable(database, database.with_name("portal.db-wal")):
@@ -214,7 +214,7 @@ def test_a_removed_data_directory_stops_writes_and_is_never_replaced_by_an_empty
     database = server.data_dir / "portal.db"
     page = signed_in()
     create_invitation(page, company="Before Ltd")
-    page.get_by_role("button", name="Done").click()
+    close_link_dialog(page)
     backup = tmp_path / "backup" / "portal.db"  # the operator's backup, just before the accident
     assert (
         subprocess.run(
