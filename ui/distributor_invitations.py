@@ -18,6 +18,7 @@ from ui.components.actions import action_button
 from ui.components.dialogs import Dialog, confirm, show_link_once
 from ui.components.focus import announce
 from ui.components.tables import Column, ListState, ListView, ResponsiveTable
+from ui.pages import list_page
 from ui.settings import activation_url
 from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
 
@@ -224,18 +225,14 @@ class InvitationsPage:
         dialog.open()
 
 
-async def invitations_page(
-    page: str | None = None, status: str | None = None, q: str | None = None
-) -> RedirectResponse | None:
-    """The distributor's invitations (``?status=…&q=…&page=…``)."""
-    actor = await require("distributor", PATH)
-    if isinstance(actor, RedirectResponse):
-        return actor
-    state = ListState.parse(PATH, page, status, q, statuses=FILTER_OPTIONS)
-    with distributor_frame("Invitations", PATH), card():
-        view = InvitationsPage(actor, state)
-    await view.refresh()
-    return None
+# The distributor's invitations (``?status=…&q=…&page=…``).
+invitations_page = list_page(
+    "distributor",
+    PATH,
+    statuses=FILTER_OPTIONS,
+    frame=lambda: distributor_frame("Invitations", PATH),
+    view=InvitationsPage,
+)
 
 
 def invitation_title(detail: InvitationDetail) -> str:

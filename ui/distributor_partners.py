@@ -16,6 +16,7 @@ from ui.components.actions import action_button
 from ui.components.dialogs import Dialog, confirm, show_link_once
 from ui.components.focus import announce
 from ui.components.tables import Column, ListState, ListView, ResponsiveTable
+from ui.pages import list_page
 from ui.settings import activation_url, set_password_url
 from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
 
@@ -120,18 +121,14 @@ class PartnersPage:
         dialog.open()
 
 
-async def partners_page(
-    page: str | None = None, status: str | None = None, q: str | None = None
-) -> RedirectResponse | None:
-    """The partners directory (``?status=…&q=…&page=…``)."""
-    actor = await require("distributor", PATH)
-    if isinstance(actor, RedirectResponse):
-        return actor
-    state = ListState.parse(PATH, page, status, q, statuses=FILTER_OPTIONS)
-    with distributor_frame("Partners", PATH), card():
-        view = PartnersPage(actor, state)
-    await view.refresh()
-    return None
+# The partners directory (``?status=…&q=…&page=…``).
+partners_page = list_page(
+    "distributor",
+    PATH,
+    statuses=FILTER_OPTIONS,
+    frame=lambda: distributor_frame("Partners", PATH),
+    view=PartnersPage,
+)
 
 
 async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
