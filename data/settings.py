@@ -1,15 +1,22 @@
-"""All configuration in one typed object, read from ``PORTAL_*`` environment variables."""
+"""All configuration in one typed, validated object, read from ``PORTAL_*`` environment variables.
+
+A wrong value stops the process at start with the variable's name and what it must be, never later."""
 
 from __future__ import annotations
 
 import ipaddress
 import os
 import secrets
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MAX_INVITATION_DAYS = 90
 SESSION_SECRET_MIN = 32  # characters; the generated one has 64 (48 random bytes)
+PositiveCount = Annotated[int, Field(ge=1, le=1_000_000)]
 
 
 def _long_enough(secret: str, source: str) -> str:
@@ -21,82 +28,112 @@ def _long_enough(secret: str, source: str) -> str:
     return secret
 
 
-def _env_flag(name: str) -> bool:
-    raw = os.environ.get(name, "").strip().lower()
-    if raw in {"", "0", "no", "false"}:
-        return False
-    if raw in {"1", "yes", "true"}:
-        return True
-    raise SystemExit(f"{name} must be 1 or 0, got {raw!r}")
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as error:
-        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from error
-
-
-def _env_trusted_proxies() -> tuple[str, ...]:
-    """``PORTAL_TRUSTED_PROXIES``: comma-separated addresses or networks (CIDR) of the proxies whose
-    ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed; none by default."""
-    raw = os.environ.get("PORTAL_TRUSTED_PROXIES", "").strip()
-    proxies = []
-    for part in filter(None, (item.strip() for item in raw.split(","))):
-        try:
-            proxies.append(str(ipaddress.ip_network(part, strict=False)))
-        except ValueError:
-            raise SystemExit(f"PORTAL_TRUSTED_PROXIES must list IP addresses or networks, got {part!r}") from None
-    return tuple(proxies)
-
-
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """The portal's settings; every field has a default that works for the demo."""
 
-    data_dir: Path
-    database_url: str
-    host: str
-    port: int
-    base_url: str
-    invitation_days: int
-    link_guess_limit: int = 20
-    sign_in_account_limit: int = 5
-    sign_in_address_limit: int = 20
-    throttle_window_minutes: int = 15
-    throttle_first_delay_seconds: int = 60
-    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", env_ignore_empty=True, extra="ignore", frozen=True)
+
+    data_dir: Path = Path("var")
+    database_url: str = ""  # default: sqlite:///<data_dir>/portal.db
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    base_url: str = ""  # default: http://<host>:<port>
+    invitation_days: int = Field(14, ge=1, le=MAX_INVITATION_DAYS)
+    link_guess_limit: PositiveCount = 20
+    sign_in_account_limit: PositiveCount = 5
+    sign_in_address_limit: PositiveCount = 20
+    throttle_window_minutes: int = Field(15, ge=1, le=7 * 24 * 60)
+    throttle_first_delay_seconds: int = Field(60, ge=1, le=24 * 60 * 60)
+    # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: comma-separated addresses or networks
+    # (CIDR); none by default.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    # Several instances share sessions through Redis (NiceGUI's per-user storage) and must sign cookies with
+    # one secret; a single instance generates its secret once into the data directory.
+    redis_url: str | None = None
+    session_secret_value: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("PORTAL_SESSION_SECRET", "session_secret_value"), repr=False
+    )
     demo: bool = False  # PORTAL_DEMO=1 (scripts/run.sh): create the database if there is none, and seed the demo
-    database_configured: bool = False  # PORTAL_DATABASE_URL is set: that database must exist, and is never seeded
+    # Whether PORTAL_DATABASE_URL was given: that database must exist, and is never seeded.
+    _database_configured: bool = PrivateAttr(False)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:///", "postgresql+psycopg://")):
+            raise ValueError("must be sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and urlsplit(value).scheme.lower() not in {"http", "https"}:
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> tuple[str, ...]:
+        parts = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        proxies = []
+        for part in filter(None, (str(item).strip() for item in parts)):
+            try:
+                proxies.append(str(ipaddress.ip_network(part, strict=False)))
+            except ValueError:
+                raise ValueError(f"must list IP addresses or networks, got {part!r}") from None
+        return tuple(proxies)
+
+    @field_validator("session_secret_value", mode="before")
+    @classmethod
+    def _secret_long_enough(cls, value: object) -> object:
+        if isinstance(value, str) and len(value.strip()) < SESSION_SECRET_MIN:
+            raise ValueError(
+                f"has {len(value.strip())} characters; it needs at least {SESSION_SECRET_MIN} random ones "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_address(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be redis://HOST:PORT/DB, rediss://… or unix://PATH")
+        return value or None
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if self.session_secret_value is None and os.environ.get("PORTAL_SESSION_SECRET") is not None:
+            raise ValueError(  # set but blank, which the other settings read as unset
+                f"PORTAL_SESSION_SECRET: is empty; it needs at least {SESSION_SECRET_MIN} random characters"
+            )
+        data_dir = self.data_dir.resolve()
+        object.__setattr__(self, "data_dir", data_dir)
+        self._database_configured = bool(self.database_url)
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{data_dir / 'portal.db'}")
+        if not self.base_url:
+            shown_host = "127.0.0.1" if self.host in {"0.0.0.0", "::"} else self.host  # noqa: S104 - display only
+            object.__setattr__(self, "base_url", f"http://{shown_host}:{self.port}")
+        if self.redis_url and self.session_secret_value is None:
+            raise ValueError(
+                "PORTAL_SESSION_SECRET must be set when PORTAL_REDIS_URL is: every instance signs session "
+                "cookies with the same secret"
+            )
+        return self
 
     @classmethod
-    def from_env(cls) -> Settings:
-        """Read the settings from the environment (``PORTAL_*``), falling back to the demo defaults."""
-        data_dir = Path(os.environ.get("PORTAL_DATA_DIR", "var")).resolve()
-        database_url = os.environ.get("PORTAL_DATABASE_URL") or f"sqlite:///{data_dir / 'portal.db'}"
-        host = os.environ.get("PORTAL_HOST", "127.0.0.1")
-        port = _env_int("PORTAL_PORT", 8080)
-        shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - display only
-        base_url = os.environ.get("PORTAL_BASE_URL") or f"http://{shown_host}:{port}"
-        return cls(
-            data_dir=data_dir,
-            database_url=database_url,
-            host=host,
-            port=port,
-            base_url=base_url.rstrip("/"),
-            invitation_days=_env_int("PORTAL_INVITATION_DAYS", 14),
-            link_guess_limit=_env_int("PORTAL_LINK_GUESS_LIMIT", 20),
-            sign_in_account_limit=_env_int("PORTAL_SIGN_IN_ACCOUNT_LIMIT", 5),
-            sign_in_address_limit=_env_int("PORTAL_SIGN_IN_ADDRESS_LIMIT", 20),
-            throttle_window_minutes=_env_int("PORTAL_THROTTLE_WINDOW_MINUTES", 15),
-            throttle_first_delay_seconds=_env_int("PORTAL_THROTTLE_FIRST_DELAY_SECONDS", 60),
-            trusted_proxies=_env_trusted_proxies(),
-            demo=_env_flag("PORTAL_DEMO"),
-            database_configured=bool(os.environ.get("PORTAL_DATABASE_URL")),
-        )
+    def from_env(cls, **overrides: Any) -> Settings:
+        """Read the settings from the environment (``PORTAL_*``), falling back to the demo defaults; a wrong
+        value stops the process with the variable's name."""
+        try:
+            return cls(**overrides)
+        except ValidationError as error:
+            lines = "\n".join(_describe(problem) for problem in error.errors())
+            raise SystemExit(f"Configuration error:\n{lines}") from None
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.database_url.startswith("postgresql")
 
     @property
     def secure_cookies(self) -> bool:
@@ -107,6 +144,11 @@ class Settings:
     def session_storage_dir(self) -> Path:
         """Where NiceGUI keeps the server side of browser sessions: in the data directory, never the working one."""
         return self.data_dir / "sessions"
+
+    @property
+    def database_configured(self) -> bool:
+        """Whether ``PORTAL_DATABASE_URL`` was set (rather than the default file in the data directory)."""
+        return self._database_configured
 
     @property
     def demo_may_create(self) -> bool:
@@ -122,9 +164,8 @@ class Settings:
         """The secret that signs session cookies: ``PORTAL_SESSION_SECRET``, else one generated once and
         kept in the data directory (never a constant in the code). An empty or short one is refused: anyone
         who guesses it can sign cookies, and so act as any signed-in user."""
-        from_env = os.environ.get("PORTAL_SESSION_SECRET")
-        if from_env is not None:
-            return _long_enough(from_env.strip(), "PORTAL_SESSION_SECRET")
+        if self.session_secret_value is not None:
+            return self.session_secret_value.get_secret_value()
         path = self.data_dir / "session-secret"
         if path.exists():
             return _long_enough(path.read_text().strip(), str(path))
@@ -134,3 +175,19 @@ class Settings:
         with os.fdopen(fd, "w") as handle:
             handle.write(secret)
         return secret
+
+
+_VARIABLES = {"session_secret_value": "PORTAL_SESSION_SECRET"}
+
+
+def _describe(problem: Any) -> str:
+    """One line per wrong setting: the variable, what it must be, and what it was (never a secret's value)."""
+    field = str(problem["loc"][0]) if problem["loc"] else ""
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    if not field:  # a rule across fields; its message names the variables
+        return f"  {message}"
+    variable = field if field.startswith("PORTAL_") else _VARIABLES.get(field, f"PORTAL_{field.upper()}")
+    if problem["type"] == "int_parsing":
+        message = "must be a whole number"
+    shown = "" if "secret" in field.lower() else f" (got {problem['input']!r})"
+    return f"  {variable}: {message}{shown}"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from data import db
 from data.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_need_no_configuration(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -93,10 +97,57 @@ def test_https_base_url_makes_cookies_secure(monkeypatch: pytest.MonkeyPatch) ->
     assert settings.secure_cookies and settings.activation_url("t") == "https://portal.example/activate/t"
 
 
-def test_bad_numbers_are_refused_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PORTAL_PORT", "eighty")
-    with pytest.raises(SystemExit, match="PORTAL_PORT must be a whole number"):
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("PORTAL_PORT", "eighty", "PORTAL_PORT: must be a whole number (got 'eighty')"),
+        ("PORTAL_PORT", "99999", "PORTAL_PORT: Input should be less than or equal to 65535"),
+        ("PORTAL_PORT", "0", "PORTAL_PORT: Input should be greater than or equal to 1"),
+        ("PORTAL_INVITATION_DAYS", "500", "PORTAL_INVITATION_DAYS: Input should be less than or equal to 90"),
+        ("PORTAL_LINK_GUESS_LIMIT", "-1", "PORTAL_LINK_GUESS_LIMIT: Input should be greater than or equal to 1"),
+        ("PORTAL_SIGN_IN_ACCOUNT_LIMIT", "0", "PORTAL_SIGN_IN_ACCOUNT_LIMIT: Input should be greater than"),
+        ("PORTAL_THROTTLE_WINDOW_MINUTES", "-15", "PORTAL_THROTTLE_WINDOW_MINUTES: Input should be greater"),
+        (
+            "PORTAL_DATABASE_URL",
+            "mysql://db/portal",
+            "PORTAL_DATABASE_URL: must be sqlite:///PATH or postgresql+psycopg",
+        ),
+        ("PORTAL_BASE_URL", "portal.example", "PORTAL_BASE_URL: must start with http:// or https://"),
+        ("PORTAL_REDIS_URL", "localhost:6379", "PORTAL_REDIS_URL: must be redis://"),
+    ],
+)
+def test_bad_values_are_refused_at_start_with_the_variables_name(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SystemExit) as refused:
         Settings.from_env()
+    assert message in str(refused.value)
+
+
+def test_the_server_refuses_to_start_on_a_bad_setting(tmp_path: Path) -> None:
+    """What an operator sees: one line naming the variable, no traceback, a non-zero exit."""
+    result = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PORTAL_DATA_DIR": str(tmp_path), "PORTAL_PORT": "99999"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "PORTAL_PORT: Input should be less than or equal to 65535 (got '99999')" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_secret_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTAL_SESSION_SECRET", "a-secret-nobody-may-read-" + "x" * 20)
+    assert "nobody-may-read" not in repr(Settings.from_env())
+    monkeypatch.setenv("PORTAL_SESSION_SECRET", "short-secret")
+    with pytest.raises(SystemExit) as refused:
+        Settings.from_env()
+    assert "short-secret" not in str(refused.value) and "at least 32" in str(refused.value)
 
 
 def test_a_database_of_another_schema_version_is_refused(tmp_path: Path) -> None:
