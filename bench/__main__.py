@@ -555,8 +555,7 @@ def invitation_list(counts: dict[str, int]) -> list[Result]:
         times = []
         for _ in range(counts["queries"]):
             start = time.perf_counter()
-            with portal.session() as session:
-                distributor_invitations.list_invitations(session, actor, **query)  # type: ignore[arg-type]
+            distributor_invitations.list_invitations(portal.uow(), actor, **query)  # type: ignore[arg-type]
             times.append((time.perf_counter() - start) * 1000)
         return times
 

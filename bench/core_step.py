@@ -15,14 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
-from sqlmodel import Session
 
-from data.db import begin_write
 from data.models import ActivationDraft, AuditEvent, Invitation
 from data.models.types import utcnow
 from services import activation
 from services.rules import clean_company_name
 from services.security import token_hash
+from services.unit_of_work import UnitOfWork
 from tests.helpers import Portal, open_portal
 
 INVITATION = Invitation.__table__  # type: ignore[attr-defined]
@@ -30,9 +29,14 @@ DRAFT = ActivationDraft.__table__  # type: ignore[attr-defined]
 AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
-def step_three_in_core(session: Session, token: str, company_name: str) -> None:
-    begin_write(session)
-    connection = session.connection()
+def step_three_in_core(uow: UnitOfWork, token: str, company_name: str) -> None:
+    with uow.write():
+        _step_three_in_core(uow, token, company_name)
+        uow.commit()
+
+
+def _step_three_in_core(uow: UnitOfWork, token: str, company_name: str) -> None:
+    connection = uow.session.connection()
     invitation = connection.execute(select(INVITATION).where(INVITATION.c.token_hash == token_hash(token))).one()
     draft = connection.execute(select(DRAFT).where(DRAFT.c.invitation_id == invitation.id)).one()
     if draft.revision != 2:  # the page's revision, as the service checks it
@@ -58,20 +62,18 @@ def step_three_in_core(session: Session, token: str, company_name: str) -> None:
             details=json.dumps({"step": activation.STEP_COMPANY}),
         )
     )
-    session.commit()
 
 
-def step_three_with_the_orm(session: Session, token: str, company_name: str) -> None:
-    activation.save_company_properties(session, token, company_name=company_name, revision=2)  # after steps 1 and 2
+def step_three_with_the_orm(uow: UnitOfWork, token: str, company_name: str) -> None:
+    activation.save_company_properties(uow, token, company_name=company_name, revision=2)  # after steps 1 and 2
 
 
-def timed(portal: Portal, step: Callable[[Session, str, str], None], tokens: list[str]) -> float:
+def timed(portal: Portal, step: Callable[[UnitOfWork, str, str], None], tokens: list[str]) -> float:
     times = []
     for number, token in enumerate(tokens):
-        with portal.session() as session:
-            start = time.perf_counter()
-            step(session, token, f"Core Check {number} Ltd")
-            times.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        step(portal.uow(), token, f"Core Check {number} Ltd")
+        times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
 

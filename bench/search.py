@@ -36,8 +36,7 @@ def main(argv: list[str] | None = None) -> None:
             times = []
             for _ in range(args.queries):
                 start = time.perf_counter()
-                with portal.session() as session:
-                    found = distributor_invitations.list_invitations(session, actor, search=search)
+                found = distributor_invitations.list_invitations(portal.uow(), actor, search=search)
                 times.append((time.perf_counter() - start) * 1000)
             medians[way] = statistics.median(times)
         distributor_invitations.INDEXED_SEARCH_MAX_MATCHES = threshold

@@ -17,8 +17,7 @@ STATUSES = ["PENDING", "IN_PROGRESS", "ACTIVATED", "REVOKED", "PENDING"]
 
 def bulk_invitations(portal: Portal, distributor_id: str, count: int) -> None:
     """``count`` invitations (with their pending contracts) for one distributor, spread over a year."""
-    with portal.session() as session:
-        version_id = active_version_for(session, distributor_id).id
+    version_id = active_version_for(portal.uow(), distributor_id).id
     now = datetime.now(UTC).replace(tzinfo=None)
     contracts, invitations = [], []
     for n in range(count):

@@ -24,10 +24,9 @@ def main(argv: list[str] | None = None) -> None:
     timings: dict[str, list[float]] = {}
 
     def timed(name: str, call: Callable[..., Any], *args: object, **kwargs: object) -> Any:
-        with portal.session() as session:
-            start = time.perf_counter()
-            result = call(session, *args, **kwargs)
-            timings.setdefault(name, []).append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        result = call(portal.uow(), *args, **kwargs)
+        timings.setdefault(name, []).append((time.perf_counter() - start) * 1000)
         return result
 
     for number, token in enumerate(tokens):

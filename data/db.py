@@ -1,14 +1,19 @@
-"""The SQLite engine and sessions.
+"""The database engine: SQLite (the embedded default) or PostgreSQL (production), and its schema.
 
-Every connection runs in WAL mode with foreign keys on. Transactions are opened by us, not by the
-sqlite3 driver: reads use a plain ``BEGIN``; a service that writes calls :func:`begin_write` first,
-which starts with ``BEGIN IMMEDIATE`` so that two writers queue on SQLite's lock instead of failing
-half-way.
+SQLite: every connection runs in WAL mode with foreign keys on, and transactions are opened by us, not by the
+sqlite3 driver, so that a writing unit of work can start with ``BEGIN IMMEDIATE`` (see
+:mod:`services.unit_of_work`). A database file is created only when asked (``create=True``: ``python main.py
+init``, the demo); every connection opens it with ``mode=rw``, so that a vanished file is never silently replaced
+by a new empty one, and every write first checks that the file it opened is still the one at its path (a removed
+data directory would otherwise take writes into deleted files).
 
-A database file is created only when asked (``create=True``: ``python main.py init``, the demo); every
-connection opens it with ``mode=rw``, so that a vanished file is never silently replaced by a new empty one,
-and every write first checks that the file it opened is still the one at its path (a removed data directory
-would otherwise take writes into deleted files).
+PostgreSQL: psycopg 3, ``READ COMMITTED``; writers lock the rows they decide on with ``SELECT … FOR UPDATE``. The
+portal never creates a PostgreSQL database (its operator does, and ``python main.py db upgrade`` or ``init``
+creates the schema in it), and never seeds one.
+
+The schema is Alembic's (``data/migrations``): the embedded SQLite database upgrades itself when it is
+opened; a PostgreSQL database is upgraded by ``python main.py db upgrade`` only, and an instance refuses to
+start on an outdated one, so that several instances never race to migrate.
 """
 
 from __future__ import annotations
@@ -19,25 +24,19 @@ from pathlib import Path
 from urllib.parse import quote
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, event
-from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlmodel import Session, create_engine
 
 import data.models  # noqa: F401 - registers every table on SQLModel.metadata
-from data import upgrade_to_6
-from data.models.invitation import INVITATION_SEARCH_DDL, INVITATION_SEARCH_FILL
+from data import migrations
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = 6  # raise with every change to the tables, and add the step from the old version to MIGRATIONS
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
 _engine: Engine | None = None
 _identities: WeakKeyDictionary[Engine, tuple[int, int]] = WeakKeyDictionary()  # the file each engine opened
-# The audit log is append-only, enforced by the database itself.
-APPEND_ONLY_AUDIT = (
-    "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event "
-    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event "
-    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
-)
 
 
 class DatabaseUnavailable(Exception):
@@ -59,24 +58,44 @@ class DatabaseMissing(SystemExit):
 # SQLite's result codes (by name, as ``sqlite3`` reports them) that say the database cannot be written now.
 CANNOT_WRITE = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_NOTADB")
 BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
+# PostgreSQL's SQLSTATEs (classes by their first two characters) that say the same: the connection is lost or
+# refused (08), the server shuts down or restarts (57P), it is out of disk or memory (53), the database or the
+# transaction is read-only (25006, a hot standby too); and that it is busy: a lock wait or deadlock ended (55P03,
+# 40P01), a serialization failure (40001).
+POSTGRESQL_CANNOT_WRITE = ("08", "57P", "53", "25006")
+POSTGRESQL_BUSY = ("55P03", "40P01", "40001")
 
 
 def write_fault(error: BaseException) -> str | None:
-    """``"cannot write"`` when ``error`` says the database cannot be written (read-only, gone, full, failing),
-    ``"busy"`` when its lock stayed taken for the whole busy timeout, else ``None`` (a bug, not a fault)."""
+    """``"cannot write"`` when ``error`` says the database cannot be written (read-only, gone, full, failing,
+    unreachable), ``"busy"`` when its lock stayed taken too long, else ``None`` (a bug, not a fault)."""
     if isinstance(error, DatabaseUnavailable):
         return "cannot write"
-    name = getattr(getattr(error, "orig", error), "sqlite_errorname", "") or ""
+    original = getattr(error, "orig", error)
+    name = getattr(original, "sqlite_errorname", "") or ""
     if name.startswith(CANNOT_WRITE):
         return "cannot write"
     if name.startswith(BUSY):
         return "busy"
+    state = getattr(original, "sqlstate", None)
+    if state is not None:
+        if state.startswith(POSTGRESQL_BUSY):
+            return "busy"
+        if state.startswith(POSTGRESQL_CANNOT_WRITE):
+            return "cannot write"
+        return None
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return "cannot write"  # the connection broke (PostgreSQL went away) without a SQLSTATE
+    if type(original).__module__.startswith("psycopg") and type(original).__name__ == "OperationalError":
+        return "cannot write"  # psycopg could not connect at all (no SQLSTATE: the server never answered)
     return None
 
 
 def database_path(engine_or_url: Engine | str) -> Path | None:
-    """The database file of an engine or URL (``None`` for an in-memory database)."""
+    """The SQLite database file of an engine or URL (``None`` for an in-memory database and for PostgreSQL)."""
     url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
+    if url.get_backend_name() != SQLITE:
+        return None
     return Path(url.database).resolve() if url.database and url.database != ":memory:" else None
 
 
@@ -94,12 +113,17 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 def make_engine(database_url: str, *, create: bool = False) -> Engine:
-    """Create an engine for ``database_url`` with the portal's SQLite settings. The database file must exist,
-    unless ``create`` (then a missing one is created, empty)."""
+    """Create an engine for ``database_url``: ``sqlite:///…`` or ``postgresql+psycopg://…``. A SQLite database
+    file must exist, unless ``create`` (then a missing one is created, empty); a PostgreSQL database is never
+    created here (``create`` does not apply: its operator creates it)."""
     url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
-        raise SystemExit("PORTAL_DATABASE_URL must be a sqlite:/// URL")
+    backend = url.get_backend_name()
+    if backend == POSTGRESQL:
+        return _postgresql_engine(database_url)
+    if backend != SQLITE:
+        raise SystemExit("PORTAL_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL")
     path = database_path(database_url)
+    identity: tuple[int, int] | None = None
     if path is None:
         engine = create_engine(database_url, connect_args={"check_same_thread": False}, hide_parameters=True)
     else:
@@ -125,9 +149,35 @@ def make_engine(database_url: str, *, create: bool = False) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(connection: object) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "")  # type: ignore[attr-defined]
-        if mode == "IMMEDIATE" and path is not None:
+        if mode == "IMMEDIATE" and path is not None and identity is not None:
             _require_the_same_file(path, identity)
         connection.exec_driver_sql(f"BEGIN {mode}".strip())  # type: ignore[attr-defined]
+
+    return engine
+
+
+def _postgresql_engine(database_url: str) -> Engine:
+    if make_url(database_url).get_driver_name() != "psycopg":
+        raise SystemExit("PORTAL_DATABASE_URL: use the psycopg 3 driver, postgresql+psycopg://…")
+    # A few connections per process (the server and each worker): the work is short transactions.
+    engine = create_engine(
+        database_url,
+        pool_size=4,
+        max_overflow=4,
+        pool_pre_ping=True,
+        hide_parameters=True,  # an error's message never carries the values (emails, hashes) it was given
+    )
+
+    @event.listens_for(engine, "handle_error")
+    def _without_values(context: ExceptionContext) -> None:
+        """PostgreSQL's own message repeats a violated key's value ("Key (email)=(…) already exists"): keep
+        it out of the error's text as well (the unit of work reads what was violated from ``orig.diag``)."""
+        error, detail = (
+            context.sqlalchemy_exception,
+            getattr(getattr(context.original_exception, "diag", None), "message_detail", None),
+        )
+        if error is not None and detail and error.args and isinstance(error.args[0], str):
+            error.args = (error.args[0].replace(detail, "(the values are not shown)"), *error.args[1:])
 
     return engine
 
@@ -144,9 +194,12 @@ def _require_the_same_file(path: Path, identity: tuple[int, int]) -> None:
 
 
 def write_check(engine: Engine | None = None) -> str:
-    """Whether the database can take a write now: ``"writable"``, ``"read-only"``, ``"missing"`` (its file or
-    directory was removed) or ``"replaced"``. Tried on a new connection, with a write that is rolled back."""
+    """Whether the database can take a write now: ``"writable"``, ``"read-only"``, ``"missing"`` (SQLite: its
+    file or directory was removed; PostgreSQL: the server cannot be reached) or ``"replaced"`` (SQLite: another
+    file is at its path now). Tried on a new connection, with a write that is rolled back."""
     engine = engine or get_engine()
+    if dialect(engine) == POSTGRESQL:
+        return _postgresql_write_check(engine)
     path = database_path(engine)
     if path is None:
         return "writable"
@@ -171,84 +224,50 @@ def write_check(engine: Engine | None = None) -> str:
     return "writable"
 
 
-def _add_invitation_search(connection: Connection) -> None:
-    """Schema 3 → 4: the trigram search index over invitations, filled from the invitations there are."""
-    for statement in INVITATION_SEARCH_DDL:
-        connection.exec_driver_sql(statement)
-    connection.exec_driver_sql(INVITATION_SEARCH_FILL)
+def _postgresql_write_check(engine: Engine) -> str:
+    """A real write on PostgreSQL (the schema revision's row set to itself), rolled back, waiting at most half a
+    second for anything: a read-only server or transaction (a hot standby, ``default_transaction_read_only``)
+    refuses it; an unreachable server is ``"missing"``; a row held by ``db upgrade`` meanwhile is ``"writable"``."""
+    try:
+        with engine.connect() as connection, connection.begin() as transaction:
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 500")
+            connection.exec_driver_sql("SET LOCAL lock_timeout = 500")
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+            transaction.rollback()
+    except SQLAlchemyError as error:
+        fault = write_fault(error)
+        if fault == "busy" or getattr(getattr(error, "orig", None), "sqlstate", None) == "57014":
+            return "writable"  # another transaction holds the row: the database takes writes
+        state = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+        return "read-only" if state == "25006" else "missing"
+    return "writable"
 
 
-def _defer_representative_users(connection: Connection) -> None:
-    """Schema 4 → 5: a set-password link carries the representative's email and name (the user is created when
-    the link is used), and can be revoked. SQLite cannot make a column nullable in place: the table is rebuilt.
-    Links of schema 4 keep the user they point at."""
-    connection.exec_driver_sql("ALTER TABLE set_password_link RENAME TO set_password_link_schema_4")
-    for (index,) in connection.exec_driver_sql(  # the old table's indexes keep their names: free them
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'set_password_link_schema_4' "
-        "AND name NOT LIKE 'sqlite_autoindex%'"
-    ).all():
-        connection.exec_driver_sql(f'DROP INDEX "{index}"')
-    SQLModel.metadata.tables["set_password_link"].create(connection)
-    connection.exec_driver_sql(
-        "INSERT INTO set_password_link (id, user_id, contract_id, email, full_name, token_hash, created_at, "
-        "expires_at, used_at) SELECT link.id, link.user_id, link.contract_id, user.email, user.full_name, "
-        "link.token_hash, link.created_at, link.expires_at, link.used_at FROM set_password_link_schema_4 AS link "
-        "LEFT JOIN user ON user.id = link.user_id"
-    )
-    connection.exec_driver_sql("DROP TABLE set_password_link_schema_4")
-
-
-# The step from each older schema version to the next one, applied in order when a database is opened.
-MIGRATIONS = {3: _add_invitation_search, 4: _defer_representative_users, 5: upgrade_to_6.upgrade}
+def dialect(engine: Engine) -> str:
+    """``sqlite`` or ``postgresql``."""
+    return engine.dialect.name
 
 
 def create_tables(engine: Engine) -> None:
-    """Create the tables on a new database, or bring an older schema version's up to this one. A database of
-    this version is left untouched (no write, so the server's worker processes and command-line runs can open
-    it while the server writes); one of a version this code cannot upgrade is refused. Creating or upgrading is
-    one ``BEGIN IMMEDIATE`` transaction: two processes starting on the same database at once queue instead of
-    failing, and a failed upgrade leaves the database as it was."""
-    with engine.connect() as connection:
-        if _schema_version(engine, connection) == SCHEMA_VERSION:
-            return
-    with engine.connect() as connection:
-        connection.execution_options(sqlite_begin="IMMEDIATE")
-        with connection.begin():
-            version = _schema_version(engine, connection)  # again: another process may have done it meanwhile
-            if version == SCHEMA_VERSION:
-                return
-            if version is None:
-                SQLModel.metadata.create_all(connection)
-                for statement in APPEND_ONLY_AUDIT + INVITATION_SEARCH_DDL:
-                    connection.exec_driver_sql(statement)
-            else:
-                for step in range(version, SCHEMA_VERSION):
-                    MIGRATIONS[step](connection)
-            connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-
-def _schema_version(engine: Engine, connection: Connection) -> int | None:
-    """The database's schema version (None for a new, empty database); raises for one this code cannot open."""
-    version = int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
-    has_tables = connection.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type='table'").scalar()
-    if not has_tables:
-        return None
-    if version != SCHEMA_VERSION and version not in MIGRATIONS:
-        raise SystemExit(
-            f"The database {engine.url.database} was made by another version of the portal (schema {version}, "
-            f"this one needs {SCHEMA_VERSION}). Move it away (or delete it) to start afresh."
-        )
-    return version
+    """Bring the database to the newest schema (Alembic's head), whatever it holds now: nothing, a release
+    before Alembic (SQLite schema 3 to 6), or an older revision."""
+    migrations.upgrade(engine)
 
 
 def configure(database_url: str, *, create: bool = False) -> Engine:
-    """Set up the process-wide engine used by :func:`new_session`: on the existing database, or, with
-    ``create``, on a new one (:class:`DatabaseMissing` otherwise)."""
+    """Set up the process-wide engine used by :mod:`services.unit_of_work`. SQLite: on the existing database, or,
+    with ``create``, on a new one (:class:`DatabaseMissing` otherwise), which upgrades itself to the newest
+    schema. PostgreSQL must already be at the newest schema (``python main.py db upgrade``), else the process
+    refuses to start; ``create`` never applies to it."""
     global _engine
     if _engine is not None:
         _engine.dispose()
     _engine = make_engine(database_url, create=create)
-    create_tables(_engine)
+    if dialect(_engine) == SQLITE:
+        if migrations.current(_engine) != migrations.head():
+            create_tables(_engine)
+    else:
+        migrations.require_current(_engine)
     return _engine
 
 
@@ -260,15 +279,9 @@ def get_engine() -> Engine:
 
 
 def new_session(engine: Engine | None = None) -> Session:
-    """A new session on ``engine`` (default: the process-wide one). Use it as a context manager."""
+    """A new session on ``engine`` (default: the process-wide one). Only the unit of work opens sessions for
+    services; tests and the benchmark use this to look at the database behind the services' backs."""
     return Session(engine or get_engine(), expire_on_commit=False)
-
-
-def begin_write(session: Session) -> None:
-    """Open the session's transaction with ``BEGIN IMMEDIATE``: take SQLite's write lock before reading,
-    so that concurrent writers queue (up to the busy timeout) instead of failing at commit.
-    Call it first thing in a service that writes."""
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def add_in_order(session: Session, *rows: object) -> None:
@@ -279,13 +292,22 @@ def add_in_order(session: Session, *rows: object) -> None:
         session.flush()
 
 
+class BackupNotSupported(Exception):
+    """``main.py backup`` works on the embedded SQLite database only."""
+
+
 class BackupTargetExists(FileExistsError):
     """A backup never overwrites a file."""
 
 
 def backup(engine: Engine, target: Path) -> None:
     """A consistent copy of the database at ``target`` with SQLite's online backup API: safe while the
-    server is running and writing."""
+    server is running and writing. A PostgreSQL database is backed up with its own tools (``pg_dump``)."""
+    if dialect(engine) != SQLITE:
+        raise BackupNotSupported(
+            "main.py backup copies the embedded SQLite database only; back up PostgreSQL with pg_dump "
+            "(for example: pg_dump --format=custom --file=portal.dump DATABASE), see docs/DEPLOYMENT.md"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         raise BackupTargetExists(f"{target} exists already; choose a new file")

@@ -5,28 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Concatenate, TypeVar
 
-from sqlmodel import Session
-
 from services.accounts import SignedInUser, signed_in_user
 from services.errors import Forbidden, NotFound, SignedOut
+from services.unit_of_work import UnitOfWork
 
 R = TypeVar("R")
 
 
 def as_signed_in(
-    session: Session,
+    uow: UnitOfWork,
     user_id: str,
-    action: Callable[Concatenate[Session, SignedInUser, ...], R],
+    action: Callable[Concatenate[UnitOfWork, SignedInUser, ...], R],
     *args: Any,
     **kwargs: Any,
 ) -> R:
-    """``action(session, actor, ...)`` as the user ``user_id``, read again now: a user that no longer exists or
+    """``action(uow, actor, ...)`` as the user ``user_id``, read again now: a user that no longer exists or
     is no longer active (disabled, or never activated) cannot act, whatever a page remembered about it."""
-    actor = signed_in_user(session, user_id)
-    session.rollback()  # end this read: a writing action begins its own transaction (BEGIN IMMEDIATE)
+    actor = signed_in_user(uow, user_id)  # its own read block; the action opens its own
     if actor is None:
         raise SignedOut()
-    return action(session, actor, *args, **kwargs)
+    return action(uow, actor, *args, **kwargs)
 
 
 def distributor_of(actor: SignedInUser) -> str:

@@ -7,12 +7,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from data.db import begin_write
 from data.models import Account, Agreement, AgreementVersion, Contract, ContractStatus, User, UserStatus
 from services import audit, throttle
 from services.errors import AuthenticationFailed, FieldErrors, NotFound, ValidationFailed
 from services.rules import check_password, clean_email, clean_full_name, is_storable
 from services.security import hash_password, verify_password
+from services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class PortalView:
 
 
 def authenticate(
-    session: Session,
+    uow: UnitOfWork,
     email: str,
     password: str,
     *,
@@ -76,44 +76,49 @@ def authenticate(
         throttle.account_key(key): limits.sign_in_failures_per_account,
         throttle.address_key(client_address): limits.sign_in_failures_per_address,
     }
-    throttle.check(session, throttle.SIGN_IN, keys, limits=limits)
-    user = session.exec(select(User).where(User.email == key)).first() if key else None
-    valid = verify_password(password or "", user.password_hash if user else None)
+    with uow.read():
+        throttle.check(uow.session, throttle.SIGN_IN, keys, limits=limits)
+        user = uow.session.exec(select(User).where(User.email == key)).first() if key else None
+        account = uow.session.get(Account, user.account_id) if user else None
+    valid = verify_password(password or "", user.password_hash if user else None)  # outside any transaction
     ok = user is not None and valid and user.status == UserStatus.ACTIVE
-    session.rollback()
-    begin_write(session)
-    audit.record(
-        session,
-        actor=user.id if user else "anonymous",
-        action="auth.sign_in" if ok else "auth.sign_in_failed",
-        object_type="user",
-        object_id=user.id if user else "-",
-        client_address=client_address,
-    )
-    if ok:
-        throttle.clear(session, throttle.SIGN_IN, throttle.account_key(key))
-    else:
-        throttle.record_failure(session, throttle.SIGN_IN, list(keys))
-    session.commit()
-    if not ok or user is None:
+    with uow.write():
+        audit.record(
+            uow.session,
+            actor=user.id if user else "anonymous",
+            action="auth.sign_in" if ok else "auth.sign_in_failed",
+            object_type="user",
+            object_id=user.id if user else "-",
+            client_address=client_address,
+        )
+        if ok:
+            throttle.clear(uow.session, throttle.SIGN_IN, throttle.account_key(key))
+        else:
+            throttle.record_failure(uow.session, throttle.SIGN_IN, list(keys))
+        uow.commit()
+    if not ok or user is None or account is None:
         raise AuthenticationFailed()
-    account = session.get(Account, user.account_id)
-    assert account is not None
     return SignedInUser(user_id=user.id, account_id=account.id, account_kind=account.kind, full_name=user.full_name)
 
 
-def signed_in_user(session: Session, user_id: str) -> SignedInUser | None:
+def signed_in_user(uow: UnitOfWork, user_id: str) -> SignedInUser | None:
     """The user behind a session's user ID, if that user still exists and is active."""
-    user = session.get(User, user_id) if is_storable(user_id) else None
-    if user is None or user.status != UserStatus.ACTIVE:
-        return None
-    account = session.get(Account, user.account_id)
+    with uow.read():
+        user = uow.session.get(User, user_id) if is_storable(user_id) else None
+        if user is None or user.status != UserStatus.ACTIVE:
+            return None
+        account = uow.session.get(Account, user.account_id)
     assert account is not None
     return SignedInUser(user_id=user.id, account_id=account.id, account_kind=account.kind, full_name=user.full_name)
 
 
-def portal_view(session: Session, user_id: str) -> PortalView:
+def portal_view(uow: UnitOfWork, user_id: str) -> PortalView:
     """The reseller portal's home for a user."""
+    with uow.read():
+        return _portal_view(uow.session, user_id)
+
+
+def _portal_view(session: Session, user_id: str) -> PortalView:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
@@ -162,7 +167,7 @@ class DistributorAdmin:
 
 
 def create_distributor_user(
-    session: Session,
+    uow: UnitOfWork,
     distributor_name: str,
     *,
     email: str,
@@ -179,14 +184,19 @@ def create_distributor_user(
     cleaned_full_name = clean_full_name(full_name or f"{name} administrator")
     check_password(password, cleaned_email)
     password_hash = hash_password(password)  # before the write lock is taken
-    begin_write(session)
-    if session.exec(select(User.id).where(User.email == cleaned_email)).first() is not None:
-        raise ValidationFailed({"email": "This email cannot be used: it already belongs to a user."})
-    setup = add_distributor(session, name, actor=actor)
-    user = User(
-        account_id=setup.distributor.id, email=cleaned_email, full_name=cleaned_full_name, password_hash=password_hash
-    )
-    session.add(user)
-    audit.record(session, actor=actor, action="user.created", object_type="user", object_id=user.id)
-    session.commit()
+    email_taken = ValidationFailed({"email": "This email cannot be used: it already belongs to a user."})
+    with uow.write(conflicts={"user.email": email_taken}):
+        session = uow.session
+        if session.exec(select(User.id).where(User.email == cleaned_email)).first() is not None:
+            raise email_taken
+        setup = add_distributor(session, name, actor=actor)
+        user = User(
+            account_id=setup.distributor.id,
+            email=cleaned_email,
+            full_name=cleaned_full_name,
+            password_hash=password_hash,
+        )
+        session.add(user)
+        audit.record(session, actor=actor, action="user.created", object_type="user", object_id=user.id)
+        uow.commit()
     return DistributorAdmin(setup.distributor.id, setup.distributor.name, setup.created, user.id, user.email)

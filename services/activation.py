@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from data.db import add_in_order, begin_write
+from data.db import add_in_order
 from data.models import (
     Account,
     AccountKind,
@@ -40,6 +40,7 @@ from services.errors import (
 from services.invitations import usable_invitation
 from services.rules import ACCEPTANCE_REQUIRED, check_password, clean_company_name, clean_email, clean_full_name
 from services.security import hash_password
+from services.unit_of_work import UnitOfWork
 
 STEP_AGREEMENT = 1
 STEP_USER = 2
@@ -224,7 +225,7 @@ OPENING_RECORDED_EVERY = timedelta(minutes=30)  # per browser: a reload is not n
 
 
 def open_invitation(
-    session: Session,
+    uow: UnitOfWork,
     token: str,
     *,
     client_address: str | None = None,
@@ -237,33 +238,31 @@ def open_invitation(
     pseudonymous key of the browser's session, never the session itself) in :data:`OPENING_RECORDED_EVERY`.
     Unknown links count against the client address, and a client that guessed too many gets
     :class:`~services.throttle.TooManyAttempts`."""
-    invitation = throttle.look_up_link(
-        session,
-        client_address,
-        token,
-        lambda: usable_invitation(session, token),
-        InvitationNotFound,
-        limits=limits,
-        slowed=slowed,
+
+    def look() -> tuple[Invitation, ActivationView, bool]:
+        invitation = usable_invitation(uow, token)
+        return invitation, _view(uow.session, invitation), _opened_lately(uow.session, invitation.id, browser)
+
+    invitation, view, opened_lately = throttle.look_up_link(
+        uow, client_address, token, look, InvitationNotFound, limits=limits, slowed=slowed
     )
-    if not _opened_lately(session, invitation.id, browser):
-        session.rollback()  # end the read; record the opening in a short write transaction
-        begin_write(session)
-        invitation = usable_invitation(session, token)
-        if not _opened_lately(session, invitation.id, browser):
-            invitation.first_opened_at = invitation.first_opened_at or utcnow()
-            session.add(invitation)
-            audit.record(
-                session,
-                actor=_actor(invitation),
-                action="invitation.opened",
-                object_type="invitation",
-                object_id=invitation.id,
-                client_address=client_address,
-                **({"browser": browser} if browser else {}),
-            )
-            session.commit()
-    return _view(session, invitation)
+    if not opened_lately:  # record the opening in a short write
+        with uow.write():
+            invitation = usable_invitation(uow, token)
+            if not _opened_lately(uow.session, invitation.id, browser):
+                invitation.first_opened_at = invitation.first_opened_at or utcnow()
+                uow.session.add(invitation)
+                audit.record(
+                    uow.session,
+                    actor=_actor(invitation),
+                    action="invitation.opened",
+                    object_type="invitation",
+                    object_id=invitation.id,
+                    client_address=client_address,
+                    **({"browser": browser} if browser else {}),
+                )
+                uow.commit()
+    return view
 
 
 def _opened_lately(session: Session, invitation_id: str, browser: str | None) -> bool:
@@ -283,7 +282,7 @@ def _opened_lately(session: Session, invitation_id: str, browser: str | None) ->
 
 
 def accept_agreement(
-    session: Session,
+    uow: UnitOfWork,
     token: str,
     *,
     email: str | None,
@@ -294,29 +293,30 @@ def accept_agreement(
 ) -> ActivationView:
     """Step 1, *Review the contract*: the signee's email and the acceptance of the agreement, recorded with
     its evidence (agreement version, SHA-256 of its text, time, client address, user agent)."""
-    begin_write(session)
-    invitation = _for_a_new_account(usable_invitation(session, token))  # a dead link says so before any field error
-    _require_revision(session, invitation, session.get(ActivationDraft, invitation.id), revision)
-    errors = FieldErrors()
-    cleaned_email = errors.check(clean_email, email) or ""
-    if not accepted:
-        errors.add("accepted", ACCEPTANCE_REQUIRED)
-    errors.raise_if_any()
-    if _email_in_use(session, cleaned_email):
-        raise ValidationFailed({"email": EMAIL_UNUSABLE})
-    draft = _draft(session, invitation)
-    draft.email = cleaned_email
-    draft.accepted_at = utcnow()
-    draft.accepted_text_sha256 = _agreement_context(session, invitation).text_sha256
-    draft.accepted_client_address = client_address
-    draft.accepted_user_agent = contracts.clip_user_agent(user_agent)
-    _save_step(session, invitation, draft, STEP_AGREEMENT, client_address)
-    session.commit()
-    return _view(session, invitation, draft)
+    with uow.write():
+        session = uow.session
+        invitation = _for_a_new_account(usable_invitation(uow, token))  # a dead link says so before any field error
+        _require_revision(session, invitation, session.get(ActivationDraft, invitation.id), revision)
+        errors = FieldErrors()
+        cleaned_email = errors.check(clean_email, email) or ""
+        if not accepted:
+            errors.add("accepted", ACCEPTANCE_REQUIRED)
+        errors.raise_if_any()
+        if _email_in_use(session, cleaned_email):
+            raise ValidationFailed({"email": EMAIL_UNUSABLE})
+        draft = _draft(session, invitation)
+        draft.email = cleaned_email
+        draft.accepted_at = utcnow()
+        draft.accepted_text_sha256 = _agreement_context(session, invitation).text_sha256
+        draft.accepted_client_address = client_address
+        draft.accepted_user_agent = contracts.clip_user_agent(user_agent)
+        _save_step(session, invitation, draft, STEP_AGREEMENT, client_address)
+        uow.commit()
+        return _view(session, invitation, draft)
 
 
 def save_user_properties(
-    session: Session,
+    uow: UnitOfWork,
     token: str,
     *,
     full_name: str | None,
@@ -325,47 +325,50 @@ def save_user_properties(
     client_address: str | None = None,
 ) -> ActivationView:
     """Step 2, *User properties*: full name and password. An empty password keeps the one already set.
-    The password is hashed (argon2id) before the write transaction starts, and only the hash is kept."""
-    invitation = _for_a_new_account(usable_invitation(session, token))
-    draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_USER)
-    _require_revision(session, invitation, draft, revision)  # before hashing: a stale page is told at once
-    errors = FieldErrors()
-    cleaned_name = errors.check(clean_full_name, full_name) or ""
-    if password or draft.password_hash is None:
-        errors.check(check_password, password, draft.email)
-    errors.raise_if_any()
+    The password is hashed (argon2id) between a read and the short write, outside any transaction, and only
+    the hash is kept."""
+    with uow.read():
+        invitation = _for_a_new_account(usable_invitation(uow, token))
+        draft = _require_step(uow.session.get(ActivationDraft, invitation.id), STEP_USER)
+        _require_revision(uow.session, invitation, draft, revision)  # before hashing: a stale page is told at once
+        errors = FieldErrors()
+        cleaned_name = errors.check(clean_full_name, full_name) or ""
+        if password or draft.password_hash is None:
+            errors.check(check_password, password, draft.email)
+        errors.raise_if_any()
     new_hash = hash_password(password) if password else None
-    session.rollback()  # end the read snapshot; the write below takes the lock only briefly
 
-    begin_write(session)
-    invitation = _for_a_new_account(usable_invitation(session, token))
-    draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_USER)
-    _require_revision(session, invitation, draft, revision)  # again, under the write lock
-    draft.full_name = cleaned_name
-    if new_hash is not None:
-        draft.password_hash = new_hash
-    _save_step(session, invitation, draft, STEP_USER, client_address)
-    session.commit()
-    return _view(session, invitation, draft)
+    with uow.write():
+        session = uow.session
+        invitation = _for_a_new_account(usable_invitation(uow, token))
+        draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_USER)
+        _require_revision(session, invitation, draft, revision)  # again, with the invitation locked
+        draft.full_name = cleaned_name
+        if new_hash is not None:
+            draft.password_hash = new_hash
+        _save_step(session, invitation, draft, STEP_USER, client_address)
+        uow.commit()
+        return _view(session, invitation, draft)
 
 
 def save_company_properties(
-    session: Session, token: str, *, company_name: str | None, revision: int, client_address: str | None = None
+    uow: UnitOfWork, token: str, *, company_name: str | None, revision: int, client_address: str | None = None
 ) -> ActivationView:
     """Step 3, *Company properties*: the company's legal name, including its legal entity type."""
-    begin_write(session)
-    invitation = _for_a_new_account(usable_invitation(session, token))
-    draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_COMPANY)
-    _require_revision(session, invitation, draft, revision)
-    cleaned = clean_company_name(company_name)
-    draft.company_name = cleaned
-    _save_step(session, invitation, draft, STEP_COMPANY, client_address)
-    session.commit()
-    return _view(session, invitation, draft)
+    with uow.write():
+        session = uow.session
+        invitation = _for_a_new_account(usable_invitation(uow, token))
+        draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_COMPANY)
+        _require_revision(session, invitation, draft, revision)
+        cleaned = clean_company_name(company_name)
+        draft.company_name = cleaned
+        _save_step(session, invitation, draft, STEP_COMPANY, client_address)
+        uow.commit()
+        return _view(session, invitation, draft)
 
 
 def activate(
-    session: Session,
+    uow: UnitOfWork,
     token: str,
     *,
     signed: bool,
@@ -375,62 +378,67 @@ def activate(
 ) -> ActivatedPortal:
     """Step 4, *Activate the contract*: in one transaction, create the reseller account and its first user,
     sign the contract with its evidence, and mark the invitation activated. It happens once: a second
-    attempt, however close, gets :class:`~services.errors.InvitationAlreadyActivated`. It signs only the
-    details the review showed: ``revision`` must be the saved draft's, else :class:`StaleDraft`."""
-    begin_write(session)  # serialises racing activations: the second one sees the first one's result
-    invitation = _for_a_new_account(usable_invitation(session, token))
-    draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_ACTIVATE)
-    _require_revision(session, invitation, draft, revision)
-    if not signed:
-        raise ValidationFailed({"signed": "Tick the box to sign the contract."})
-    if not (draft.email and draft.accepted_at and draft.full_name and draft.password_hash and draft.company_name):
-        raise StepIncomplete(STEP_AGREEMENT)
-    if _email_in_use(session, draft.email):
-        raise ValidationFailed({"email": EMAIL_UNUSABLE})
-    contract = session.get(Contract, invitation.contract_id)
-    assert contract is not None
-    now = utcnow()
-    account = Account(kind=AccountKind.RESELLER, name=draft.company_name)
-    user = User(account_id=account.id, email=draft.email, full_name=draft.full_name, password_hash=draft.password_hash)
-    add_in_order(session, account, user)  # before the contract refers to them
-    contracts.sign(
-        session,
-        contract,
-        signee=user,
-        text_sha256=draft.accepted_text_sha256,
-        accepted_at=draft.accepted_at,
-        signed_at=now,
-        client_address=client_address,
-        user_agent=user_agent,
-    )
-    invitation.status = InvitationStatus.ACTIVATED
-    invitation.activated_at = now
-    invitation.reseller_account_id = account.id
-    session.add(invitation)
-    actor = _actor(invitation)
-    audit.record(
-        session,
-        actor=actor,
-        action="account.created",
-        object_type="account",
-        object_id=account.id,
-        client_address=client_address,
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action="user.created",
-        object_type="user",
-        object_id=user.id,
-        client_address=client_address,
-    )
-    audit.record(
-        session,
-        actor=user.id,
-        action="invitation.activated",
-        object_type="invitation",
-        object_id=invitation.id,
-        client_address=client_address,
-    )
-    session.commit()
+    attempt, however close and through whichever instance, gets
+    :class:`~services.errors.InvitationAlreadyActivated` (it waits on the invitation's lock, then sees it
+    activated); an email taken meanwhile by another activation is a field error, not a database error. It signs
+    only the details the review showed: ``revision`` must be the saved draft's, else :class:`StaleDraft`."""
+    with uow.write(conflicts={"user.email": ValidationFailed({"email": EMAIL_UNUSABLE})}):
+        session = uow.session
+        invitation = _for_a_new_account(usable_invitation(uow, token))  # locked: racing activations take turns
+        draft = _require_step(session.get(ActivationDraft, invitation.id), STEP_ACTIVATE)
+        _require_revision(session, invitation, draft, revision)
+        if not signed:
+            raise ValidationFailed({"signed": "Tick the box to sign the contract."})
+        if not (draft.email and draft.accepted_at and draft.full_name and draft.password_hash and draft.company_name):
+            raise StepIncomplete(STEP_AGREEMENT)
+        if _email_in_use(session, draft.email):
+            raise ValidationFailed({"email": EMAIL_UNUSABLE})
+        contract = session.get(Contract, invitation.contract_id)
+        assert contract is not None
+        now = utcnow()
+        account = Account(kind=AccountKind.RESELLER, name=draft.company_name)
+        user = User(
+            account_id=account.id, email=draft.email, full_name=draft.full_name, password_hash=draft.password_hash
+        )
+        add_in_order(session, account, user)  # before the contract refers to them
+        contracts.sign(
+            session,
+            contract,
+            signee=user,
+            text_sha256=draft.accepted_text_sha256,
+            accepted_at=draft.accepted_at,
+            signed_at=now,
+            client_address=client_address,
+            user_agent=user_agent,
+        )
+        invitation.status = InvitationStatus.ACTIVATED
+        invitation.activated_at = now
+        invitation.reseller_account_id = account.id
+        session.add(invitation)
+        actor = _actor(invitation)
+        audit.record(
+            session,
+            actor=actor,
+            action="account.created",
+            object_type="account",
+            object_id=account.id,
+            client_address=client_address,
+        )
+        audit.record(
+            session,
+            actor=actor,
+            action="user.created",
+            object_type="user",
+            object_id=user.id,
+            client_address=client_address,
+        )
+        audit.record(
+            session,
+            actor=user.id,
+            action="invitation.activated",
+            object_type="invitation",
+            object_id=invitation.id,
+            client_address=client_address,
+        )
+        uow.commit()
     return ActivatedPortal(account_id=account.id, user_id=user.id, contract_id=contract.id, company_name=account.name)

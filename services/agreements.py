@@ -9,7 +9,7 @@ from importlib import resources
 
 from sqlmodel import Session, col, func, select
 
-from data.db import add_in_order, begin_write
+from data.db import add_in_order
 from data.models import Account, AccountKind, Agreement, AgreementVersion, Contract
 from services import audit, markdown
 from services.access import distributor_of, own
@@ -18,6 +18,7 @@ from services.errors import FieldErrors, NotFound, ValidationFailed
 from services.requests import check_not_done, record_done
 from services.rules import NAME_MAX, is_storable, refuse_hidden_characters, require_storable, text_value
 from services.security import text_sha256
+from services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,15 @@ def find_distributor(session: Session, name: str) -> Account | None:
     return session.exec(statement).first()
 
 
-def get_distributor(session: Session, name: str) -> Account:
+def get_distributor(uow: UnitOfWork, name: str) -> Account:
     """The distributor with exactly this name, or :class:`NotFound` naming the distributors with a close name
     (a typo, another case), so that a slip never reaches another distributor or makes a new one."""
+    with uow.read():
+        return _get_distributor(uow.session, name)
+
+
+def _get_distributor(session: Session, name: str) -> Account:
+    """:func:`get_distributor` within the caller's transaction."""
     distributor = find_distributor(session, name)
     if distributor is None:
         names = session.exec(select(Account.name).where(Account.kind == AccountKind.DISTRIBUTOR)).all()
@@ -54,13 +61,13 @@ def get_distributor(session: Session, name: str) -> Account:
     return distributor
 
 
-def ensure_distributor(session: Session, name: str, *, actor: str = "operator") -> DistributorSetup:
+def ensure_distributor(uow: UnitOfWork, name: str, *, actor: str = "operator") -> DistributorSetup:
     """The distributor called ``name``; created, with the stock service agreement published as version 1,
     when it does not exist yet."""
     cleaned = clean_distributor_name(name)
-    begin_write(session)
-    setup = add_distributor(session, cleaned, actor=actor)
-    session.commit()
+    with uow.write():
+        setup = add_distributor(uow.session, cleaned, actor=actor)
+        uow.commit()
     return setup
 
 
@@ -149,9 +156,14 @@ def clean_agreement_title(title: object) -> str:
     return cleaned
 
 
-def list_agreements(session: Session, actor: SignedInUser) -> list[AgreementSummary]:
+def list_agreements(uow: UnitOfWork, actor: SignedInUser) -> list[AgreementSummary]:
     """The actor's distributor's agreements with their versions, newest first."""
     distributor_id = distributor_of(actor)
+    with uow.read():
+        return _list_agreements(uow.session, distributor_id)
+
+
+def _list_agreements(session: Session, distributor_id: str) -> list[AgreementSummary]:
     agreements = session.exec(
         select(Agreement).where(Agreement.distributor_id == distributor_id).order_by(col(Agreement.created_at).desc())
     ).all()
@@ -182,18 +194,19 @@ def list_agreements(session: Session, actor: SignedInUser) -> list[AgreementSumm
     return summaries
 
 
-def version_text(session: Session, actor: SignedInUser, version_id: str) -> AgreementVersion:
+def version_text(uow: UnitOfWork, actor: SignedInUser, version_id: str) -> AgreementVersion:
     """One version of one of the actor's agreements, with its text."""
     distributor_id = distributor_of(actor)
-    version = session.get(AgreementVersion, version_id) if is_storable(version_id) else None
-    agreement = session.get(Agreement, version.agreement_id) if version else None
+    with uow.read():
+        version = uow.session.get(AgreementVersion, version_id) if is_storable(version_id) else None
+        agreement = uow.session.get(Agreement, version.agreement_id) if version else None
     own(distributor_id, agreement.distributor_id if agreement else None, "agreement version")
     assert version is not None
     return version
 
 
 def create_agreement(
-    session: Session, actor: SignedInUser, *, title: str | None, text: str | None, request_key: str | None = None
+    uow: UnitOfWork, actor: SignedInUser, *, title: str | None, text: str | None, request_key: str | None = None
 ) -> Agreement:
     """A new service agreement for the actor's distributor, with ``text`` published as version 1; once per
     ``request_key``."""
@@ -202,65 +215,74 @@ def create_agreement(
     cleaned_title = errors.check(clean_agreement_title, title) or ""
     cleaned_text = errors.check(clean_agreement_text, text) or ""
     errors.raise_if_any()
-    begin_write(session)
-    check_not_done(session, request_key)
-    agreement = Agreement(distributor_id=distributor_id, title=cleaned_title)
-    version = AgreementVersion(
-        agreement_id=agreement.id, version=1, text=cleaned_text, text_sha256=text_sha256(cleaned_text), is_active=True
-    )
-    add_in_order(session, agreement, version)
-    audit.record(
-        session, actor=actor.user_id, action="agreement.created", object_type="agreement", object_id=agreement.id
-    )
-    audit.record(
-        session,
-        actor=actor.user_id,
-        action="agreement.published",
-        object_type="agreement",
-        object_id=agreement.id,
-        version=1,
-    )
-    record_done(session, request_key, action="agreement.created", actor=actor.user_id, object_id=agreement.id)
-    session.commit()
+    with uow.write():
+        session = uow.session
+        check_not_done(session, request_key)
+        agreement = Agreement(distributor_id=distributor_id, title=cleaned_title)
+        version = AgreementVersion(
+            agreement_id=agreement.id,
+            version=1,
+            text=cleaned_text,
+            text_sha256=text_sha256(cleaned_text),
+            is_active=True,
+        )
+        add_in_order(session, agreement, version)
+        audit.record(
+            session, actor=actor.user_id, action="agreement.created", object_type="agreement", object_id=agreement.id
+        )
+        audit.record(
+            session,
+            actor=actor.user_id,
+            action="agreement.published",
+            object_type="agreement",
+            object_id=agreement.id,
+            version=1,
+        )
+        record_done(session, request_key, action="agreement.created", actor=actor.user_id, object_id=agreement.id)
+        uow.commit()
     return agreement
 
 
 def publish_version(
-    session: Session, actor: SignedInUser, agreement_id: str, *, text: str | None, request_key: str | None = None
+    uow: UnitOfWork, actor: SignedInUser, agreement_id: str, *, text: str | None, request_key: str | None = None
 ) -> AgreementVersion:
     """Publish a new version of one of the actor's agreements. It becomes the active version, for new
     invitations; invitations and contracts keep the version they were made with. Once per ``request_key``;
     a text identical to the current version's is refused."""
     distributor_id = distributor_of(actor)
     cleaned = clean_agreement_text(text)
-    begin_write(session)
-    check_not_done(session, request_key)
-    version = _publish(session, distributor_id, agreement_id, cleaned, actor=actor.user_id)
-    record_done(session, request_key, action="agreement.published", actor=actor.user_id, object_id=version.id)
-    session.commit()
+    with uow.write():
+        check_not_done(uow.session, request_key)
+        version = _publish(uow, distributor_id, agreement_id, cleaned, actor=actor.user_id)
+        record_done(uow.session, request_key, action="agreement.published", actor=actor.user_id, object_id=version.id)
+        uow.commit()
     return version
 
 
 def publish_version_as_operator(
-    session: Session, distributor_name: str, text: str | None, *, title: str | None = None
+    uow: UnitOfWork, distributor_name: str, text: str | None, *, title: str | None = None
 ) -> AgreementVersion:
     """The command line's ``agreements publish``: a new version of the distributor's newest agreement."""
     cleaned = clean_agreement_text(text)
-    begin_write(session)
-    distributor = get_distributor(session, distributor_name)
-    agreement = session.exec(
-        select(Agreement).where(Agreement.distributor_id == distributor.id).order_by(col(Agreement.created_at).desc())
-    ).first()
-    if agreement is None:
-        raise NotFound(f"{distributor.name} has no service agreement.")
-    version = _publish(session, distributor.id, agreement.id, cleaned, actor="command line")
-    session.commit()
+    with uow.write():
+        distributor = _get_distributor(uow.session, distributor_name)
+        agreement = uow.session.exec(
+            select(Agreement)
+            .where(Agreement.distributor_id == distributor.id)
+            .order_by(col(Agreement.created_at).desc())
+        ).first()
+        if agreement is None:
+            raise NotFound(f"{distributor.name} has no service agreement.")
+        version = _publish(uow, distributor.id, agreement.id, cleaned, actor="command line")
+        uow.commit()
     return version
 
 
-def _publish(session: Session, distributor_id: str, agreement_id: str, text: str, *, actor: str) -> AgreementVersion:
-    """Within the caller's write transaction (the caller commits): the new active version."""
-    agreement = session.get(Agreement, agreement_id) if is_storable(agreement_id) else None
+def _publish(uow: UnitOfWork, distributor_id: str, agreement_id: str, text: str, *, actor: str) -> AgreementVersion:
+    """Within the caller's write block. The agreement stays locked until it ends, so that two versions
+    published at once get consecutive numbers instead of one of them failing."""
+    session = uow.session
+    agreement = uow.get_for_update(Agreement, agreement_id) if is_storable(agreement_id) else None
     own(distributor_id, agreement.distributor_id if agreement else None, "agreement")
     latest = session.exec(
         select(AgreementVersion)

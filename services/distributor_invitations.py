@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, literal_column
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from data.db import begin_write
+from data import db
 from data.models import Account, ActivationDraft, AgreementVersion, AuditEvent, Invitation, InvitationStatus, User
 from data.models.invitation import invitation_search
 from data.models.types import utcnow
@@ -27,6 +27,7 @@ from services.errors import InvalidState, NotFound, ValidationFailed
 from services.invitations import MAX_EXPIRY_DAYS, InvitationTerms, IssuedInvitation, add_invitation, create_invitation
 from services.listing import Page, contains, search_text
 from services.rules import is_storable
+from services.unit_of_work import UnitOfWork
 
 PAGE_SIZE = 25
 # Searches of 3 characters or more start from the trigram index, unless they match so many invitations that
@@ -177,13 +178,20 @@ def _row(
     )
 
 
-def _search_match(phrase: str) -> ColumnElement[bool]:
+def _search_match(dialect: str, text: str) -> ColumnElement[bool]:
+    """The search index's condition for ``text`` as a substring of any searched column. SQLite: an FTS5
+    phrase query on the trigram index; PostgreSQL: ILIKE, which pg_trgm answers from the GIN indexes."""
+    if dialect == db.POSTGRESQL:
+        return contains(text, invitation_search.c)
+    phrase = '"' + text.replace('"', '""') + '"'
     return literal_column("invitation_search").op("MATCH")(phrase)
 
 
-def _indexed_matches(session: Session, phrase: str) -> int:
-    """How many invitations (of any distributor) the phrase matches, counted up to one past the limit."""
-    matches = select(invitation_search.c.reference).where(_search_match(phrase)).limit(INDEXED_SEARCH_MAX_MATCHES + 1)
+def _indexed_matches(session: Session, dialect: str, text: str) -> int:
+    """How many invitations (of any distributor) the search matches, counted up to one past the limit."""
+    matches = (
+        select(invitation_search.c.reference).where(_search_match(dialect, text)).limit(INDEXED_SEARCH_MAX_MATCHES + 1)
+    )
     return session.exec(select(func.count()).select_from(matches.subquery())).one()
 
 
@@ -202,16 +210,22 @@ def _list(
             raise ValidationFailed({"status": "Choose one of the statuses in the list."}) from None
         conditions.append(_status_condition(wanted, now))
     text = search_text(search)
-    # A phrase query on the trigram index matches the text literally, as a substring of the ID, email, company
-    # name or reseller name. Joining from the index's matches lets SQLite start from them.
-    phrase = '"' + text.replace('"', '""') + '"'
+    # The trigram index matches the text literally, as a substring of the ID, email, company name or reseller
+    # name. Joining from the index's matches lets the database start from them.
+    dialect = session.get_bind().dialect.name
+    if "\x00" in text and dialect == db.POSTGRESQL:
+        # PostgreSQL text cannot hold NUL, so no invitation contains it (nor can a query carry it).
+        return InvitationPage(rows=[], total=0, page=max(1, page), page_size=page_size)
+    # SQLite's planner cannot tell a search that matches a few invitations from one that matches most, so the
+    # index's matches are counted first (bounded); PostgreSQL's planner estimates it from pg_trgm's statistics
+    # and picks the index or the newest-first walk by itself (counting first made it scan the whole table).
     indexed = (
         len(text) >= INDEXED_SEARCH_MIN
         and "\x00" not in text  # FTS5 reads its query as a C string, which ends at NUL
-        and _indexed_matches(session, phrase) <= INDEXED_SEARCH_MAX_MATCHES
+        and (dialect == db.POSTGRESQL or _indexed_matches(session, dialect, text) <= INDEXED_SEARCH_MAX_MATCHES)
     )
     if indexed:
-        conditions.append(_search_match(phrase))
+        conditions.append(_search_match(dialect, text))
     elif text:
         conditions.append(
             contains(text, (Invitation.invitee_email, Invitation.company_name, Invitation.id, reseller.name))
@@ -243,7 +257,7 @@ def _list(
 
 
 def list_invitations(
-    session: Session,
+    uow: UnitOfWork,
     actor: SignedInUser,
     *,
     status: str | None = None,
@@ -252,11 +266,13 @@ def list_invitations(
     page_size: int = PAGE_SIZE,
 ) -> InvitationPage:
     """The actor's distributor's invitations, newest first, filtered by status and text, one page at a time."""
-    return _list(session, distributor_of(actor), status=status, search=search, page=page, page_size=page_size)
+    distributor_id = distributor_of(actor)
+    with uow.read():
+        return _list(uow.session, distributor_id, status=status, search=search, page=page, page_size=page_size)
 
 
 def list_invitations_as_operator(
-    session: Session,
+    uow: UnitOfWork,
     *,
     distributor_id: str | None = None,
     status: str | None = None,
@@ -265,11 +281,13 @@ def list_invitations_as_operator(
     page_size: int = 1000,
 ) -> InvitationPage:
     """Every distributor's invitations (or one distributor's), for the command line."""
-    return _list(session, distributor_id, status=status, search=search, page=page, page_size=page_size)
+    with uow.read():
+        return _list(uow.session, distributor_id, status=status, search=search, page=page, page_size=page_size)
 
 
-def _load(session: Session, distributor_id: str | None, invitation_id: str) -> Invitation:
-    invitation = session.get(Invitation, invitation_id.strip()) if is_storable(invitation_id) else None
+def _load(uow: UnitOfWork, distributor_id: str | None, invitation_id: str) -> Invitation:
+    """One invitation of the distributor (any, for the operator); locked in a write block."""
+    invitation = uow.get_for_update(Invitation, invitation_id.strip()) if is_storable(invitation_id) else None
     if invitation is None:
         raise NotFound("No such invitation.")
     if distributor_id is not None:
@@ -278,7 +296,7 @@ def _load(session: Session, distributor_id: str | None, invitation_id: str) -> I
 
 
 def invite(
-    session: Session,
+    uow: UnitOfWork,
     actor: SignedInUser,
     *,
     invitee_email: str | None = None,
@@ -291,7 +309,7 @@ def invite(
     """Issue an invitation for the actor's distributor. The URL token is returned once, never stored. A request
     key (one per opening of the dialog) makes a double click or a retry issue it once."""
     return create_invitation(
-        session,
+        uow,
         distributor_of(actor),
         invitee_email=invitee_email,
         company_name=company_name,
@@ -345,46 +363,60 @@ def _history(session: Session, invitation: Invitation, reseller_name: str | None
     return history
 
 
-def invitation_detail(session: Session, actor: SignedInUser, invitation_id: str) -> InvitationDetail:
+def invitation_detail(uow: UnitOfWork, actor: SignedInUser, invitation_id: str) -> InvitationDetail:
     """One invitation with its history (created, each opening, each step saved, activated, revoked, reissued)."""
-    invitation = _load(session, distributor_of(actor), invitation_id)
-    row = session.exec(_rows_query(aliased(Account)).where(Invitation.id == invitation.id)).one()
-    reseller_name = row[2]
-    return InvitationDetail(
-        row=_row(*row, utcnow()),
-        note_to_signee=invitation.note_to_signee,
-        contract_id=invitation.contract_id,
-        reissued_from_id=invitation.reissued_from_id,
-        history=_history(session, invitation, reseller_name),
-    )
+    distributor_id = distributor_of(actor)
+    with uow.read():
+        session = uow.session
+        invitation = _load(uow, distributor_id, invitation_id)
+        row = session.exec(_rows_query(aliased(Account)).where(Invitation.id == invitation.id)).one()
+        reseller_name = row[2]
+        return InvitationDetail(
+            row=_row(*row, utcnow()),
+            note_to_signee=invitation.note_to_signee,
+            contract_id=invitation.contract_id,
+            reissued_from_id=invitation.reissued_from_id,
+            history=_history(session, invitation, reseller_name),
+        )
 
 
-def _revoke(session: Session, distributor_id: str | None, invitation_id: str, actor: str) -> Invitation:
-    begin_write(session)
-    invitation = _load(session, distributor_id, invitation_id)
-    status = invitation.effective_status(utcnow())
-    if status not in OPEN_STATUSES:
-        raise InvalidState(f"Only a pending or in-progress invitation can be revoked; this one is {status.value}.")
-    invitation.status = InvitationStatus.REVOKED
-    session.add(invitation)
-    audit.record(session, actor=actor, action="invitation.revoked", object_type="invitation", object_id=invitation.id)
-    session.commit()
+def _revoke(uow: UnitOfWork, distributor_id: str | None, invitation_id: str, actor: str) -> Invitation:
+    with uow.write():
+        invitation = _load(uow, distributor_id, invitation_id)
+        status = invitation.effective_status(utcnow())
+        if status not in OPEN_STATUSES:
+            raise InvalidState(f"Only a pending or in-progress invitation can be revoked; this one is {status.value}.")
+        invitation.status = InvitationStatus.REVOKED
+        uow.session.add(invitation)
+        audit.record(
+            uow.session, actor=actor, action="invitation.revoked", object_type="invitation", object_id=invitation.id
+        )
+        uow.commit()
     return invitation
 
 
-def revoke_invitation(session: Session, actor: SignedInUser, invitation_id: str) -> Invitation:
+def revoke_invitation(uow: UnitOfWork, actor: SignedInUser, invitation_id: str) -> Invitation:
     """Revoke a pending or in-progress invitation: its link shows the revoked page from now on."""
-    return _revoke(session, distributor_of(actor), invitation_id, actor.user_id)
+    return _revoke(uow, distributor_of(actor), invitation_id, actor.user_id)
 
 
-def revoke_invitation_as_operator(session: Session, invitation_id: str) -> Invitation:
+def revoke_invitation_as_operator(uow: UnitOfWork, invitation_id: str) -> Invitation:
     """The command line's ``invitations revoke ID``."""
-    return _revoke(session, None, invitation_id, "command line")
+    return _revoke(uow, None, invitation_id, "command line")
 
 
-def _reissue(session: Session, distributor_id: str | None, invitation_id: str, actor: str) -> IssuedInvitation:
-    begin_write(session)
-    old = _load(session, distributor_id, invitation_id)
+def _reissue(uow: UnitOfWork, distributor_id: str | None, invitation_id: str, actor: str) -> IssuedInvitation:
+    with uow.write():
+        issued = _add_reissue(uow, distributor_id, invitation_id, actor)
+        uow.commit()
+    return issued
+
+
+def _add_reissue(uow: UnitOfWork, distributor_id: str | None, invitation_id: str, actor: str) -> IssuedInvitation:
+    """Within the caller's write block: the successor of an expired or revoked invitation, which stays locked
+    (PostgreSQL) until the block ends, so that two reissues of one invitation take turns."""
+    session = uow.session
+    old = _load(uow, distributor_id, invitation_id)
     status = old.effective_status(utcnow())
     if status not in (InvitationStatus.EXPIRED, InvitationStatus.REVOKED):
         raise InvalidState(f"Only an expired or revoked invitation can be reissued; this one is {status.value}.")
@@ -418,16 +450,15 @@ def _reissue(session: Session, distributor_id: str | None, invitation_id: str, a
         object_id=old.id,
         new_invitation=issued.invitation.id,
     )
-    session.commit()
     return issued
 
 
-def reissue_invitation(session: Session, actor: SignedInUser, invitation_id: str) -> IssuedInvitation:
+def reissue_invitation(uow: UnitOfWork, actor: SignedInUser, invitation_id: str) -> IssuedInvitation:
     """A new link with the same details for an expired or revoked invitation; the old link stays dead.
     The new link carries the agreement version that is active now."""
-    return _reissue(session, distributor_of(actor), invitation_id, actor.user_id)
+    return _reissue(uow, distributor_of(actor), invitation_id, actor.user_id)
 
 
-def reissue_invitation_as_operator(session: Session, invitation_id: str) -> IssuedInvitation:
+def reissue_invitation_as_operator(uow: UnitOfWork, invitation_id: str) -> IssuedInvitation:
     """The command line's ``invitations reissue ID``."""
-    return _reissue(session, None, invitation_id, "command line")
+    return _reissue(uow, None, invitation_id, "command line")

@@ -119,12 +119,16 @@ class SetPasswordLinkProblem(DomainError):
 
 class Conflict(DomainError):
     """The action met data saved meanwhile that it may not overwrite or repeat (a rule the database holds to
-    refused it); reloading shows what is saved now."""
+    refused it, or another action made the same change at the same moment); reloading shows what is saved now."""
 
     def __init__(
-        self, message: str = "This changed in the meantime, so nothing was saved. Reload the page and try again."
+        self,
+        message: str = "This changed in the meantime, so nothing was saved. Reload the page and try again.",
+        *,
+        constraints: list[str] | None = None,
     ) -> None:
         super().__init__(message)
+        self.constraints = constraints or []  # what the database said was violated, for the logs
 
 
 class AlreadyDone(DomainError):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from data.db import add_in_order, begin_write
+from data.db import add_in_order
 from data.models import Account, Agreement, AgreementVersion, Contract, Invitation, InvitationStatus
 from data.models.types import utcnow
 from services import audit
@@ -26,6 +26,7 @@ from services.requests import check_not_done, record_done
 from services.rules import NAME_MAX, NOTE_MAX, clean_email, clean_optional_text, is_storable, text_value
 from services.security import new_token, token_hash
 from services.throttle import well_formed
+from services.unit_of_work import UnitOfWork
 
 MAX_EXPIRY_DAYS = 90
 
@@ -76,7 +77,7 @@ class InvitationTerms:
 
 
 def create_invitation(
-    session: Session,
+    uow: UnitOfWork,
     distributor_id: str,
     *,
     invitee_email: str | None = None,
@@ -95,11 +96,13 @@ def create_invitation(
         note_to_signee=note_to_signee,
         expires_in_days=expires_in_days,
     )
-    begin_write(session)
-    check_not_done(session, request_key)
-    issued = add_invitation(session, distributor_id, terms, agreement_version_id=agreement_version_id, actor=actor)
-    record_done(session, request_key, action="invitation.created", actor=actor, object_id=issued.invitation.id)
-    session.commit()
+    with uow.write():
+        check_not_done(uow.session, request_key)
+        issued = add_invitation(
+            uow.session, distributor_id, terms, agreement_version_id=agreement_version_id, actor=actor
+        )
+        record_done(uow.session, request_key, action="invitation.created", actor=actor, object_id=issued.invitation.id)
+        uow.commit()
     return issued
 
 
@@ -163,18 +166,19 @@ def add_invitation(
     return IssuedInvitation(invitation, token)
 
 
-def find_by_token(session: Session, token: str) -> Invitation | None:
-    """The invitation whose token hashes to the stored hash. The lookup is by hash, so its timing tells
-    nothing about how close a guess is."""
+def find_by_token(uow: UnitOfWork, token: str) -> Invitation | None:
+    """The invitation whose token hashes to the stored hash, locked when ``uow`` writes (PostgreSQL). The
+    lookup is by hash, so its timing tells nothing about how close a guess is."""
     if not well_formed(token):
         return None
-    return session.exec(select(Invitation).where(Invitation.token_hash == token_hash(token))).first()
+    return uow.session.exec(uow.lock(select(Invitation).where(Invitation.token_hash == token_hash(token)))).first()
 
 
-def usable_invitation(session: Session, token: str) -> Invitation:
+def usable_invitation(uow: UnitOfWork, token: str) -> Invitation:
     """The invitation for ``token`` if the reseller may still work on it; otherwise raise the error that
-    says why (unknown, expired, revoked, already activated)."""
-    invitation = find_by_token(session, token)
+    says why (unknown, expired, revoked, already activated). In a write block the invitation stays locked
+    until the block ends, so that racing steps on one link take turns."""
+    invitation = find_by_token(uow, token)
     if invitation is None:
         raise InvitationNotFound()
     status = invitation.effective_status(utcnow())
@@ -184,6 +188,6 @@ def usable_invitation(session: Session, token: str) -> Invitation:
         InvitationStatus.EXPIRED: InvitationExpired,
     }.get(status)
     if problem is not None:
-        distributor = session.get(Account, invitation.distributor_id)
+        distributor = uow.session.get(Account, invitation.distributor_id)
         raise problem(distributor.name if distributor else None)
     return invitation

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
-from sqlmodel import Session
 
 from services.errors import ValidationFailed
+from services.unit_of_work import UnitOfWork
 
 RENDER_SECONDS = 10.0  # the bound on one rendering; hostile input of the maximum size takes about 2 s
 # The most elements one text may render to. A dense 100,000-character agreement (numbered sections, lists, tables,
@@ -161,7 +161,7 @@ def _time_bound(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def render(_session: Session, text: str, *, field: str = "text", seconds: float = RENDER_SECONDS) -> RenderedMarkdown:
+def render(_uow: UnitOfWork, text: str, *, field: str = "text", seconds: float = RENDER_SECONDS) -> RenderedMarkdown:
     """The service: ``text`` rendered within ``seconds``; a failure is a :class:`ValidationFailed` on ``field``."""
     if not isinstance(text, str):
         raise ValidationFailed({field: "The text could not be read; please retype it."})

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from data.db import begin_write
 from data.models import (
     Account,
     AgreementVersion,
@@ -34,6 +33,7 @@ from services.invitations import (
 )
 from services.requests import check_not_done, record_done
 from services.rules import ACCEPTANCE_REQUIRED, is_storable
+from services.unit_of_work import UnitOfWork
 
 OPEN = (InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS)
 SIGNATURE_REQUIRED = "Tick the box to sign the contract."
@@ -49,7 +49,7 @@ class SignedAgain:
 
 
 def offer_new_contract(
-    session: Session,
+    uow: UnitOfWork,
     actor: SignedInUser,
     contract_id: str,
     *,
@@ -64,14 +64,29 @@ def offer_new_contract(
     if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
         errors.add("expires_in_days", f"An invitation expires in 1 to {MAX_EXPIRY_DAYS} days.")
     errors.raise_if_any()
-    begin_write(session)
+    with uow.write():
+        issued = _offer(uow, actor, distributor_id, contract_id, expires_in_days, request_key)
+        uow.commit()
+    return issued
+
+
+def _offer(
+    uow: UnitOfWork,
+    actor: SignedInUser,
+    distributor_id: str,
+    contract_id: str,
+    expires_in_days: int,
+    request_key: str | None,
+) -> IssuedInvitation:
+    session = uow.session
     check_not_done(session, request_key)
     old = session.get(Contract, contract_id.strip()) if is_storable(contract_id) else None
     own(distributor_id, old.distributor_id if old else None, "partner")
     assert old is not None
     if old.status != ContractStatus.TERMINATED or old.reseller_account_id is None:
         raise InvalidState("Only a removed partner can be offered a new contract.")
-    account = session.get(Account, old.reseller_account_id)
+    # Locked until the block ends (PostgreSQL): two offers to one account take turns, and the second sees the first.
+    account = uow.get_for_update(Account, old.reseller_account_id)
     assert account is not None  # guaranteed by the foreign key
     now = utcnow()
     for other, invitation in session.exec(
@@ -103,12 +118,11 @@ def offer_new_contract(
         invitation=issued.invitation.id,
     )
     record_done(session, request_key, action="contract.offered", actor=actor.user_id, object_id=issued.invitation.id)
-    session.commit()
     return issued
 
 
 def sign_new_contract(
-    session: Session,
+    uow: UnitOfWork,
     token: str,
     *,
     user_id: str,
@@ -118,9 +132,25 @@ def sign_new_contract(
     user_agent: str | None = None,
 ) -> SignedAgain:
     """The signed-in ``user_id`` accepts the agreement and signs the contract offered to its account, with the
-    same evidence as an activation; the invitation is used up."""
-    begin_write(session)
-    invitation = usable_invitation(session, token)
+    same evidence as an activation; the invitation is used up (once: racing signatures of one link take turns on
+    its lock, and the second finds it used)."""
+    with uow.write():
+        signed_again = _sign(uow, token, user_id, accepted, signed, client_address, user_agent)
+        uow.commit()
+    return signed_again
+
+
+def _sign(
+    uow: UnitOfWork,
+    token: str,
+    user_id: str,
+    accepted: bool,
+    signed: bool,
+    client_address: str | None,
+    user_agent: str | None,
+) -> SignedAgain:
+    session = uow.session
+    invitation = usable_invitation(uow, token)
     if invitation.reseller_account_id is None:
         raise InvalidState("This invitation is for a new reseller: walk the activation steps instead.")
     user = session.get(User, user_id) if is_storable(user_id) else None
@@ -160,5 +190,4 @@ def sign_new_contract(
         object_id=invitation.id,
         client_address=client_address,
     )
-    session.commit()
     return SignedAgain(contract_id=contract.id, account_id=account.id, user_id=user.id)

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, or_, select
 
-from data.db import add_in_order, begin_write
+from data.db import add_in_order
 from data.models import (
     Account,
     AccountKind,
@@ -45,6 +45,7 @@ from services.rules import (
     is_storable,
 )
 from services.security import hash_password, new_token, token_hash
+from services.unit_of_work import UnitOfWork
 
 REPRESENTATIVE_EMAIL_TAKEN = (
     "An account already uses this email. Sign in with it, or ask your distributor to create the account "
@@ -262,7 +263,7 @@ def _status(status: object) -> PartnerStatus | None:
 
 
 def find_partners(
-    session: Session,
+    uow: UnitOfWork,
     actor: SignedInUser,
     *,
     status: str | None = None,
@@ -274,29 +275,33 @@ def find_partners(
     the company's name, the representative's name or email, or the contract ID."""
     distributor_id = distributor_of(actor)
     page = page_number(page)
-    rows, total = _partner_rows(
-        session,
-        distributor_id,
-        status=_status(status),
-        search=search_text(search),
-        page=page,
-        page_size=page_size,
-    )
+    wanted, text = _status(status), search_text(search)
+    with uow.read():
+        rows, total = _partner_rows(
+            uow.session, distributor_id, status=wanted, search=text, page=page, page_size=page_size
+        )
     now = utcnow()
     shown = [row for row in (_partner(*row, now) for row in rows) if row is not None]
     return Page(rows=shown, total=total, page=page, page_size=page_size)
 
 
-def list_partners(session: Session, actor: SignedInUser, *, status: str | None = None) -> list[PartnerRow]:
+def list_partners(uow: UnitOfWork, actor: SignedInUser, *, status: str | None = None) -> list[PartnerRow]:
     """Every partner of the actor's distributor (invited, active, removed), newest first."""
-    rows, _ = _partner_rows(session, distributor_of(actor), status=_status(status))
+    distributor_id, wanted = distributor_of(actor), _status(status)
+    with uow.read():
+        rows, _ = _partner_rows(uow.session, distributor_id, status=wanted)
     now = utcnow()
     return [row for row in (_partner(*row, now) for row in rows) if row is not None]
 
 
-def partner_detail(session: Session, actor: SignedInUser, contract_id: str) -> PartnerDetail:
+def partner_detail(uow: UnitOfWork, actor: SignedInUser, contract_id: str) -> PartnerDetail:
     """A partner's contract with the evidence recorded when it was signed."""
     distributor_id = distributor_of(actor)
+    with uow.read():
+        return _partner_detail(uow.session, distributor_id, contract_id)
+
+
+def _partner_detail(session: Session, distributor_id: str, contract_id: str) -> PartnerDetail:
     rows = _partner_rows(session, distributor_id, contract_id.strip())[0] if is_storable(contract_id) else []
     if not rows:
         raise NotFound("No such partner.")
@@ -335,27 +340,31 @@ def partner_detail(session: Session, actor: SignedInUser, contract_id: str) -> P
     )
 
 
-def terminate_contract(session: Session, actor: SignedInUser, contract_id: str) -> Contract:
+def terminate_contract(uow: UnitOfWork, actor: SignedInUser, contract_id: str) -> Contract:
     """End an active service contract. It stays readable; the reseller's portal says it was terminated."""
     distributor_id = distributor_of(actor)
-    begin_write(session)
-    contract = session.get(Contract, contract_id.strip()) if is_storable(contract_id) else None
-    own(distributor_id, contract.distributor_id if contract else None, "contract")
-    assert contract is not None
-    if contract.status != ContractStatus.ACTIVE:
-        raise InvalidState(f"Only an active contract can be terminated; this one is {contract.status.value}.")
-    contract.status = ContractStatus.TERMINATED
-    contract.terminated_at = utcnow()
-    session.add(contract)
-    audit.record(
-        session, actor=actor.user_id, action="contract.terminated", object_type="contract", object_id=contract.id
-    )
-    session.commit()
+    with uow.write():
+        contract = uow.get_for_update(Contract, contract_id.strip()) if is_storable(contract_id) else None
+        own(distributor_id, contract.distributor_id if contract else None, "contract")
+        assert contract is not None
+        if contract.status != ContractStatus.ACTIVE:
+            raise InvalidState(f"Only an active contract can be terminated; this one is {contract.status.value}.")
+        contract.status = ContractStatus.TERMINATED
+        contract.terminated_at = utcnow()
+        uow.session.add(contract)
+        audit.record(
+            uow.session,
+            actor=actor.user_id,
+            action="contract.terminated",
+            object_type="contract",
+            object_id=contract.id,
+        )
+        uow.commit()
     return contract
 
 
 def create_reseller_account(
-    session: Session,
+    uow: UnitOfWork,
     actor: SignedInUser,
     *,
     legal_name: str | None,
@@ -375,7 +384,26 @@ def create_reseller_account(
     if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
         errors.add("expires_in_days", f"A link expires in 1 to {MAX_EXPIRY_DAYS} days.")
     errors.raise_if_any()
-    begin_write(session)
+    with uow.write():
+        account = _add_reseller_account(
+            uow, distributor_id, actor, company_name, full_name, email, expires_in_days, request_key
+        )
+        uow.commit()
+    return account
+
+
+def _add_reseller_account(
+    uow: UnitOfWork,
+    distributor_id: str,
+    actor: SignedInUser,
+    company_name: str,
+    full_name: str,
+    email: str,
+    expires_in_days: int,
+    request_key: str | None,
+) -> DirectAccount:
+    session = uow.session
+    uow.get_for_update(Account, distributor_id)  # one account creation at a time per distributor (PostgreSQL)
     check_not_done(session, request_key)
     now = utcnow()
     conflict = email_problem(session, distributor_id, email) or _known_to(session, distributor_id, email, now)
@@ -400,7 +428,6 @@ def create_reseller_account(
     ):
         audit.record(session, actor=actor.user_id, action=action, object_type=object_type, object_id=object_id)
     record_done(session, request_key, action="reseller_account.created", actor=actor.user_id, object_id=account.id)
-    session.commit()
     return DirectAccount(account.id, contract.id, token, link.expires_at)
 
 
@@ -436,13 +463,20 @@ def _known_to(session: Session, distributor_id: str, email: str, now: datetime) 
     return None
 
 
-def remove_reseller_account(session: Session, actor: SignedInUser, contract_id: str) -> Contract:
+def remove_reseller_account(uow: UnitOfWork, actor: SignedInUser, contract_id: str) -> Contract:
     """Remove a directly created reseller account before its representative set a password: the set-password
     link stops working at once and the email is free again. The contract stays on record, withdrawn."""
     distributor_id = distributor_of(actor)
-    begin_write(session)
+    with uow.write():
+        contract = _withdraw(uow, distributor_id, actor, contract_id)
+        uow.commit()
+    return contract
+
+
+def _withdraw(uow: UnitOfWork, distributor_id: str, actor: SignedInUser, contract_id: str) -> Contract:
+    session = uow.session
     contract = (
-        session.get(Contract, contract_id.strip())
+        uow.get_for_update(Contract, contract_id.strip())
         if isinstance(contract_id, str) and is_storable(contract_id)
         else None
     )
@@ -465,14 +499,16 @@ def remove_reseller_account(session: Session, actor: SignedInUser, contract_id: 
     contract.status = ContractStatus.WITHDRAWN
     session.add(contract)
     audit.record(session, actor=actor.user_id, action="partner.removed", object_type="contract", object_id=contract.id)
-    session.commit()
     return contract
 
 
-def _usable_link(session: Session, token: str) -> SetPasswordLink:
+def _usable_link(uow: UnitOfWork, token: str) -> SetPasswordLink:
+    """The set-password link for ``token`` (locked in a write block), or the error saying why it is unusable."""
+    session = uow.session
     link = None
     if throttle.well_formed(token):
-        link = session.exec(select(SetPasswordLink).where(SetPasswordLink.token_hash == token_hash(token))).first()
+        statement = select(SetPasswordLink).where(SetPasswordLink.token_hash == token_hash(token))
+        link = session.exec(uow.lock(statement)).first()
     if link is None:
         raise UnknownSetPasswordLink("This link is not valid. Ask your distributor for a new one.")
     if link.used_at is None and link.revoked_at is None and utcnow() < link.expires_at:
@@ -489,7 +525,7 @@ def _usable_link(session: Session, token: str) -> SetPasswordLink:
 
 
 def open_set_password_link(
-    session: Session,
+    uow: UnitOfWork,
     token: str,
     *,
     client_address: str | None = None,
@@ -498,15 +534,20 @@ def open_set_password_link(
 ) -> SetPasswordView:
     """What the representative sees on the set-password page; raises when the link cannot be used.
     Unknown links count against the client address, like unknown activation links."""
-    link = throttle.look_up_link(
-        session,
+    return throttle.look_up_link(
+        uow,
         client_address,
         token,
-        lambda: _usable_link(session, token),
+        lambda: _set_password_view(uow, token),
         UnknownSetPasswordLink,
         limits=limits,
         slowed=slowed,
     )
+
+
+def _set_password_view(uow: UnitOfWork, token: str) -> SetPasswordView:
+    session = uow.session
+    link = _usable_link(uow, token)
     contract = session.get(Contract, link.contract_id)
     assert contract is not None and contract.reseller_account_id is not None
     account = session.get(Account, contract.reseller_account_id)
@@ -527,7 +568,7 @@ def open_set_password_link(
 
 
 def set_password(
-    session: Session,
+    uow: UnitOfWork,
     token: str,
     *,
     password: str | None,
@@ -537,17 +578,26 @@ def set_password(
 ) -> PasswordSet:
     """The representative sets a password and accepts the service agreement: the user becomes active and
     the contract is signed, with its evidence. The link works once."""
-    link = _usable_link(session, token)
-    errors = FieldErrors()
-    errors.check(check_password, password, link.email)
-    if not accepted:
-        errors.add("accepted", ACCEPTANCE_REQUIRED)
-    errors.raise_if_any()
-    password_hash = hash_password(password or "")
-    session.rollback()
+    with uow.read():
+        link = _usable_link(uow, token)
+        errors = FieldErrors()
+        errors.check(check_password, password, link.email)
+        if not accepted:
+            errors.add("accepted", ACCEPTANCE_REQUIRED)
+        errors.raise_if_any()
+    password_hash = hash_password(password or "")  # outside any transaction
 
-    begin_write(session)
-    link = _usable_link(session, token)  # again, under the write lock: single use even when racing
+    with uow.write(conflicts={"user.email": ValidationFailed({"email": REPRESENTATIVE_EMAIL_TAKEN})}):
+        done = _use_link(uow, token, password_hash, client_address, user_agent)
+        uow.commit()
+    return done
+
+
+def _use_link(
+    uow: UnitOfWork, token: str, password_hash: str, client_address: str | None, user_agent: str | None
+) -> PasswordSet:
+    session = uow.session
+    link = _usable_link(uow, token)  # again, locked: single use even when racing
     contract = session.get(Contract, link.contract_id)
     assert contract is not None and contract.reseller_account_id is not None
     version = session.get(AgreementVersion, contract.agreement_version_id)
@@ -582,5 +632,4 @@ def set_password(
         object_id=user.id,
         client_address=client_address,
     )
-    session.commit()
     return PasswordSet(user.id, user.account_id, contract.id)

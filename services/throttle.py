@@ -22,10 +22,10 @@ from typing import TypeVar
 
 from sqlmodel import Session, col, delete, func, select
 
-from data.db import begin_write
 from data.models import FailedAttempt
 from data.models.types import utcnow
 from services.errors import DomainError
+from services.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 LINK = "link"
@@ -140,7 +140,7 @@ def _aware(moment: datetime | str) -> datetime:
 
 
 def look_up_link(
-    session: Session,
+    uow: UnitOfWork,
     client_address: str | None,
     token: object,
     find: Callable[[], T],
@@ -149,35 +149,37 @@ def look_up_link(
     limits: Limits | None = None,
     slowed: bool = False,
 ) -> T:
-    """Find a link by its token for a client (see the module's docstring). ``find`` raises ``unknown`` for a
-    token that opens nothing. A malformed token is neither looked up nor counted. Past the limit,
-    :class:`SlowDown` first (unless this is the lookup after the pause, ``slowed``), then an unknown token raises
-    :class:`TooManyAttempts` and is not counted again (the count stays bounded)."""
-    if not well_formed(token):
-        return find()  # the callers' lookups refuse a malformed token before any query
+    """Find a link by its token for a client (see the module's docstring), in a read block of ``uow`` (``find``
+    reads through ``uow.session``). ``find`` raises ``unknown`` for a token that opens nothing. A malformed token
+    is neither looked up nor counted. Past the limit, :class:`SlowDown` first (unless this is the lookup after
+    the pause, ``slowed``), then an unknown token raises :class:`TooManyAttempts` and is not counted again (the
+    count stays bounded). Failures are counted in the shared database, so every instance sees them."""
     limits = limits or _limits
     guesser = address_key(client_address)
     now = utcnow()
-    count, oldest = session.exec(
-        select(func.count(), func.min(FailedAttempt.at)).where(
-            FailedAttempt.kind == LINK, FailedAttempt.key == guesser, col(FailedAttempt.at) > now - limits.window
-        )
-    ).one()
-    throttled = count >= limits.link_guesses_per_address
-    if throttled and not slowed:
-        raise SlowDown(limits.link_slowdown.total_seconds())
-    try:
-        return find()
-    except unknown:
-        if throttled:
-            raise TooManyAttempts(_aware(oldest) + limits.window - now) from None
-        session.rollback()
-        begin_write(session)
-        session.exec(  # type: ignore[call-overload]
+    with uow.read():
+        if not well_formed(token):
+            return find()  # the callers' lookups refuse a malformed token before any query
+        count, oldest = uow.session.exec(
+            select(func.count(), func.min(FailedAttempt.at)).where(
+                FailedAttempt.kind == LINK, FailedAttempt.key == guesser, col(FailedAttempt.at) > now - limits.window
+            )
+        ).one()
+        throttled = count >= limits.link_guesses_per_address
+        if throttled and not slowed:
+            raise SlowDown(limits.link_slowdown.total_seconds())
+        try:
+            return find()
+        except unknown as error:
+            if throttled:
+                raise TooManyAttempts(_aware(oldest) + limits.window - now) from None
+            failure = error
+    with uow.write():
+        uow.session.exec(  # type: ignore[call-overload]
             delete(FailedAttempt).where(
                 FailedAttempt.kind == LINK, FailedAttempt.key == guesser, col(FailedAttempt.at) <= now - limits.window
             )
         )
-        record_failure(session, LINK, [guesser])
-        session.commit()
-        raise
+        record_failure(uow.session, LINK, [guesser])
+        uow.commit()
+    raise failure

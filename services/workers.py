@@ -1,4 +1,4 @@
-"""Running service actions: each in its own session, and in the server in worker processes.
+"""Running service actions: each with its own unit of work, and in the server in worker processes.
 
 NiceGUI runs every connected browser on one event loop. A service action is Python (SQLAlchemy, validation)
 and sometimes argon2id; in a thread of the server process it would compete with that loop for the GIL, and
@@ -32,11 +32,10 @@ from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for_ends
 from typing import Any, TypeVar
 
-from sqlmodel import Session
-
 from data import db
-from services import audit, faults, rules, throttle
+from services import audit, rules, throttle
 from services.errors import DomainError
+from services.unit_of_work import UnitOfWork
 
 R = TypeVar("R")
 log = logging.getLogger("portal.workers")
@@ -59,10 +58,10 @@ class WorkersUnavailable(RuntimeError):
 
 
 def run_action(action: Callable[..., R], origin: str | None, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> R:
-    """``action(session, *args, **kwargs)`` in a new session, with audit events naming ``origin``; a database
-    error comes out as the domain error a person can act on (:mod:`services.faults`)."""
-    with audit.acting_from(origin), faults.as_domain_errors(), db.new_session() as session:
-        return action(session, *args, **kwargs)
+    """``action(uow, *args, **kwargs)`` with a new unit of work, with audit events naming ``origin`` (the unit of
+    work turns a database error into the domain error a person can act on)."""
+    with audit.acting_from(origin):
+        return action(UnitOfWork(), *args, **kwargs)
 
 
 @dataclass
@@ -315,7 +314,7 @@ def running() -> bool:
 
 
 def submit(
-    action: Callable[[Session], R] | Callable[..., R],
+    action: Callable[[UnitOfWork], R] | Callable[..., R],
     origin: str | None,
     args: tuple[Any, ...],
     kwargs: Mapping[str, Any],

@@ -1,4 +1,4 @@
-"""Shared factories for every test layer: real services on a real SQLite file."""
+"""Shared factories for every test layer: real services on a real database (SQLite file or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from services import activation
 from services.accounts import SignedInUser, create_distributor_user, signed_in_user
 from services.agreements import ensure_distributor
 from services.invitations import create_invitation
+from services.unit_of_work import UnitOfWork
 
 DISTRIBUTOR = "Mighty Mick's LLC"
 RESELLER = "Champions Corp"
@@ -27,47 +28,73 @@ PASSWORD = "purple elephant marching slowly"  # 31 characters, not common, no em
 
 @dataclass
 class Portal:
-    """A portal database for one test: a temporary SQLite file and the engine on it."""
+    """A portal database for one test and the engine on it."""
 
     engine: Engine
-    path: Path
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return db.dialect(self.engine) == db.POSTGRESQL
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (tests that read it are marked ``sqlite_only``)."""
+        assert not self.is_postgresql and self.engine.url.database
+        return Path(self.engine.url.database)
+
+    def stored_bytes(self) -> bytes:
+        """Everything the database stores, as bytes to search for what must never be stored in clear: SQLite's
+        file and its write-ahead log; on PostgreSQL, every row of every table as text."""
+        if not self.is_postgresql:
+            wal = self.path.with_name(self.path.name + "-wal")
+            return self.path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+        with self.engine.connect() as connection:
+            tables = connection.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").all()
+            return b"\n".join(
+                str(row[0]).encode()
+                for (table,) in tables
+                for row in connection.exec_driver_sql(f'SELECT t::text FROM "{table}" t')  # noqa: S608 - catalog names
+            )
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work, as the UI gives each service call."""
+        return UnitOfWork(self.engine)
 
     def session(self) -> Session:
-        """A new session, as the UI gives each service call."""
+        """A plain session, for looking at (or changing) the database behind the services' backs."""
         return db.new_session(self.engine)
 
     def invite(self, distributor: str = DISTRIBUTOR, **options: object) -> str:
         """Issue an invitation and return its URL token."""
-        with self.session() as session:
-            distributor_id = ensure_distributor(session, distributor).distributor.id
-        with self.session() as session:
-            return create_invitation(session, distributor_id, **options).token  # type: ignore[arg-type]
+        distributor_id = ensure_distributor(self.uow(), distributor).distributor.id
+        return create_invitation(self.uow(), distributor_id, **options).token  # type: ignore[arg-type]
 
     def walk_to(self, token: str, step: int, *, email: str = EMAIL, company: str = RESELLER) -> int:
         """Save every step before ``step`` with valid data, as a reseller clicking Next would; returns the
         draft's revision that the next page shows."""
         revision = self.revision(token)
         if step > activation.STEP_AGREEMENT:
-            with self.session() as session:
-                revision = activation.accept_agreement(
-                    session,
-                    token,
-                    email=email,
-                    accepted=True,
-                    revision=revision,
-                    client_address="203.0.113.7",
-                    user_agent="pytest",
-                ).revision
+            revision = activation.accept_agreement(
+                self.uow(),
+                token,
+                email=email,
+                accepted=True,
+                revision=revision,
+                client_address="203.0.113.7",
+                user_agent="pytest",
+            ).revision
         if step > activation.STEP_USER:
-            with self.session() as session:
-                revision = activation.save_user_properties(
-                    session, token, full_name=FULL_NAME, password=PASSWORD, revision=revision
-                ).revision
+            revision = activation.save_user_properties(
+                self.uow(), token, full_name=FULL_NAME, password=PASSWORD, revision=revision
+            ).revision
         if step > activation.STEP_COMPANY:
-            with self.session() as session:
-                revision = activation.save_company_properties(
-                    session, token, company_name=company, revision=revision
-                ).revision
+            revision = activation.save_company_properties(
+                self.uow(), token, company_name=company, revision=revision
+            ).revision
         return revision
 
     def revision(self, token: str) -> int:
@@ -80,18 +107,15 @@ class Portal:
     def activate(self, token: str, **walk: str) -> activation.ActivatedPortal:
         """Walk every step and activate."""
         revision = self.walk_to(token, activation.STEP_ACTIVATE, **walk)
-        with self.session() as session:
-            return activation.activate(
-                session, token, signed=True, revision=revision, client_address="203.0.113.7", user_agent="pytest"
-            )
+        return activation.activate(
+            self.uow(), token, signed=True, revision=revision, client_address="203.0.113.7", user_agent="pytest"
+        )
 
     def distributor_user(self, distributor: str = DISTRIBUTOR, email: str | None = None) -> SignedInUser:
         """A signed-in user of ``distributor`` (created with its stock agreement when new)."""
         email = email or f"admin-{uuid.uuid4().hex[:8]}@distributor.example"
-        with self.session() as session:
-            admin = create_distributor_user(session, distributor, email=email, password=PASSWORD)
-        with self.session() as session:
-            user = signed_in_user(session, admin.user_id)
+        admin = create_distributor_user(self.uow(), distributor, email=email, password=PASSWORD)
+        user = signed_in_user(self.uow(), admin.user_id)
         assert user is not None
         return user
 
@@ -124,8 +148,11 @@ class Portal:
             session.commit()
 
 
-def open_portal(path: Path) -> Portal:
-    """A fresh portal database at ``path``."""
-    engine = db.make_engine(f"sqlite:///{path}", create=True)
-    db.create_tables(engine)
-    return Portal(engine=engine, path=path)
+def open_portal(location: Path | str, *, upgrade: bool = True) -> Portal:
+    """A portal on a database: a SQLite file's path (created when missing) or a database URL; brought to the
+    newest schema unless ``upgrade`` is false (a database the test fixtures made at the newest schema already)."""
+    url = f"sqlite:///{location}" if isinstance(location, Path) else location
+    engine = db.make_engine(url, create=True)
+    if upgrade:
+        db.create_tables(engine)
+    return Portal(engine=engine)

@@ -23,11 +23,11 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from nicegui import Client, app, context, storage, ui
-from sqlmodel import Session
 
 from services import access, accounts
 from services.errors import AuthenticationFailed, SignedOut, ValidationFailed
 from services.throttle import TooManyAttempts, well_formed
+from services.unit_of_work import UnitOfWork
 from ui.calls import client_address, perform
 from ui.components.actions import BusyState, action_button
 from ui.components.fields import Form
@@ -193,7 +193,7 @@ async def current_user() -> accounts.SignedInUser | None:
     return await perform(accounts.signed_in_user, user_id)
 
 
-async def act(action: Callable[Concatenate[Session, accounts.SignedInUser, P], R], *args: Any, **kwargs: Any) -> R:
+async def act(action: Callable[Concatenate[UnitOfWork, accounts.SignedInUser, P], R], *args: Any, **kwargs: Any) -> R:
     """Run a service as the user signed in to this browser *now*: the session and the user are read again for
     every action, so a page left open after signing out, or for a user since disabled, raises
     :class:`SignedOut` instead of acting."""

@@ -1,5 +1,5 @@
 """Calling a service from a page: in a worker process (in the server) or a worker thread (under NiceGUI's
-test simulation), with its own database session, so that neither SQLite nor password hashing ever blocks
+test simulation), with its own unit of work, so that neither the database nor password hashing ever blocks
 NiceGUI's event loop."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
 from nicegui import context, run
-from sqlmodel import Session
 
 from services import workers
 from services.throttle import SlowDown
+from services.unit_of_work import UnitOfWork
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,8 +37,8 @@ class ServerBusy(RuntimeError):
     nothing the person typed is lost, and trying again is safe."""
 
 
-async def perform(action: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run the service ``action(session, *args, **kwargs)`` off the event loop and return its result."""
+async def perform(action: Callable[Concatenate[UnitOfWork, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run the service ``action(uow, *args, **kwargs)`` off the event loop and return its result."""
     origin = client_address()
     if workers.running():
         try:

@@ -19,9 +19,11 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from data import db
+from sqlalchemy.engine import make_url
+
+from data import db, migrations
 from data.settings import Settings
-from services import demo, faults, throttle
+from services import demo, throttle
 from services.accounts import create_distributor_user
 from services.agreements import get_distributor, publish_version_as_operator
 from services.distributor_invitations import (
@@ -32,6 +34,7 @@ from services.distributor_invitations import (
 )
 from services.errors import DomainError, ValidationFailed
 from services.invitations import create_invitation
+from services.unit_of_work import UnitOfWork
 from ui import logs
 
 
@@ -88,7 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--distributor", required=True, metavar="NAME")
     publish.add_argument("--file", required=True, type=Path, metavar="F.md", help="the Markdown text")
     publish.add_argument("--json", action="store_true", help="JSON for scripts")
-    backup = commands.add_parser("backup", help="take a consistent copy of the database (safe while serving)")
+    schema = commands.add_parser("db", help="the database schema: upgrade it, or show its revision")
+    schema_commands = schema.add_subparsers(dest="action", metavar="ACTION", required=True)
+    schema_commands.add_parser("upgrade", help="bring the schema to this version's (run once per release)")
+    schema_commands.add_parser("current", help="show the schema revision and whether it is this version's")
+    backup = commands.add_parser(
+        "backup", help="take a consistent copy of the SQLite database (safe while serving; PostgreSQL: pg_dump)"
+    )
     backup.add_argument("path", type=Path, metavar="PATH", help="the new file to write")
     return parser
 
@@ -131,18 +140,16 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Non
 def invite(settings: Settings, args: argparse.Namespace) -> None:
     """``invite``: create an invitation; the activation URL is the last line of standard output. The distributor
     must exist (``distributor create`` makes one): a misspelt name is refused with the names it resembles."""
-    with db.new_session() as session:
-        distributor = get_distributor(session, args.distributor)
-    with db.new_session() as session:
-        issued = create_invitation(
-            session,
-            distributor.id,
-            invitee_email=args.email,
-            company_name=args.company,
-            note_to_signee=args.note,
-            expires_in_days=settings.invitation_days if args.expires_days is None else args.expires_days,
-            actor="command line",
-        )
+    distributor = get_distributor(UnitOfWork(), args.distributor)
+    issued = create_invitation(
+        UnitOfWork(),
+        distributor.id,
+        invitee_email=args.email,
+        company_name=args.company,
+        note_to_signee=args.note,
+        expires_in_days=settings.invitation_days if args.expires_days is None else args.expires_days,
+        actor="command line",
+    )
     invitation = issued.invitation
     print(
         f"Invitation {invitation.id} for {terminal_safe(invitation.company_name or 'a new reseller')} "
@@ -165,15 +172,14 @@ def read_password(from_stdin: bool) -> str:
 def distributor_create(settings: Settings, args: argparse.Namespace) -> None:
     """``distributor create NAME --admin-email E``."""
     password = read_password(args.password_stdin)
-    with db.new_session() as session:
-        admin = create_distributor_user(
-            session,
-            args.name,
-            email=args.admin_email,
-            password=password,
-            full_name=args.admin_name,
-            actor="command line",
-        )
+    admin = create_distributor_user(
+        UnitOfWork(),
+        args.name,
+        email=args.admin_email,
+        password=password,
+        full_name=args.admin_name,
+        actor="command line",
+    )
     what = "Created distributor" if admin.distributor_created else "Added a user to distributor"
     print(
         f"{what} {terminal_safe(admin.distributor_name)} ({admin.distributor_id}); "
@@ -190,11 +196,10 @@ def _invitation_record(row: InvitationRow) -> dict[str, object]:
 
 def invitations_list(settings: Settings, args: argparse.Namespace) -> None:
     """``invitations list``: a table, or JSON with ``--json``."""
-    with db.new_session() as session:
-        distributor_id = get_distributor(session, args.distributor).id if args.distributor else None
-        page = list_invitations_as_operator(
-            session, distributor_id=distributor_id, status=args.status, search=args.search, page_size=100_000
-        )
+    distributor_id = get_distributor(UnitOfWork(), args.distributor).id if args.distributor else None
+    page = list_invitations_as_operator(
+        UnitOfWork(), distributor_id=distributor_id, status=args.status, search=args.search, page_size=100_000
+    )
     if args.json:
         print_json([_invitation_record(row) for row in page.rows])
         return
@@ -219,8 +224,7 @@ def invitations_list(settings: Settings, args: argparse.Namespace) -> None:
 
 def invitations_revoke(settings: Settings, args: argparse.Namespace) -> None:
     """``invitations revoke ID``."""
-    with db.new_session() as session:
-        invitation = revoke_invitation_as_operator(session, args.invitation_id)
+    invitation = revoke_invitation_as_operator(UnitOfWork(), args.invitation_id)
     if args.json:
         print_json({"id": invitation.id, "status": invitation.status.value})
     else:
@@ -229,8 +233,7 @@ def invitations_revoke(settings: Settings, args: argparse.Namespace) -> None:
 
 def invitations_reissue(settings: Settings, args: argparse.Namespace) -> None:
     """``invitations reissue ID``: the new URL is the last line of standard output."""
-    with db.new_session() as session:
-        issued = reissue_invitation_as_operator(session, args.invitation_id)
+    issued = reissue_invitation_as_operator(UnitOfWork(), args.invitation_id)
     url = settings.activation_url(issued.token)
     if args.json:
         print_json(
@@ -255,8 +258,7 @@ def agreements_publish(settings: Settings, args: argparse.Namespace) -> None:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CommandError(f"cannot read {args.file}: {error}") from None
-    with db.new_session() as session:
-        version = publish_version_as_operator(session, args.distributor, text)
+    version = publish_version_as_operator(UnitOfWork(), args.distributor, text)
     if args.json:
         print_json(
             {
@@ -274,10 +276,11 @@ def agreements_publish(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def backup(settings: Settings, args: argparse.Namespace) -> None:
-    """``backup PATH``: SQLite's online backup API, so the copy is consistent while the server writes."""
+    """``backup PATH``: SQLite's online backup API, so the copy is consistent while the server writes. On
+    PostgreSQL it refuses and points to pg_dump."""
     try:
         db.backup(db.get_engine(), args.path)
-    except db.BackupTargetExists as error:
+    except (db.BackupTargetExists, db.BackupNotSupported) as error:
         raise CommandError(str(error)) from None
     except (OSError, sqlite3.Error) as error:
         raise CommandError(f"cannot write the backup to {args.path}: {error}") from None
@@ -285,13 +288,64 @@ def backup(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def init(settings: Settings) -> None:
-    """``init``: a new, empty database where the settings say; never over an existing one."""
+    """``init``: a new, empty portal database where the settings say; never over an existing one. SQLite: the
+    file is created. PostgreSQL: the database itself is its operator's to create (``createdb``); ``init`` creates
+    the portal's schema in it, if it has none yet (as ``db upgrade`` would)."""
     path = db.database_path(settings.database_url)
-    if path is not None and path.exists():
-        raise CommandError(f"{path} exists already; nothing was changed")
-    db.configure(settings.database_url, create=True)
-    print(f"Created an empty portal database at {path}.")
+    if settings.is_postgresql:
+        engine = db.make_engine(settings.database_url)
+        try:
+            found = migrations.current(engine)
+            if found is not None or migrations.has_tables(engine):
+                raise CommandError(
+                    f"{_shown(settings)} has a portal schema already (revision {found or 'unknown'}); nothing was "
+                    "changed. To upgrade it: python main.py db upgrade"
+                )
+            migrations.upgrade(engine)
+        finally:
+            engine.dispose()
+        print(f"Created the portal's schema in {_shown(settings)}.")
+    else:
+        if path is not None and path.exists():
+            raise CommandError(f"{path} exists already; nothing was changed")
+        db.configure(settings.database_url, create=True)
+        print(f"Created an empty portal database at {path}.")
     print('Next: python main.py distributor create "NAME" --admin-email EMAIL, then python main.py to serve.')
+
+
+def _shown(settings: Settings) -> str:
+    """The database's URL without its password."""
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def db_upgrade(settings: Settings, args: argparse.Namespace) -> None:
+    """``db upgrade``: the one way to change a PostgreSQL database's schema, and to create it in a new, empty
+    database (SQLite also upgrades at start). A SQLite file that does not exist is not created: ``init`` does."""
+    engine = db.make_engine(settings.database_url)
+    try:
+        before = migrations.current(engine)
+        migrations.upgrade(engine)
+        after = migrations.current(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        print(f"The database is at the newest schema already ({after}).")
+    else:
+        print(f"Upgraded the database schema from {before or 'nothing'} to {after}.")
+
+
+def db_current(settings: Settings, args: argparse.Namespace) -> None:
+    """``db current``: the database's schema revision, and whether this version can run on it."""
+    engine = db.make_engine(settings.database_url)
+    try:
+        found = migrations.current(engine)
+    finally:
+        engine.dispose()
+    wanted = migrations.head()
+    if found == wanted:
+        print(f"{found} (newest; this version runs on it)")
+    else:
+        print(f"{found or 'no schema'} (this version needs {wanted}: run python main.py db upgrade)")
 
 
 def serve(settings: Settings) -> None:
@@ -301,8 +355,7 @@ def serve(settings: Settings) -> None:
 
     seed = demo.DemoSeed(seeded=False)
     if settings.demo_may_create:
-        with db.new_session() as session:
-            seed = demo.seed_demo(session)
+        seed = demo.seed_demo(UnitOfWork())
     print(f"Reseller Portal on {settings.base_url} (database: {settings.database_url})", flush=True)
     if seed.seeded:
         print(
@@ -329,6 +382,11 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], 
     ("agreements", "publish"): agreements_publish,
     ("backup", None): backup,
 }
+# Commands that work on a database whatever its schema (the others need it at this version's).
+SCHEMA_COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], None]] = {
+    ("db", "upgrade"): db_upgrade,
+    ("db", "current"): db_current,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -341,8 +399,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
+    command = (args.command, getattr(args, "action", None))
     serving = args.command in (None, "serve")
     try:
+        if command in SCHEMA_COMMANDS:
+            SCHEMA_COMMANDS[command](settings, args)
+            return 0
         if args.command == "init":
             init(settings)
             return 0
@@ -363,8 +425,7 @@ def main(argv: list[str] | None = None) -> int:
         serve(settings)
         return 0
     try:
-        with faults.as_domain_errors():
-            COMMANDS[(args.command, getattr(args, "action", None))](settings, args)
+        COMMANDS[command](settings, args)
     except ValidationFailed as failure:
         for field, message in failure.errors.items():
             print(f"error: {field}: {terminal_safe(message)}", file=sys.stderr)

@@ -27,6 +27,7 @@ class Account(SQLModel, table=True):
             "name",
             unique=True,
             sqlite_where=text(f"kind = '{stored(AccountKind.DISTRIBUTOR)}'"),
+            postgresql_where=text(f"kind = '{stored(AccountKind.DISTRIBUTOR)}'"),
         ),
     )
 

@@ -27,7 +27,13 @@ class AgreementVersion(SQLModel, table=True):
     __tablename__ = "agreement_version"
     __table_args__ = (
         UniqueConstraint("agreement_id", "version", name="ux_agreement_version_number"),
-        Index("ux_agreement_version_active", "agreement_id", unique=True, sqlite_where=text("is_active = 1")),
+        Index(
+            "ux_agreement_version_active",
+            "agreement_id",
+            unique=True,
+            sqlite_where=text("is_active = 1"),
+            postgresql_where=text("is_active"),
+        ),
     )
 
     id: str = Field(default_factory=lambda: readable_id("AGV"), primary_key=True)

@@ -20,6 +20,13 @@ class InvitationStatus(StrEnum):
     REVOKED = "revoked"
 
 
+# The rows of ux_invitation_one_open_successor: reissues whose link is open, as stored (enum members' names).
+OPEN_SUCCESSOR = (
+    "reissued_from_id IS NOT NULL AND status IN "
+    f"('{stored(InvitationStatus.PENDING)}', '{stored(InvitationStatus.IN_PROGRESS)}')"
+)
+
+
 class Invitation(SQLModel, table=True):
     """The activation link of a pending contract. Only the SHA-256 of the URL token is stored."""
 
@@ -31,10 +38,8 @@ class Invitation(SQLModel, table=True):
             "ux_invitation_one_open_successor",
             "reissued_from_id",
             unique=True,
-            sqlite_where=text(
-                "reissued_from_id IS NOT NULL AND status IN "
-                f"('{stored(InvitationStatus.PENDING)}', '{stored(InvitationStatus.IN_PROGRESS)}')"
-            ),
+            sqlite_where=text(OPEN_SUCCESSOR),
+            postgresql_where=text(OPEN_SUCCESSOR),
         ),
     )
 
@@ -84,34 +89,8 @@ class ActivationDraft(SQLModel, table=True):
     revision: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
 
 
-# Substring search over invitations: an FTS5 trigram index on what the distributor searches by (the
-# invitation's ID, the invitee's email, the company name, and the reseller account's name once activated),
-# kept current by triggers. A phrase query on it finds any substring of 3 characters or more, case-insensitively,
-# through the index instead of reading every invitation. Rows are found by their ``reference`` (the invitation
-# ID) with an indexed phrase query, never by rowid: an invitation's rowid is not stable (VACUUM renumbers it).
-invitation_search = table("invitation_search", column("reference"))
-INVITATION_SEARCH_DDL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS invitation_search "
-    "USING fts5(reference, email, company, reseller, tokenize = 'trigram')",
-    "CREATE TRIGGER IF NOT EXISTS invitation_search_insert AFTER INSERT ON invitation BEGIN "
-    "INSERT INTO invitation_search (reference, email, company, reseller) VALUES (new.id, new.invitee_email, "
-    "new.company_name, (SELECT name FROM account WHERE id = new.reseller_account_id)); END",
-    "CREATE TRIGGER IF NOT EXISTS invitation_search_update "
-    "AFTER UPDATE OF invitee_email, company_name, reseller_account_id ON invitation BEGIN "
-    "UPDATE invitation_search SET email = new.invitee_email, company = new.company_name, "
-    "reseller = (SELECT name FROM account WHERE id = new.reseller_account_id) "
-    "WHERE invitation_search MATCH 'reference : \"' || old.id || '\"' AND reference = old.id; END",
-    "CREATE TRIGGER IF NOT EXISTS invitation_search_delete AFTER DELETE ON invitation BEGIN "
-    "DELETE FROM invitation_search "
-    "WHERE invitation_search MATCH 'reference : \"' || old.id || '\"' AND reference = old.id; END",
-    "CREATE TRIGGER IF NOT EXISTS invitation_search_account_renamed AFTER UPDATE OF name ON account "
-    "WHEN EXISTS (SELECT 1 FROM invitation WHERE reseller_account_id = new.id) BEGIN "
-    "UPDATE invitation_search SET reseller = new.name WHERE invitation_search MATCH "
-    "(SELECT group_concat('reference : \"' || id || '\"', ' OR ') FROM invitation WHERE reseller_account_id = new.id) "
-    "AND reference IN (SELECT id FROM invitation WHERE reseller_account_id = new.id); END",
-)
-INVITATION_SEARCH_FILL = (
-    "INSERT INTO invitation_search (reference, email, company, reseller) "
-    "SELECT invitation.id, invitee_email, company_name, account.name FROM invitation "
-    "LEFT JOIN account ON account.id = invitation.reseller_account_id"
+# Substring search over invitations: the ``invitation_search`` table that the schema keeps current with triggers
+# (SQLite: an FTS5 trigram index; PostgreSQL: a table with a pg_trgm GIN index; see data/migrations/versions).
+invitation_search = table(
+    "invitation_search", column("reference"), column("email"), column("company"), column("reseller")
 )

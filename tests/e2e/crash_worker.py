@@ -9,6 +9,7 @@ from pathlib import Path
 from data import db
 from services import activation
 from services.errors import InvitationAlreadyActivated
+from services.unit_of_work import UnitOfWork
 
 
 def main() -> None:
@@ -17,10 +18,9 @@ def main() -> None:
     print("ready", flush=True)
     for token in tokens_file.read_text().split():
         try:
-            with db.new_session(engine) as session:
-                activation.activate(
-                    session, token, signed=True, revision=0, client_address="127.0.0.1", user_agent="crash"
-                )
+            activation.activate(
+                UnitOfWork(engine), token, signed=True, revision=0, client_address="127.0.0.1", user_agent="crash"
+            )
         except InvitationAlreadyActivated:
             continue
         print("activated", flush=True)

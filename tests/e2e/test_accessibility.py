@@ -137,14 +137,13 @@ def test_axe_finds_nothing_on_any_page_or_step_of_the_reseller(server: Server, b
 
         from services.partners import create_reseller_account
 
-        with portal.session() as session:
-            created = create_reseller_account(
-                session,
-                portal.distributor_user(),
-                legal_name="Set Password Ltd",
-                representative_name="Sam",
-                representative_email=unique_email(),
-            )
+        created = create_reseller_account(
+            portal.uow(),
+            portal.distributor_user(),
+            legal_name="Set Password Ltd",
+            representative_name="Sam",
+            representative_email=unique_email(),
+        )
         page.goto(f"{server.base_url}/set-password/{created.token}")
         expect(page.get_by_role("heading", name="Welcome, Sam")).to_be_visible()
         audit.check(page, "set-password")
@@ -272,13 +271,11 @@ def test_axe_finds_nothing_on_a_new_contract_for_a_removed_partner(
 
     email = server.distributor_user(distributor_email("a11y-offer"))
     portal = server.portal()
-    with portal.session() as session:
-        actor = authenticate(session, email, PASSWORD)
+    actor = authenticate(portal.uow(), email, PASSWORD)
     reseller_email = unique_email()
     company = f"Removed {uuid.uuid4().hex[:6]} Ltd"
     created = portal.activate(server.invite().rsplit("/", 1)[1], email=reseller_email, company=company)
-    with portal.session() as session:
-        partners.terminate_contract(session, actor, created.contract_id)
+    partners.terminate_contract(portal.uow(), actor, created.contract_id)
     context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
     reseller_context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
     try:

@@ -115,12 +115,10 @@ def test_a_worker_killed_mid_action_fails_only_its_own_call(
     server, signed_in, email = distributor_page
     database = server.data_dir / "portal.db"
     portal = server.portal()
-    with portal.session() as session:
-        actor = authenticate(session, email, PASSWORD)
+    actor = authenticate(portal.uow(), email, PASSWORD)
     ids = []
     for company in ("Killed Call Ltd", "Other Call Ltd"):
-        with portal.session() as session:
-            ids.append(distributor_invitations.invite(session, actor, company_name=company).invitation.id)
+        ids.append(distributor_invitations.invite(portal.uow(), actor, company_name=company).invitation.id)
     pages = [signed_in(), signed_in()]
     assert len(worker_pids(server)) == 2
 

@@ -135,9 +135,8 @@ def test_partners_lists_only_companies_and_only_signed_contracts_as_contracts(se
     company = f"{tagged('Invited')} Ltd"
     portal = server.portal()
     actor = portal.distributor_user()
-    with portal.session() as session:
-        bare = distributor_invitations.invite(session, actor).invitation.id  # a link with no invitee yet
-        distributor_invitations.invite(session, actor, company_name=company)
+    bare = distributor_invitations.invite(portal.uow(), actor).invitation.id  # a link with no invitee yet
+    distributor_invitations.invite(portal.uow(), actor, company_name=company)
     desk.get_by_role("link", name="Partners", exact=True).click()
     row = desk.locator("tr", has_text=company)
     expect(row.get_by_text("Invited", exact=True)).to_be_visible()
@@ -193,9 +192,8 @@ def test_invitations_page_filter_and_search_live_in_the_url(server: Server, desk
     tag = uuid.uuid4().hex[:8]
     portal = server.portal()
     actor = portal.distributor_user()
-    with portal.session() as session:
-        for number in range(30):
-            distributor_invitations.invite(session, actor, company_name=f"Paged {tag} {number:02d} Ltd")
+    for number in range(30):
+        distributor_invitations.invite(portal.uow(), actor, company_name=f"Paged {tag} {number:02d} Ltd")
     search = desk.get_by_role("searchbox", name="Search")
     search.fill(tag)
     search.press("Enter")
@@ -232,9 +230,8 @@ def test_partners_have_search_status_filter_and_pages_in_the_url(server: Server,
     tag = uuid.uuid4().hex[:8]
     portal = server.portal()
     actor = portal.distributor_user()
-    with portal.session() as session:
-        for number in range(27):
-            distributor_invitations.invite(session, actor, company_name=f"Partner {tag} {number:02d} Ltd")
+    for number in range(27):
+        distributor_invitations.invite(portal.uow(), actor, company_name=f"Partner {tag} {number:02d} Ltd")
     desk.goto(f"{server.base_url}/distributor/partners?status=invited&q={tag}")
     expect(desk.get_by_text("Showing 1–25 of 27")).to_be_visible()
     expect(desk.get_by_role("searchbox", name="Search")).to_have_value(tag)
@@ -247,8 +244,7 @@ def test_partners_have_search_status_filter_and_pages_in_the_url(server: Server,
     desk.get_by_role("option", name="Active").click()
     expect(desk.get_by_text("No partners match.")).to_be_visible()
     expect(desk).to_have_url(re.compile(f"status=active&q={tag}$"))
-    with portal.session() as session:
-        assert partners.find_partners(session, actor, search=tag).total == 27
+    assert partners.find_partners(portal.uow(), actor, search=tag).total == 27
 
 
 # ----------------------------------------------------------------- 12. 404, titles, names
@@ -299,15 +295,13 @@ def test_dead_links_name_the_distributor(server: Server, page: Page) -> None:
     expect(page.get_by_role("heading", name="Activation link not valid")).to_be_visible()
     expect(page.get_by_text(re.compile("^From "))).to_have_count(0)
 
-    with portal.session() as session:
-        created = partners.create_reseller_account(
-            session,
-            portal.distributor_user(),
-            legal_name="Withdrawn Link GmbH",
-            representative_name="Wendy",
-            representative_email=unique_email("wendy"),
-        )
-    with portal.session() as session:
-        partners.remove_reseller_account(session, portal.distributor_user(), created.contract_id)
+    created = partners.create_reseller_account(
+        portal.uow(),
+        portal.distributor_user(),
+        legal_name="Withdrawn Link GmbH",
+        representative_name="Wendy",
+        representative_email=unique_email("wendy"),
+    )
+    partners.remove_reseller_account(portal.uow(), portal.distributor_user(), created.contract_id)
     page.goto(f"{server.base_url}/set-password/{created.token}")
     expect(page.get_by_text(f"{DISTRIBUTOR} has withdrawn this link.")).to_be_visible()

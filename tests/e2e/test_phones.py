@@ -174,9 +174,8 @@ def long_rows(server: Server) -> str:
     tag = uuid.uuid4().hex[:6]
     portal = server.portal()
     actor = portal.distributor_user()
-    with portal.session() as session:
-        distributor_invitations.invite(session, actor, company_name=f"Champions {tag} Corp")
-        distributor_invitations.invite(session, actor, invitee_email=LONG_EMAIL, company_name=LONG_COMPANY)
+    distributor_invitations.invite(portal.uow(), actor, company_name=f"Champions {tag} Corp")
+    distributor_invitations.invite(portal.uow(), actor, invitee_email=LONG_EMAIL, company_name=LONG_COMPANY)
     return tag
 
 

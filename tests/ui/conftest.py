@@ -48,4 +48,4 @@ def pages_with_error_statuses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[
 @pytest.fixture
 def app_portal(user: User, tmp_path: Path) -> Portal:
     """The database of the app under test, for arranging data and checking what was saved."""
-    return Portal(engine=db.get_engine(), path=tmp_path / "portal.db")
+    return Portal(engine=db.get_engine())

@@ -222,10 +222,12 @@ async def test_activate_from_a_stale_review_signs_nothing_and_shows_what_is_save
     shown = app_portal.walk_to(token, activation.STEP_ACTIVATE, company="Test5 Inc.")
     await user.open(f"/activate/{token}")  # this tab shows the review: Jane Doe, Test5 Inc.
     await user.should_see("I sign this service contract on behalf of Test5 Inc.")
-    with app_portal.session() as session:  # another tab saves other details
-        view = activation.save_user_properties(session, token, full_name="Clubber Lang", password=None, revision=shown)
-    with app_portal.session() as session:
-        activation.save_company_properties(session, token, company_name="Lang Holdings LLC", revision=view.revision)
+    view = activation.save_user_properties(
+        app_portal.uow(), token, full_name="Clubber Lang", password=None, revision=shown
+    )
+    activation.save_company_properties(
+        app_portal.uow(), token, company_name="Lang Holdings LLC", revision=view.revision
+    )
     user.find(marker="signed").click()
     user.find(marker="activate").click()
     await user.should_see("The details changed in another window; check them again.", retries=20)
@@ -246,8 +248,7 @@ async def test_a_step_saved_from_a_stale_page_saves_nothing_and_shows_what_is_sa
     shown = app_portal.walk_to(token, activation.STEP_COMPANY)
     await user.open(f"/activate/{token}")
     user.find(marker="back-company").click()  # this tab shows step 2 with Jane Doe
-    with app_portal.session() as session:
-        activation.save_user_properties(session, token, full_name="Clubber Lang", password=None, revision=shown)
+    activation.save_user_properties(app_portal.uow(), token, full_name="Clubber Lang", password=None, revision=shown)
     user.find(marker="full-name").clear().type("Apollo Creed")
     user.find(marker="next-user").click()
     await user.should_see("The details changed in another window; check them again.", retries=20)

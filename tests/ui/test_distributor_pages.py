@@ -70,8 +70,7 @@ async def test_revoke_asks_first(user: User, app_portal: Portal) -> None:
     actor = app_portal.distributor_user(email="mick@mighty.example")
     from services import distributor_invitations
 
-    with app_portal.session() as session:
-        issued = distributor_invitations.invite(session, actor, company_name="Revoke Me Inc")
+    issued = distributor_invitations.invite(app_portal.uow(), actor, company_name="Revoke Me Inc")
     await sign_in(user, "mick@mighty.example")
     await user.should_see("Revoke Me Inc", retries=30)
     user.find(marker=f"revoke-{issued.invitation.id}").click()
@@ -91,8 +90,7 @@ async def test_a_page_left_open_after_signing_out_can_do_nothing(user: User, app
     actor = app_portal.distributor_user(email="mick@mighty.example")
     from services import distributor_invitations
 
-    with app_portal.session() as session:
-        issued = distributor_invitations.invite(session, actor, company_name="Still Pending Inc")
+    issued = distributor_invitations.invite(app_portal.uow(), actor, company_name="Still Pending Inc")
     await sign_in(user, "mick@mighty.example")
     await user.should_see("Still Pending Inc", retries=30)
     user.find(marker=f"revoke-{issued.invitation.id}").click()
@@ -153,8 +151,7 @@ async def test_a_removed_partner_is_offered_a_new_contract_and_signs_it_from_its
 
     actor = app_portal.distributor_user(email="mick@mighty.example")
     created = app_portal.activate(app_portal.invite(company_name="Champions Corp"))
-    with app_portal.session() as session:
-        partners.terminate_contract(session, actor, created.contract_id)
+    partners.terminate_contract(app_portal.uow(), actor, created.contract_id)
     await sign_in(user, "mick@mighty.example", f"/distributor/partners/{created.contract_id}")
     await user.should_see(marker="offer-new-contract", retries=30)
     user.find(marker="offer-new-contract").click()
@@ -180,7 +177,6 @@ async def test_a_removed_partner_is_offered_a_new_contract_and_signs_it_from_its
     user.find(marker="sign-new-contract").click()
     await user.should_see(marker="next-step", retries=30)
     await user.should_see("Terminated")
-    with app_portal.session() as session:
-        rows = partners.list_partners(session, actor)
+    rows = partners.list_partners(app_portal.uow(), actor)
     ours = [row.status for row in rows if row.reseller_account_id == created.account_id]
     assert ours == [partners.PartnerStatus.ACTIVE, partners.PartnerStatus.REMOVED]

@@ -63,8 +63,7 @@ async def test_revoke_that_cannot_run_says_so_and_a_retry_revokes(
     user: User, app_portal: Portal, outage: Outage
 ) -> None:
     actor = app_portal.distributor_user(email="mick@mighty.example")
-    with app_portal.session() as session:
-        issued = distributor_invitations.invite(session, actor, company_name="Revoke Me Inc")
+    issued = distributor_invitations.invite(app_portal.uow(), actor, company_name="Revoke Me Inc")
     await sign_in(user, "mick@mighty.example")
     await user.should_see("Revoke Me Inc", retries=30)
     outage.start()

@@ -13,16 +13,15 @@ from tests.helpers import DISTRIBUTOR, EMAIL, FULL_NAME, PASSWORD, RESELLER, Por
 
 def test_sign_in_with_any_case_email(portal: Portal) -> None:
     created = portal.activate(portal.invite())
-    with portal.session() as session:
-        user = accounts.authenticate(session, EMAIL.upper(), PASSWORD, client_address="192.0.2.1")
+    user = accounts.authenticate(portal.uow(), EMAIL.upper(), PASSWORD, client_address="192.0.2.1")
     assert user.user_id == created.user_id and user.account_kind == "reseller" and user.full_name == FULL_NAME
 
 
 @pytest.mark.parametrize(("email", "password"), [(EMAIL, PASSWORD + "x"), ("nobody@x.example", PASSWORD)])
 def test_failed_sign_in_says_the_same_thing_whatever_was_wrong(portal: Portal, email: str, password: str) -> None:
     portal.activate(portal.invite())
-    with portal.session() as session, pytest.raises(AuthenticationFailed) as failure:
-        accounts.authenticate(session, email, password, client_address="192.0.2.1")
+    with pytest.raises(AuthenticationFailed) as failure:
+        accounts.authenticate(portal.uow(), email, password, client_address="192.0.2.1")
     assert failure.value.message == "The email or password is incorrect."
     with portal.session() as session:
         failed = session.exec(select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed")).all()
@@ -37,8 +36,8 @@ def test_sign_in_with_an_empty_field_says_what_is_missing_and_is_not_counted(
     portal: Portal, email: str, password: str, missing: set[str]
 ) -> None:
     portal.activate(portal.invite())
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        accounts.authenticate(session, email, password, client_address="192.0.2.1")
+    with pytest.raises(ValidationFailed) as failure:
+        accounts.authenticate(portal.uow(), email, password, client_address="192.0.2.1")
     assert set(failure.value.errors) == missing
     assert failure.value.errors.get("email", "Enter your email address.") == "Enter your email address."
     assert failure.value.errors.get("password", "Enter your password.") == "Enter your password."
@@ -48,8 +47,7 @@ def test_sign_in_with_an_empty_field_says_what_is_missing_and_is_not_counted(
 
 def test_portal_view_shows_company_and_signed_contract(portal: Portal) -> None:
     created = portal.activate(portal.invite())
-    with portal.session() as session:
-        view = accounts.portal_view(session, created.user_id)
+    view = accounts.portal_view(portal.uow(), created.user_id)
     assert view.company_name == RESELLER and view.user_email == EMAIL
     [contract] = view.contracts
     assert contract.contract_id == created.contract_id and contract.status == "active"
@@ -58,8 +56,7 @@ def test_portal_view_shows_company_and_signed_contract(portal: Portal) -> None:
 
 
 def test_signed_in_user_is_gone_for_unknown_ids(portal: Portal) -> None:
-    with portal.session() as session:
-        assert accounts.signed_in_user(session, "UR-000-000-000-000") is None
+    assert accounts.signed_in_user(portal.uow(), "UR-000-000-000-000") is None
 
 
 def test_every_action_reads_the_user_again_and_a_disabled_one_cannot_act(portal: Portal) -> None:
@@ -69,8 +66,7 @@ def test_every_action_reads_the_user_again_and_a_disabled_one_cannot_act(portal:
     from services.errors import SignedOut
 
     actor = portal.distributor_user()
-    with portal.session() as session:
-        assert as_signed_in(session, actor.user_id, list_agreements)
+    assert as_signed_in(portal.uow(), actor.user_id, list_agreements)
     with portal.session() as session:
         user = session.get(User, actor.user_id)
         assert user is not None
@@ -78,5 +74,5 @@ def test_every_action_reads_the_user_again_and_a_disabled_one_cannot_act(portal:
         session.add(user)
         session.commit()
     for user_id in (actor.user_id, "UR-no-such-user", "\udc80"):
-        with portal.session() as session, pytest.raises(SignedOut):
-            as_signed_in(session, user_id, list_agreements)
+        with pytest.raises(SignedOut):
+            as_signed_in(portal.uow(), user_id, list_agreements)

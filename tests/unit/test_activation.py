@@ -39,16 +39,15 @@ def count(portal: Portal, model: type) -> int:
 
 def test_step_one_saves_email_and_acceptance_evidence(portal: Portal) -> None:
     token = portal.invite()
-    with portal.session() as session:
-        view = activation.accept_agreement(
-            session,
-            token,
-            revision=portal.revision(token),
-            email=" Jane.Doe@Champions.EXAMPLE ",
-            accepted=True,
-            client_address="203.0.113.9",
-            user_agent="Firefox/1",
-        )
+    view = activation.accept_agreement(
+        portal.uow(),
+        token,
+        revision=portal.revision(token),
+        email=" Jane.Doe@Champions.EXAMPLE ",
+        accepted=True,
+        client_address="203.0.113.9",
+        user_agent="Firefox/1",
+    )
     assert view.email == EMAIL and view.accepted and view.furthest_step == activation.STEP_USER
     invitation = portal.invitation_for(token)
     assert invitation.status == InvitationStatus.IN_PROGRESS
@@ -64,8 +63,8 @@ def test_step_one_saves_email_and_acceptance_evidence(portal: Portal) -> None:
 
 def test_step_one_reports_every_wrong_field_at_once_and_saves_nothing(portal: Portal) -> None:
     token = portal.invite()
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        activation.accept_agreement(session, token, revision=portal.revision(token), email="nope", accepted=False)
+    with pytest.raises(ValidationFailed) as failure:
+        activation.accept_agreement(portal.uow(), token, revision=portal.revision(token), email="nope", accepted=False)
     assert set(failure.value.errors) == {"email", "accepted"}
     assert portal.invitation_for(token).status == InvitationStatus.PENDING
     assert count(portal, ActivationDraft) == 0
@@ -74,23 +73,25 @@ def test_step_one_reports_every_wrong_field_at_once_and_saves_nothing(portal: Po
 def test_email_of_an_existing_user_cannot_be_used_in_any_case(portal: Portal) -> None:
     portal.activate(portal.invite())
     token = portal.invite()
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        activation.accept_agreement(session, token, revision=portal.revision(token), email=EMAIL.upper(), accepted=True)
+    with pytest.raises(ValidationFailed) as failure:
+        activation.accept_agreement(
+            portal.uow(), token, revision=portal.revision(token), email=EMAIL.upper(), accepted=True
+        )
     assert "cannot be used" in failure.value.errors["email"]
 
 
 def test_steps_cannot_be_skipped(portal: Portal) -> None:
     token = portal.invite()
-    with portal.session() as session, pytest.raises(StepIncomplete) as incomplete:
+    with pytest.raises(StepIncomplete) as incomplete:
         activation.save_user_properties(
-            session, token, revision=portal.revision(token), full_name=FULL_NAME, password=PASSWORD
+            portal.uow(), token, revision=portal.revision(token), full_name=FULL_NAME, password=PASSWORD
         )
     assert incomplete.value.step == activation.STEP_AGREEMENT
     portal.walk_to(token, activation.STEP_USER)
-    with portal.session() as session, pytest.raises(StepIncomplete):
-        activation.save_company_properties(session, token, revision=portal.revision(token), company_name=RESELLER)
-    with portal.session() as session, pytest.raises(StepIncomplete):
-        activation.activate(session, token, revision=portal.revision(token), signed=True)
+    with pytest.raises(StepIncomplete):
+        activation.save_company_properties(portal.uow(), token, revision=portal.revision(token), company_name=RESELLER)
+    with pytest.raises(StepIncomplete):
+        activation.activate(portal.uow(), token, revision=portal.revision(token), signed=True)
 
 
 def test_step_two_keeps_only_an_argon2id_hash(portal: Portal) -> None:
@@ -101,22 +102,22 @@ def test_step_two_keeps_only_an_argon2id_hash(portal: Portal) -> None:
     assert draft is not None and draft.password_hash is not None
     assert draft.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert verify_password(PASSWORD, draft.password_hash)
-    raw = portal.path.read_bytes() + portal.path.with_name("portal.db-wal").read_bytes()
+    raw = portal.stored_bytes()
     assert PASSWORD.encode() not in raw
 
 
 def test_step_two_errors(portal: Portal) -> None:
     token = portal.invite()
     portal.walk_to(token, activation.STEP_USER)
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+    with pytest.raises(ValidationFailed) as failure:
         activation.save_user_properties(
-            session, token, revision=portal.revision(token), full_name="  ", password="jane.doe is my name ok"
+            portal.uow(), token, revision=portal.revision(token), full_name="  ", password="jane.doe is my name ok"
         )
     assert "Enter your full name" in failure.value.errors["full_name"]
     assert "email" in failure.value.errors["password"]
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+    with pytest.raises(ValidationFailed) as failure:
         activation.save_user_properties(
-            session, token, revision=portal.revision(token), full_name=FULL_NAME, password=None
+            portal.uow(), token, revision=portal.revision(token), full_name=FULL_NAME, password=None
         )
     assert "Enter a password" in failure.value.errors["password"]
 
@@ -124,14 +125,12 @@ def test_step_two_errors(portal: Portal) -> None:
 def test_step_two_without_a_new_password_keeps_the_one_set(portal: Portal) -> None:
     token = portal.invite()
     portal.walk_to(token, activation.STEP_COMPANY)
-    with portal.session() as session:
-        view = activation.save_user_properties(
-            session, token, revision=portal.revision(token), full_name="Jane Q. Doe", password=None
-        )
+    view = activation.save_user_properties(
+        portal.uow(), token, revision=portal.revision(token), full_name="Jane Q. Doe", password=None
+    )
     assert view.password_set and view.full_name == "Jane Q. Doe"
     portal.walk_to(token, activation.STEP_ACTIVATE)
-    with portal.session() as session:
-        portal_created = activation.activate(session, token, revision=portal.revision(token), signed=True)
+    portal_created = activation.activate(portal.uow(), token, revision=portal.revision(token), signed=True)
     with portal.session() as session:
         user = session.get(User, portal_created.user_id)
     assert user is not None and verify_password(PASSWORD, user.password_hash)
@@ -140,21 +139,21 @@ def test_step_two_without_a_new_password_keeps_the_one_set(portal: Portal) -> No
 def test_step_three_requires_a_legal_entity_type(portal: Portal) -> None:
     token = portal.invite()
     portal.walk_to(token, activation.STEP_COMPANY)
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        activation.save_company_properties(session, token, revision=portal.revision(token), company_name="Champions")
-    assert "legal entity type" in failure.value.errors["company_name"]
-    with portal.session() as session:
-        view = activation.save_company_properties(
-            session, token, revision=portal.revision(token), company_name="  Champions   Corp. "
+    with pytest.raises(ValidationFailed) as failure:
+        activation.save_company_properties(
+            portal.uow(), token, revision=portal.revision(token), company_name="Champions"
         )
+    assert "legal entity type" in failure.value.errors["company_name"]
+    view = activation.save_company_properties(
+        portal.uow(), token, revision=portal.revision(token), company_name="  Champions   Corp. "
+    )
     assert view.company_name == "Champions Corp." and view.furthest_step == activation.STEP_ACTIVATE
 
 
 def test_resume_shows_the_furthest_step_and_everything_saved(portal: Portal) -> None:
     token = portal.invite(company_name="Prefilled Inc")
     portal.walk_to(token, activation.STEP_COMPANY)
-    with portal.session() as session:
-        view = activation.open_invitation(session, token)
+    view = activation.open_invitation(portal.uow(), token)
     assert view.furthest_step == activation.STEP_COMPANY
     assert (view.email, view.full_name, view.password_set, view.company_name) == (
         EMAIL,
@@ -164,8 +163,7 @@ def test_resume_shows_the_furthest_step_and_everything_saved(portal: Portal) -> 
     )
     # Going back to step 1 and saving it again does not lose the later steps.
     portal.walk_to(token, activation.STEP_USER, email="other@champions.example")
-    with portal.session() as session:
-        view = activation.open_invitation(session, token)
+    view = activation.open_invitation(portal.uow(), token)
     assert view.furthest_step == activation.STEP_COMPANY and view.email == "other@champions.example"
     assert view.full_name == FULL_NAME
 
@@ -205,8 +203,8 @@ def test_activate_creates_account_user_and_signed_contract_with_evidence(portal:
 def test_activate_requires_the_signature(portal: Portal) -> None:
     token = portal.invite()
     portal.walk_to(token, activation.STEP_ACTIVATE)
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        activation.activate(session, token, revision=portal.revision(token), signed=False)
+    with pytest.raises(ValidationFailed) as failure:
+        activation.activate(portal.uow(), token, revision=portal.revision(token), signed=False)
     assert "signed" in failure.value.errors
     assert count(portal, User) == 0
 
@@ -216,8 +214,8 @@ def test_activate_rolls_back_entirely_when_the_email_was_taken_meanwhile(portal:
     portal.walk_to(second, activation.STEP_ACTIVATE)  # same email as the first
     portal.activate(first)
     accounts_before = count(portal, Account)
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        activation.activate(session, second, revision=portal.revision(second), signed=True)
+    with pytest.raises(ValidationFailed) as failure:
+        activation.activate(portal.uow(), second, revision=portal.revision(second), signed=True)
     assert "email" in failure.value.errors
     assert count(portal, Account) == accounts_before and count(portal, User) == 1
     assert portal.invitation_for(second).status == InvitationStatus.IN_PROGRESS
@@ -226,8 +224,8 @@ def test_activate_rolls_back_entirely_when_the_email_was_taken_meanwhile(portal:
 def test_activate_happens_once(portal: Portal) -> None:
     token = portal.invite()
     portal.activate(token)
-    with portal.session() as session, pytest.raises(InvitationAlreadyActivated):
-        activation.activate(session, token, revision=portal.revision(token), signed=True)
+    with pytest.raises(InvitationAlreadyActivated):
+        activation.activate(portal.uow(), token, revision=portal.revision(token), signed=True)
     assert count(portal, User) == 1
 
 
@@ -241,8 +239,7 @@ def test_twenty_racing_activations_make_exactly_one_account(portal: Portal) -> N
     def attempt() -> None:
         barrier.wait()
         try:
-            with portal.session() as session:
-                activation.activate(session, token, revision=revision, signed=True)
+            activation.activate(portal.uow(), token, revision=revision, signed=True)
             outcomes.append("activated")
         except InvitationAlreadyActivated:
             outcomes.append("already")
@@ -268,17 +265,21 @@ def test_expiry_and_revocation_are_checked_at_every_step(
     token = portal.invite()
     portal.walk_to(token, step)
     portal.set_invitation(token, **change)  # type: ignore[arg-type]
-    with portal.session() as session, pytest.raises(error):
+    with pytest.raises(error):
         if step == activation.STEP_AGREEMENT:
-            activation.accept_agreement(session, token, revision=portal.revision(token), email=EMAIL, accepted=True)
+            activation.accept_agreement(
+                portal.uow(), token, revision=portal.revision(token), email=EMAIL, accepted=True
+            )
         elif step == activation.STEP_USER:
             activation.save_user_properties(
-                session, token, revision=portal.revision(token), full_name=FULL_NAME, password=PASSWORD
+                portal.uow(), token, revision=portal.revision(token), full_name=FULL_NAME, password=PASSWORD
             )
         elif step == activation.STEP_COMPANY:
-            activation.save_company_properties(session, token, revision=portal.revision(token), company_name=RESELLER)
+            activation.save_company_properties(
+                portal.uow(), token, revision=portal.revision(token), company_name=RESELLER
+            )
         else:
-            activation.activate(session, token, revision=portal.revision(token), signed=True)
+            activation.activate(portal.uow(), token, revision=portal.revision(token), signed=True)
     assert count(portal, User) == 0
 
 
@@ -287,16 +288,15 @@ def test_expiry_and_revocation_are_checked_at_every_step(
 
 def save_step(portal: Portal, token: str, step: int, revision: int) -> activation.ActivationView:
     """Save ``step`` as a page showing ``revision`` would (with other details than the walk's)."""
-    with portal.session() as session:
-        if step == activation.STEP_AGREEMENT:
-            return activation.accept_agreement(
-                session, token, email="clubber@lang.example", accepted=True, revision=revision
-            )
-        if step == activation.STEP_USER:
-            return activation.save_user_properties(
-                session, token, full_name="Clubber Lang", password=None, revision=revision
-            )
-        return activation.save_company_properties(session, token, company_name="Lang Holdings LLC", revision=revision)
+    if step == activation.STEP_AGREEMENT:
+        return activation.accept_agreement(
+            portal.uow(), token, email="clubber@lang.example", accepted=True, revision=revision
+        )
+    if step == activation.STEP_USER:
+        return activation.save_user_properties(
+            portal.uow(), token, full_name="Clubber Lang", password=None, revision=revision
+        )
+    return activation.save_company_properties(portal.uow(), token, company_name="Lang Holdings LLC", revision=revision)
 
 
 @pytest.mark.parametrize("step", [activation.STEP_AGREEMENT, activation.STEP_USER, activation.STEP_COMPANY])
@@ -319,8 +319,8 @@ def test_activate_signs_only_the_details_the_review_showed(portal: Portal) -> No
     tab_a = portal.walk_to(token, activation.STEP_ACTIVATE, company="Test5 Inc.")  # Jane Doe, Test5 Inc.
     tab_b = save_step(portal, token, activation.STEP_USER, tab_a)
     tab_b = save_step(portal, token, activation.STEP_COMPANY, tab_b.revision)  # Clubber Lang, Lang Holdings LLC
-    with portal.session() as session, pytest.raises(activation.StaleDraft) as stale:
-        activation.activate(session, token, signed=True, revision=tab_a)
+    with pytest.raises(activation.StaleDraft) as stale:
+        activation.activate(portal.uow(), token, signed=True, revision=tab_a)
     assert (stale.value.view.full_name, stale.value.view.company_name) == ("Clubber Lang", "Lang Holdings LLC")
     assert stale.value.view == tab_b
     assert count(portal, User) == 0 and count(portal, Account) == 1  # the distributor only: no reseller account
@@ -328,8 +328,8 @@ def test_activate_signs_only_the_details_the_review_showed(portal: Portal) -> No
     copy = pickle.loads(pickle.dumps(stale.value))  # noqa: S301 - it crosses from a service worker to the page
     assert copy.view == stale.value.view and copy.message == stale.value.message
 
-    with portal.session() as session:  # tab A, now showing what is saved, signs that
-        created = activation.activate(session, token, signed=True, revision=stale.value.view.revision)
+    # tab A, now showing what is saved, signs that
+    created = activation.activate(portal.uow(), token, signed=True, revision=stale.value.view.revision)
     with portal.session() as session:
         contract = session.get(Contract, created.contract_id)
         account = session.get(Account, created.account_id)

@@ -66,14 +66,12 @@ def test_email_on_step_one(shared: Portal, email: str) -> None:
     count("email")
     token = shared.invite()
     try:
-        with shared.session() as session:
-            view = activation.accept_agreement(
-                session, token, revision=shared.revision(token), email=email, accepted=True
-            )
+        view = activation.accept_agreement(
+            shared.uow(), token, revision=shared.revision(token), email=email, accepted=True
+        )
     except ValidationFailed as failure:
         assert set(failure.errors) == {"email"}
-        with shared.session() as session:
-            assert activation.open_invitation(session, token).furthest_step == activation.STEP_AGREEMENT
+        assert activation.open_invitation(shared.uow(), token).furthest_step == activation.STEP_AGREEMENT
     else:
         assert "@" in view.email and view.email == view.email.strip().lower()
 
@@ -85,14 +83,12 @@ def test_user_properties_never_lose_the_saved_step(shared: Portal, full_name: st
     token = shared.invite()
     shared.walk_to(token, activation.STEP_COMPANY, email=f"u{sum(TRIED.values())}@x.example")
     try:
-        with shared.session() as session:
-            view = activation.save_user_properties(
-                session, token, revision=shared.revision(token), full_name=full_name, password=password
-            )
+        view = activation.save_user_properties(
+            shared.uow(), token, revision=shared.revision(token), full_name=full_name, password=password
+        )
     except ValidationFailed as failure:
         assert set(failure.errors) <= {"full_name", "password"}
-        with shared.session() as session:
-            view = activation.open_invitation(session, token)
+        view = activation.open_invitation(shared.uow(), token)
         assert (view.full_name, view.password_set, view.furthest_step) == (FULL_NAME, True, activation.STEP_COMPANY)
     else:
         assert view.full_name == " ".join(full_name.split())
@@ -105,14 +101,12 @@ def test_company_name(shared: Portal, company: str) -> None:
     token = shared.invite()
     shared.walk_to(token, activation.STEP_ACTIVATE, email=f"c{sum(TRIED.values())}@x.example")
     try:
-        with shared.session() as session:
-            view = activation.save_company_properties(
-                session, token, revision=shared.revision(token), company_name=company
-            )
+        view = activation.save_company_properties(
+            shared.uow(), token, revision=shared.revision(token), company_name=company
+        )
     except ValidationFailed as failure:
         assert set(failure.errors) == {"company_name"}
-        with shared.session() as session:
-            assert activation.open_invitation(session, token).company_name == RESELLER
+        assert activation.open_invitation(shared.uow(), token).company_name == RESELLER
     else:
         assert view.company_name == " ".join(company.split())
 
@@ -123,15 +117,13 @@ def test_invitation_options(shared: Portal, email: str, company: str, note: str,
     count("invitation options")
     actor = distributor(shared)
     try:
-        with shared.session() as session:
-            issued = distributor_invitations.invite(
-                session, actor, invitee_email=email, company_name=company, note_to_signee=note, expires_in_days=days
-            )
+        issued = distributor_invitations.invite(
+            shared.uow(), actor, invitee_email=email, company_name=company, note_to_signee=note, expires_in_days=days
+        )
     except ValidationFailed as failure:
         assert set(failure.errors) <= {"email", "company_name", "note_to_signee", "expires_in_days"}
     else:
-        with shared.session() as session:
-            view = activation.open_invitation(session, issued.token)
+        view = activation.open_invitation(shared.uow(), issued.token)
         assert view.note_to_signee == (note.strip() or None)
 
 
@@ -145,8 +137,7 @@ def test_invitation_search(shared: Portal, search: str, status: str | None, page
     count("search box and status filter")
     actor = distributor(shared)
     try:
-        with shared.session() as session:
-            result = distributor_invitations.list_invitations(session, actor, search=search, status=status, page=page)
+        result = distributor_invitations.list_invitations(shared.uow(), actor, search=search, status=status, page=page)
     except ValidationFailed as failure:
         assert set(failure.errors) <= {"search", "status"}
     else:
@@ -158,16 +149,13 @@ def test_invitation_search(shared: Portal, search: str, status: str | None, page
 def test_agreement_text(shared: Portal, agreement_text: str) -> None:
     count("agreement text")
     actor = distributor(shared)
-    with shared.session() as session:
-        [summary, *_] = agreements.list_agreements(session, actor)
+    [summary, *_] = agreements.list_agreements(shared.uow(), actor)
     before = summary.versions[0].version
     try:
-        with shared.session() as session:
-            version = agreements.publish_version(session, actor, summary.agreement_id, text=agreement_text)
+        version = agreements.publish_version(shared.uow(), actor, summary.agreement_id, text=agreement_text)
     except ValidationFailed as failure:
         assert set(failure.errors) == {"text"}
-        with shared.session() as session:
-            assert agreements.list_agreements(session, actor)[0].versions[0].version == before
+        assert agreements.list_agreements(shared.uow(), actor)[0].versions[0].version == before
     else:
         assert version.text == agreement_text.strip()
 
@@ -186,8 +174,7 @@ def test_ids_in_urls(shared: Portal, identifier: str) -> None:
         lambda s: partners.open_set_password_link(s, identifier, client_address="10.0.0.2"),
     ):
         try:
-            with shared.session() as session:
-                action(session)
+            action(shared.uow())
         except (NotFound, InvalidState, activation.InvitationNotFound, partners.SetPasswordLinkProblem):
             pass
         except Exception as error:
@@ -205,8 +192,7 @@ def test_sign_in_fields(shared: Portal, email: str, password: str) -> None:
     from services.throttle import TooManyAttempts
 
     try:
-        with shared.session() as session:
-            authenticate(session, email, password, client_address=f"10.9.{sum(TRIED.values()) % 250}.1")
+        authenticate(shared.uow(), email, password, client_address=f"10.9.{sum(TRIED.values()) % 250}.1")
     except (AuthenticationFailed, TooManyAttempts):
         pass
     except ValidationFailed as failure:  # an empty field: said next to it
@@ -218,21 +204,18 @@ def test_sign_in_fields(shared: Portal, email: str, password: str) -> None:
 def test_set_password_field(shared: Portal, password: str) -> None:
     count("set-password password")
     actor = distributor(shared)
-    with shared.session() as session:
-        created = partners.create_reseller_account(
-            session,
-            actor,
-            legal_name="Fuzz Ltd",
-            representative_name="F",
-            representative_email=f"f{sum(TRIED.values())}@fuzz.example",
-        )
+    created = partners.create_reseller_account(
+        shared.uow(),
+        actor,
+        legal_name="Fuzz Ltd",
+        representative_name="F",
+        representative_email=f"f{sum(TRIED.values())}@fuzz.example",
+    )
     try:
-        with shared.session() as session:
-            partners.set_password(session, created.token, password=password, accepted=True)
+        partners.set_password(shared.uow(), created.token, password=password, accepted=True)
     except ValidationFailed as failure:
         assert set(failure.errors) == {"password"}
-        with shared.session() as session:
-            assert partners.open_set_password_link(session, created.token).company_name == "Fuzz Ltd"
+        assert partners.open_set_password_link(shared.uow(), created.token).company_name == "Fuzz Ltd"
 
 
 _actor = {}

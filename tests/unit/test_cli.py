@@ -1,4 +1,6 @@
-"""The command line, run as a real subprocess on a temporary database."""
+"""The command line, run as a real subprocess on the embedded database of a temporary data directory (where
+``init``, the demo and a missing database are about files); tests/unit/test_cli_databases.py runs the commands on
+whichever database ``--db`` chooses."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ import pytest
 
 from data import db
 from services import activation
+from services.unit_of_work import UnitOfWork
 from tests.helpers import PASSWORD
 
+pytestmark = pytest.mark.sqlite_only
 ROOT = Path(__file__).resolve().parents[2]
 ACME = "Acme Distribution Ltd"
 
@@ -97,8 +101,7 @@ def test_invite_prints_a_working_url_last(acme: Path) -> None:
     assert second.returncode == 0 and second.stdout.strip().splitlines()[-1] != lines[-1]
 
     engine = db.make_engine(f"sqlite:///{acme / 'portal.db'}")
-    with db.new_session(engine) as session:
-        view = activation.open_invitation(session, token)
+    view = activation.open_invitation(UnitOfWork(engine), token)
     engine.dispose()
     assert view.distributor_name == ACME
     assert view.email == "ann@reseller.example" and view.company_name == "Reseller Inc"

@@ -19,15 +19,13 @@ from tests.helpers import DISTRIBUTOR, FULL_NAME, Portal
 
 def row_of(portal: Portal, actor, token: str) -> distributor_invitations.InvitationRow:  # type: ignore[no-untyped-def]
     invitation_id = portal.invitation_for(token).id
-    with portal.session() as session:
-        page = distributor_invitations.list_invitations(session, actor, search=invitation_id)
+    page = distributor_invitations.list_invitations(portal.uow(), actor, search=invitation_id)
     [row] = page.rows
     return row
 
 
 def open_link(portal: Portal, token: str, browser: str | None) -> None:
-    with portal.session() as session:
-        activation.open_invitation(session, token, client_address="198.51.100.9", browser=browser)
+    activation.open_invitation(portal.uow(), token, client_address="198.51.100.9", browser=browser)
 
 
 def test_the_list_says_not_opened_opened_and_in_progress_at_the_step_reached(portal: Portal) -> None:
@@ -41,14 +39,13 @@ def test_the_list_says_not_opened_opened_and_in_progress_at_the_step_reached(por
     portal.walk_to(token, activation.STEP_COMPANY)  # steps 1 and 2 saved: at step 3
     row = row_of(portal, actor, token)
     assert row.progress == InvitationProgress.IN_PROGRESS and row.step_reached == activation.STEP_COMPANY
-    with portal.session() as session:
-        opened = distributor_invitations.list_invitations(session, actor, status="opened").rows
-        in_progress = distributor_invitations.list_invitations(session, actor, status="in_progress").rows
-        not_opened = distributor_invitations.list_invitations(session, actor, status="not_opened").rows
+    opened = distributor_invitations.list_invitations(portal.uow(), actor, status="opened").rows
+    in_progress = distributor_invitations.list_invitations(portal.uow(), actor, status="in_progress").rows
+    not_opened = distributor_invitations.list_invitations(portal.uow(), actor, status="not_opened").rows
     assert [r.company_name for r in in_progress] == ["Progress Corp"]
     assert opened == [] and not_opened == []
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        distributor_invitations.list_invitations(session, actor, status="<b>bogus</b>")
+    with pytest.raises(ValidationFailed) as failure:
+        distributor_invitations.list_invitations(portal.uow(), actor, status="<b>bogus</b>")
     assert "bogus" not in failure.value.errors["status"]  # the message never echoes what was sent
 
 
@@ -79,12 +76,10 @@ def test_every_opening_is_recorded_once_per_browser_in_its_window(
 
 def test_history_names_people_and_steps_in_words(portal: Portal) -> None:
     actor = portal.distributor_user()
-    with portal.session() as session:
-        token = distributor_invitations.invite(session, actor, company_name="History Corp").token
+    token = distributor_invitations.invite(portal.uow(), actor, company_name="History Corp").token
     open_link(portal, token, "browser-a")
     portal.activate(token, company="History Corp")
-    with portal.session() as session:
-        detail = distributor_invitations.invitation_detail(session, actor, portal.invitation_for(token).id)
+    detail = distributor_invitations.invitation_detail(portal.uow(), actor, portal.invitation_for(token).id)
     lines = [f"{entry.who} {entry.what}" for entry in detail.history]
     assert lines == [
         f"{actor.full_name} created the invitation",
@@ -99,24 +94,22 @@ def test_history_names_people_and_steps_in_words(portal: Portal) -> None:
 
 def test_partners_search_filter_and_pages(portal: Portal) -> None:
     actor = portal.distributor_user()
-    with portal.session() as session:
-        for number in range(3):
-            distributor_invitations.invite(session, actor, company_name=f"Paged {number} Ltd")
-        distributor_invitations.invite(session, actor, invitee_email="only-an-email@paged.example")
-        distributor_invitations.invite(session, actor)  # a bare link: no company yet, not a partner
+    for number in range(3):
+        distributor_invitations.invite(portal.uow(), actor, company_name=f"Paged {number} Ltd")
+    distributor_invitations.invite(portal.uow(), actor, invitee_email="only-an-email@paged.example")
+    distributor_invitations.invite(portal.uow(), actor)  # a bare link: no company yet, not a partner
     active = portal.invite(company_name="Activated Paged GmbH")
     portal.activate(active, company="Activated Paged GmbH", email="casey@paged.example")
-    with portal.session() as session:
-        everyone = partners.find_partners(session, actor, page_size=2)
-        second = partners.find_partners(session, actor, page=2, page_size=2)
-        third = partners.find_partners(session, actor, page=3, page_size=2)
-        invited = partners.find_partners(session, actor, status="invited")
-        found = partners.find_partners(session, actor, search="CASEY@paged")
-        by_company = partners.find_partners(session, actor, search="paged 1")
-        with pytest.raises(ValidationFailed):
-            partners.find_partners(session, actor, status="nonsense")
-        with pytest.raises(ValidationFailed):
-            partners.find_partners(session, actor, search="x" * 201)
+    everyone = partners.find_partners(portal.uow(), actor, page_size=2)
+    second = partners.find_partners(portal.uow(), actor, page=2, page_size=2)
+    third = partners.find_partners(portal.uow(), actor, page=3, page_size=2)
+    invited = partners.find_partners(portal.uow(), actor, status="invited")
+    found = partners.find_partners(portal.uow(), actor, search="CASEY@paged")
+    by_company = partners.find_partners(portal.uow(), actor, search="paged 1")
+    with pytest.raises(ValidationFailed):
+        partners.find_partners(portal.uow(), actor, status="nonsense")
+    with pytest.raises(ValidationFailed):
+        partners.find_partners(portal.uow(), actor, search="x" * 201)
     assert everyone.total == 5 and everyone.pages == 3 and len(everyone.rows) == 2
     assert [len(second.rows), len(third.rows)] == [2, 1]
     names = {row.company_name for page in (everyone, second, third) for row in page.rows}
@@ -130,8 +123,7 @@ def test_partners_search_filter_and_pages(portal: Portal) -> None:
     assert invited.total == 4 and all(row.status == PartnerStatus.INVITED for row in invited.rows)
     assert [row.company_name for row in found.rows] == ["Activated Paged GmbH"]
     assert [row.company_name for row in by_company.rows] == ["Paged 1 Ltd"]
-    with portal.session() as session:
-        assert len(partners.list_partners(session, actor)) == 5
+    assert len(partners.list_partners(portal.uow(), actor)) == 5
 
 
 def test_only_signed_contracts_count_as_contracts(portal: Portal) -> None:
@@ -139,8 +131,7 @@ def test_only_signed_contracts_count_as_contracts(portal: Portal) -> None:
     portal.invite()
     portal.invite()
     portal.activate(portal.invite())
-    with portal.session() as session:
-        [summary] = agreements.list_agreements(session, actor)
+    [summary] = agreements.list_agreements(portal.uow(), actor)
     assert summary.versions[0].contracts == 1
 
 
@@ -156,25 +147,27 @@ def test_only_signed_contracts_count_as_contracts(portal: Portal) -> None:
 )
 def test_expiry_beyond_its_bounds_is_refused_never_changed(portal: Portal, days: object, message: str) -> None:
     actor = portal.distributor_user()
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        distributor_invitations.invite(session, actor, expires_in_days=days)  # type: ignore[arg-type]
+    with pytest.raises(ValidationFailed) as failure:
+        distributor_invitations.invite(portal.uow(), actor, expires_in_days=days)  # type: ignore[arg-type]
     assert failure.value.errors == {"expires_in_days": message}
 
 
 def test_a_name_over_the_limit_is_refused_not_cut(portal: Portal) -> None:
     actor = portal.distributor_user()
     long_name = "A" * 190 + " Holdings GmbH"  # 204 characters: cut at 200 it would lose its entity type
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
+    with pytest.raises(ValidationFailed) as failure:
         partners.create_reseller_account(
-            session, actor, legal_name=long_name, representative_name="Rita", representative_email="r@x.example"
+            portal.uow(), actor, legal_name=long_name, representative_name="Rita", representative_email="r@x.example"
         )
     assert failure.value.errors == {"company_name": "A company name has at most 200 characters."}
 
 
 def test_create_reseller_account_speaks_of_the_reseller(portal: Portal) -> None:
     actor = portal.distributor_user()
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        partners.create_reseller_account(session, actor, legal_name="", representative_name="", representative_email="")
+    with pytest.raises(ValidationFailed) as failure:
+        partners.create_reseller_account(
+            portal.uow(), actor, legal_name="", representative_name="", representative_email=""
+        )
     assert failure.value.errors == {
         "company_name": "Enter the reseller's legal name.",
         "full_name": "Enter the representative's full name.",
@@ -195,6 +188,6 @@ def test_a_dead_link_names_its_distributor(portal: Portal, problem: str) -> None
     else:
         portal.activate(token)
     expected = {"expired": InvitationExpired, "revoked": InvitationRevoked, "activated": InvitationAlreadyActivated}
-    with portal.session() as session, pytest.raises(expected[problem]) as failure:
-        activation.open_invitation(session, token)
+    with pytest.raises(expected[problem]) as failure:
+        activation.open_invitation(portal.uow(), token)
     assert failure.value.distributor_name == DISTRIBUTOR

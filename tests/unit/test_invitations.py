@@ -26,7 +26,7 @@ def test_token_is_random_long_and_only_its_hash_is_stored(portal: Portal) -> Non
     tokens = {portal.invite() for _ in range(5)}
     assert len(tokens) == 5
     assert all(len(token) >= 43 for token in tokens)  # 32 random bytes, URL-safe base64
-    raw = portal.path.read_bytes() + portal.path.with_name("portal.db-wal").read_bytes()
+    raw = portal.stored_bytes()
     for token in tokens:
         assert token.encode() not in raw
         assert token_hash(token).encode() in raw
@@ -59,25 +59,21 @@ def test_invitation_creates_a_pending_contract_on_the_active_agreement_version(p
     ],
 )
 def test_invalid_invitation_options(portal: Portal, options: dict[str, object], field: str) -> None:
-    with portal.session() as session:
-        distributor_id = ensure_distributor(session, DISTRIBUTOR).distributor.id
-    with portal.session() as session, pytest.raises(ValidationFailed) as failure:
-        create_invitation(session, distributor_id, **options)  # type: ignore[arg-type]
+    distributor_id = ensure_distributor(portal.uow(), DISTRIBUTOR).distributor.id
+    with pytest.raises(ValidationFailed) as failure:
+        create_invitation(portal.uow(), distributor_id, **options)  # type: ignore[arg-type]
     assert field in failure.value.errors
     with portal.session() as session:
         assert session.exec(select(Invitation)).all() == []
 
 
 def test_ensure_distributor_is_idempotent_and_publishes_the_stock_agreement(portal: Portal) -> None:
-    with portal.session() as session:
-        first = ensure_distributor(session, DISTRIBUTOR)
-    with portal.session() as session:
-        second = ensure_distributor(session, f"  {DISTRIBUTOR} ")
+    first = ensure_distributor(portal.uow(), DISTRIBUTOR)
+    second = ensure_distributor(portal.uow(), f"  {DISTRIBUTOR} ")
     assert first.created and not second.created
     assert first.distributor.id == second.distributor.id
     token = portal.invite()
-    with portal.session() as session:
-        view = activation.open_invitation(session, token)
+    view = activation.open_invitation(portal.uow(), token)
     assert view.agreement_version == 1
     assert DISTRIBUTOR in view.agreement_text
 
@@ -85,8 +81,8 @@ def test_ensure_distributor_is_idempotent_and_publishes_the_stock_agreement(port
 def test_unknown_token(portal: Portal) -> None:
     portal.invite()
     for token in ["nope", "", "x" * 10_000, "\x00", "../../etc/passwd"]:
-        with portal.session() as session, pytest.raises(InvitationNotFound):
-            activation.open_invitation(session, token)
+        with pytest.raises(InvitationNotFound):
+            activation.open_invitation(portal.uow(), token)
 
 
 @pytest.mark.parametrize(
@@ -96,22 +92,21 @@ def test_unknown_token(portal: Portal) -> None:
 def test_expired_and_revoked_links(portal: Portal, change: dict[str, object], error: type[Exception]) -> None:
     token = portal.invite()
     portal.set_invitation(token, **change)  # type: ignore[arg-type]
-    with portal.session() as session, pytest.raises(error):
-        activation.open_invitation(session, token)
+    with pytest.raises(error):
+        activation.open_invitation(portal.uow(), token)
 
 
 def test_used_link_says_already_activated(portal: Portal) -> None:
     token = portal.invite()
     portal.activate(token)
-    with portal.session() as session, pytest.raises(InvitationAlreadyActivated):
-        activation.open_invitation(session, token)
+    with pytest.raises(InvitationAlreadyActivated):
+        activation.open_invitation(portal.uow(), token)
 
 
 def test_opening_many_times_never_uses_the_link_up_and_is_recorded_once(portal: Portal) -> None:
     token = portal.invite()
     for _ in range(5):
-        with portal.session() as session:
-            view = activation.open_invitation(session, token, client_address="198.51.100.1")
+        view = activation.open_invitation(portal.uow(), token, client_address="198.51.100.1")
         assert view.furthest_step == activation.STEP_AGREEMENT
     invitation = portal.invitation_for(token)
     assert invitation.status == InvitationStatus.PENDING
@@ -121,6 +116,7 @@ def test_opening_many_times_never_uses_the_link_up_and_is_recorded_once(portal: 
     assert len(opened) == 1 and opened[0].client_address == "198.51.100.1"
 
 
+@pytest.mark.sqlite_only
 def test_database_runs_in_wal_mode_with_foreign_keys(portal: Portal) -> None:
     with portal.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -134,11 +130,8 @@ def test_database_runs_in_wal_mode_with_foreign_keys(portal: Portal) -> None:
 def test_demo_is_seeded_once(portal: Portal) -> None:
     from services.demo import DEMO_DISTRIBUTOR, seed_demo
 
-    with portal.session() as session:
-        first = seed_demo(session)
-    with portal.session() as session:
-        second = seed_demo(session)
+    first = seed_demo(portal.uow())
+    second = seed_demo(portal.uow())
     assert first.seeded and first.token and not second.seeded and second.token is None
-    with portal.session() as session:
-        view = activation.open_invitation(session, first.token)
+    view = activation.open_invitation(portal.uow(), first.token)
     assert view.distributor_name == DEMO_DISTRIBUTOR and view.company_name == "Champions Corp"

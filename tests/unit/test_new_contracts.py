@@ -17,11 +17,9 @@ OTHER = "Other Distribution GmbH"
 def removed_partner(portal: Portal) -> tuple[accounts.SignedInUser, str]:
     """A distributor user and the terminated contract of its removed partner (Champions Corp, Jane Doe)."""
     actor = portal.distributor_user()
-    with portal.session() as session:
-        token = distributor_invitations.invite(session, actor, company_name=RESELLER).token
+    token = distributor_invitations.invite(portal.uow(), actor, company_name=RESELLER).token
     created = portal.activate(token)
-    with portal.session() as session:
-        partners.terminate_contract(session, actor, created.contract_id)
+    partners.terminate_contract(portal.uow(), actor, created.contract_id)
     return actor, created.contract_id
 
 
@@ -34,31 +32,28 @@ def test_a_removed_partner_signs_a_new_contract_and_the_old_one_stays_terminated
     actor, old_id = removed_partner(portal)
     with portal.session() as session:
         old_before = session.get(Contract, old_id)
-    with portal.session() as session:
-        offer = new_contracts.offer_new_contract(session, actor, old_id)
-    with portal.session() as session:
-        view = activation.open_invitation(session, offer.token)
+    offer = new_contracts.offer_new_contract(portal.uow(), actor, old_id)
+    view = activation.open_invitation(portal.uow(), offer.token)
     assert (view.existing_account_name, view.email, view.agreement_version) == (RESELLER, EMAIL, 1)
-    with portal.session() as session, pytest.raises(InvitationForExistingAccount):  # no second account
-        activation.accept_agreement(session, offer.token, email="new@x.example", accepted=True, revision=0)
-    with portal.session() as session, pytest.raises(InvalidState, match="offered already"):
-        new_contracts.offer_new_contract(session, actor, old_id)
+    with pytest.raises(InvitationForExistingAccount):
+        activation.accept_agreement(portal.uow(), offer.token, email="new@x.example", accepted=True, revision=0)
+    with pytest.raises(InvalidState, match="offered already"):
+        new_contracts.offer_new_contract(portal.uow(), actor, old_id)
 
     with portal.session() as session:
         jane = session.exec(select(User).where(User.email == EMAIL)).one()
-    with portal.session() as session, pytest.raises(ValidationFailed) as unticked:
-        new_contracts.sign_new_contract(session, offer.token, user_id=jane.id, accepted=False, signed=False)
+    with pytest.raises(ValidationFailed) as unticked:
+        new_contracts.sign_new_contract(portal.uow(), offer.token, user_id=jane.id, accepted=False, signed=False)
     assert set(unticked.value.errors) == {"accepted", "signed"}
-    with portal.session() as session:
-        signed = new_contracts.sign_new_contract(
-            session, offer.token, user_id=jane.id, accepted=True, signed=True, client_address="198.51.100.8"
-        )
+    signed = new_contracts.sign_new_contract(
+        portal.uow(), offer.token, user_id=jane.id, accepted=True, signed=True, client_address="198.51.100.8"
+    )
 
     with portal.session() as session:
         new = session.get(Contract, signed.contract_id)
         old_after = session.get(Contract, old_id)
-        rows = partners.list_partners(session, actor)
-        portal_home = accounts.portal_view(session, jane.id)
+    rows = partners.list_partners(portal.uow(), actor)
+    portal_home = accounts.portal_view(portal.uow(), jane.id)
     assert new is not None and new.status == ContractStatus.ACTIVE
     assert (new.reseller_account_id, new.signee_user_id, new.evidence_email) == (jane.account_id, jane.id, EMAIL)
     assert new.evidence_client_address == "198.51.100.8" and new.evidence_text_sha256 is not None
@@ -70,35 +65,30 @@ def test_a_removed_partner_signs_a_new_contract_and_the_old_one_stays_terminated
     assert portal_home.has_active_contract and len(portal_home.contracts) == 2
     assert resellers(portal) == 1
     assert portal.invitation_for(offer.token).status == InvitationStatus.ACTIVATED
-    with portal.session() as session:
-        detail = partners.partner_detail(session, actor, old_id)
+    detail = partners.partner_detail(portal.uow(), actor, old_id)
     assert detail.next_contract is not None and detail.next_contract.contract_id == new.id
-    with portal.session() as session, pytest.raises(InvalidState, match="partner again already"):
-        new_contracts.offer_new_contract(session, actor, old_id)
+    with pytest.raises(InvalidState, match="partner again already"):
+        new_contracts.offer_new_contract(portal.uow(), actor, old_id)
 
 
 def test_only_a_user_of_the_account_signs_its_offer(portal: Portal) -> None:
     actor, old_id = removed_partner(portal)
-    with portal.session() as session:
-        offer = new_contracts.offer_new_contract(session, actor, old_id)
+    offer = new_contracts.offer_new_contract(portal.uow(), actor, old_id)
     stranger = portal.activate(portal.invite(), email="stranger@x.example", company="Stranger Ltd")
-    with portal.session() as session, pytest.raises(Forbidden, match="offered to Champions Corp"):
-        new_contracts.sign_new_contract(session, offer.token, user_id=stranger.user_id, accepted=True, signed=True)
-    with portal.session() as session, pytest.raises(Forbidden):
-        new_contracts.sign_new_contract(session, offer.token, user_id=actor.user_id, accepted=True, signed=True)
+    with pytest.raises(Forbidden, match="offered to Champions Corp"):
+        new_contracts.sign_new_contract(portal.uow(), offer.token, user_id=stranger.user_id, accepted=True, signed=True)
+    with pytest.raises(Forbidden):
+        new_contracts.sign_new_contract(portal.uow(), offer.token, user_id=actor.user_id, accepted=True, signed=True)
     assert portal.invitation_for(offer.token).status == InvitationStatus.PENDING
 
 
 def test_a_revoked_offer_is_reissued_bound_to_the_same_account(portal: Portal) -> None:
     actor, old_id = removed_partner(portal)
+    offer = new_contracts.offer_new_contract(portal.uow(), actor, old_id)
+    distributor_invitations.revoke_invitation(portal.uow(), actor, offer.invitation.id)
+    again = distributor_invitations.reissue_invitation(portal.uow(), actor, offer.invitation.id)
+    view = activation.open_invitation(portal.uow(), again.token)
     with portal.session() as session:
-        offer = new_contracts.offer_new_contract(session, actor, old_id)
-    with portal.session() as session:
-        distributor_invitations.revoke_invitation(session, actor, offer.invitation.id)
-    with portal.session() as session:
-        again = distributor_invitations.reissue_invitation(session, actor, offer.invitation.id)
-    with portal.session() as session:
-        view = activation.open_invitation(session, again.token)
         contract = session.get(Contract, again.invitation.contract_id)
     assert view.existing_account_name == RESELLER
     assert contract is not None and contract.reseller_account_id == view.existing_account_id
@@ -106,24 +96,22 @@ def test_a_revoked_offer_is_reissued_bound_to_the_same_account(portal: Portal) -
 
 def test_an_invitation_that_could_never_be_completed_is_refused_with_the_reason(portal: Portal) -> None:
     actor, old_id = removed_partner(portal)
-    with portal.session() as session, pytest.raises(ValidationFailed) as removed:
-        distributor_invitations.invite(session, actor, invitee_email=EMAIL.upper())
+    with pytest.raises(ValidationFailed) as removed:
+        distributor_invitations.invite(portal.uow(), actor, invitee_email=EMAIL.upper())
     assert removed.value.errors["email"] == (
         f"{EMAIL} belongs to a user of Champions Corp, a partner you removed, so a new invitation could never be "
         "completed. Offer them a new contract from their page in Partners."
     )
-    with portal.session() as session, pytest.raises(ValidationFailed, match="a partner you removed"):
+    with pytest.raises(ValidationFailed, match="a partner you removed"):
         partners.create_reseller_account(
-            session, actor, legal_name="Champions Corp", representative_name="Jane", representative_email=EMAIL
+            portal.uow(), actor, legal_name="Champions Corp", representative_name="Jane", representative_email=EMAIL
         )
-    with portal.session() as session:
-        new_contracts.offer_new_contract(session, actor, old_id)
-    with portal.session() as session, pytest.raises(ValidationFailed, match="waiting to be signed"):
-        distributor_invitations.invite(session, actor, invitee_email=EMAIL)
+    new_contracts.offer_new_contract(portal.uow(), actor, old_id)
+    with pytest.raises(ValidationFailed, match="waiting to be signed"):
+        distributor_invitations.invite(portal.uow(), actor, invitee_email=EMAIL)
 
     other = portal.distributor_user(OTHER)  # another distributor learns nothing about another tenant's users:
-    with portal.session() as session:  # its invitation is made, and the reseller is told at step 1 if need be
-        distributor_invitations.invite(session, other, invitee_email=EMAIL)
+    distributor_invitations.invite(portal.uow(), other, invitee_email=EMAIL)
     with portal.session() as session:
         assert session.exec(select(func.count()).select_from(Invitation)).one() == 3  # first, offer, other's
 
@@ -135,15 +123,15 @@ def test_an_offer_to_an_account_nobody_can_sign_in_to_is_refused(portal: Portal)
             user.status = "disabled"  # type: ignore[assignment]
             session.add(user)
         session.commit()
-    with portal.session() as session, pytest.raises(InvalidState, match="Nobody at Champions Corp can sign in"):
-        new_contracts.offer_new_contract(session, actor, old_id)
+    with pytest.raises(InvalidState, match="Nobody at Champions Corp can sign in"):
+        new_contracts.offer_new_contract(portal.uow(), actor, old_id)
 
 
 def test_only_a_removed_partner_is_offered_a_new_contract(portal: Portal) -> None:
     actor = portal.distributor_user()
     created = portal.activate(portal.invite())
-    with portal.session() as session, pytest.raises(InvalidState, match="Only a removed partner"):
-        new_contracts.offer_new_contract(session, actor, created.contract_id)
+    with pytest.raises(InvalidState, match="Only a removed partner"):
+        new_contracts.offer_new_contract(portal.uow(), actor, created.contract_id)
     other = portal.distributor_user(OTHER)
-    with portal.session() as session, pytest.raises(Exception, match="No such partner"):
-        new_contracts.offer_new_contract(session, other, created.contract_id)
+    with pytest.raises(Exception, match="No such partner"):
+        new_contracts.offer_new_contract(portal.uow(), other, created.contract_id)

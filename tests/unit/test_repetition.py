@@ -24,27 +24,21 @@ def count(portal: Portal, model: type) -> int:
 
 def test_a_reissued_invitation_has_one_successor_and_the_old_row_shows_it(portal: Portal) -> None:
     actor = portal.distributor_user()
-    with portal.session() as session:
-        old = distributor_invitations.invite(session, actor, company_name="Reissued Once Ltd").invitation
-    with portal.session() as session:
-        distributor_invitations.revoke_invitation(session, actor, old.id)
-    with portal.session() as session:
-        first = distributor_invitations.reissue_invitation(session, actor, old.id).invitation
-    with portal.session() as session, pytest.raises(InvalidState) as again:  # a double click, a second tab
-        distributor_invitations.reissue_invitation(session, actor, old.id)
+    old = distributor_invitations.invite(portal.uow(), actor, company_name="Reissued Once Ltd").invitation
+    distributor_invitations.revoke_invitation(portal.uow(), actor, old.id)
+    first = distributor_invitations.reissue_invitation(portal.uow(), actor, old.id).invitation
+    with pytest.raises(InvalidState) as again:
+        distributor_invitations.reissue_invitation(portal.uow(), actor, old.id)
     assert again.value.message == f"This invitation was reissued already, as {first.id}. Its link is the one to use."
-    with portal.session() as session:
-        rows = {row.invitation_id: row for row in distributor_invitations.list_invitations(session, actor).rows}
-        detail = distributor_invitations.invitation_detail(session, actor, old.id)
+    rows = {row.invitation_id: row for row in distributor_invitations.list_invitations(portal.uow(), actor).rows}
+    detail = distributor_invitations.invitation_detail(portal.uow(), actor, old.id)
     assert rows[old.id].replaced_by == first.id and rows[first.id].replaced_by is None
     assert detail.row.replaced_by == first.id
 
-    with portal.session() as session:  # the successor dies too: the chain goes on from the newest link
-        distributor_invitations.revoke_invitation(session, actor, first.id)
-    with portal.session() as session, pytest.raises(InvalidState, match=f"Reissue {first.id} if a new link"):
-        distributor_invitations.reissue_invitation(session, actor, old.id)
-    with portal.session() as session:
-        second = distributor_invitations.reissue_invitation(session, actor, first.id).invitation
+    distributor_invitations.revoke_invitation(portal.uow(), actor, first.id)
+    with pytest.raises(InvalidState, match=f"Reissue {first.id} if a new link"):
+        distributor_invitations.reissue_invitation(portal.uow(), actor, old.id)
+    second = distributor_invitations.reissue_invitation(portal.uow(), actor, first.id).invitation
     assert second.reissued_from_id == first.id
     with portal.session() as session:
         successors = session.exec(select(Invitation.id).where(Invitation.reissued_from_id == old.id)).all()
@@ -54,30 +48,26 @@ def test_a_reissued_invitation_has_one_successor_and_the_old_row_shows_it(portal
 def publish(portal: Portal, actor: SignedInUser, key: str | None, text: str = "# Terms\n\nNew terms.") -> str:
     with portal.session() as session:
         agreement_id = session.exec(select(Agreement.id)).first()
-    with portal.session() as session:
-        return agreements.publish_version(session, actor, str(agreement_id), text=text, request_key=key).id
+    return agreements.publish_version(portal.uow(), actor, str(agreement_id), text=text, request_key=key).id
 
 
 def create_invitation(portal: Portal, actor: SignedInUser, key: str | None) -> str:
-    with portal.session() as session:
-        return distributor_invitations.invite(session, actor, company_name="Twice Ltd", request_key=key).invitation.id
+    return distributor_invitations.invite(portal.uow(), actor, company_name="Twice Ltd", request_key=key).invitation.id
 
 
 def create_agreement(portal: Portal, actor: SignedInUser, key: str | None) -> str:
-    with portal.session() as session:
-        return agreements.create_agreement(session, actor, title="Addendum", text="Terms.", request_key=key).id
+    return agreements.create_agreement(portal.uow(), actor, title="Addendum", text="Terms.", request_key=key).id
 
 
 def create_reseller_account(portal: Portal, actor: SignedInUser, key: str | None) -> str:
-    with portal.session() as session:
-        return partners.create_reseller_account(
-            session,
-            actor,
-            legal_name="Twice Inc",
-            representative_name="Tess Twice",
-            representative_email="tess@twice.example",
-            request_key=key,
-        ).account_id
+    return partners.create_reseller_account(
+        portal.uow(),
+        actor,
+        legal_name="Twice Inc",
+        representative_name="Tess Twice",
+        representative_email="tess@twice.example",
+        request_key=key,
+    ).account_id
 
 
 ACTIONS: dict[str, tuple[Callable[[Portal, SignedInUser, str | None], str], type]] = {
@@ -111,8 +101,7 @@ def test_two_racing_presses_of_create_issue_one_invitation(portal: Portal) -> No
     def press() -> None:
         barrier.wait()
         try:
-            with portal.session() as session:
-                distributor_invitations.invite(session, actor, company_name="Raced Ltd", request_key=key)
+            distributor_invitations.invite(portal.uow(), actor, company_name="Raced Ltd", request_key=key)
             outcomes.append("created")
         except AlreadyDone:
             outcomes.append("already done")
@@ -141,5 +130,5 @@ def test_publishing_the_current_text_again_is_refused(portal: Portal) -> None:
 
 def test_a_malformed_request_key_is_refused(portal: Portal) -> None:
     actor = portal.distributor_user()
-    with portal.session() as session, pytest.raises(ValidationFailed):
-        distributor_invitations.invite(session, actor, request_key="short")
+    with pytest.raises(ValidationFailed):
+        distributor_invitations.invite(portal.uow(), actor, request_key="short")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from data import db
 from data.settings import Settings
+from tests.helpers import Portal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,13 +76,11 @@ def test_session_storage_lives_in_the_data_directory(monkeypatch: pytest.MonkeyP
     assert Settings.from_env().session_storage_dir == tmp_path / "data" / "sessions"
 
 
-def test_database_errors_never_carry_the_values_they_were_given(tmp_path: Path) -> None:
+def test_database_errors_never_carry_the_values_they_were_given(portal: Portal) -> None:
     from sqlalchemy.exc import IntegrityError
 
     from data.models import User
-    from tests.helpers import open_portal
 
-    portal = open_portal(tmp_path / "portal.db")
     actor = portal.distributor_user(email="taken@example.com")
     with portal.session() as session:
         session.add(User(account_id=actor.account_id, email="taken@example.com", full_name="x", password_hash="$h"))
@@ -148,139 +146,3 @@ def test_a_secret_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SystemExit) as refused:
         Settings.from_env()
     assert "short-secret" not in str(refused.value) and "at least 32" in str(refused.value)
-
-
-def test_a_database_of_another_schema_version_is_refused(tmp_path: Path) -> None:
-    import sqlite3
-
-    path = tmp_path / "old.db"
-    connection = sqlite3.connect(path)
-    connection.execute("CREATE TABLE something_old (id INTEGER)")
-    connection.commit()
-    connection.close()
-    with pytest.raises(SystemExit, match="another version of the portal"):
-        db.configure(f"sqlite:///{path}")
-
-
-def test_a_schema_3_database_is_upgraded_in_place_and_keeps_its_invitations(tmp_path: Path) -> None:
-    import sqlite3
-
-    from services import distributor_invitations
-    from tests.helpers import open_portal
-
-    portal = open_portal(tmp_path / "portal.db")
-    actor = portal.distributor_user()
-    with portal.session() as session:
-        distributor_invitations.invite(session, actor, company_name="Kept Through Upgrade Ltd")
-    portal.engine.dispose()
-    connection = sqlite3.connect(portal.path)  # make it what schema 3 was: no search index
-    with connection:
-        for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?", ("invitation_search%",)
-        ).fetchall():
-            connection.execute(f"DROP TRIGGER {name}")
-        connection.execute("DROP TABLE invitation_search")
-        connection.execute("PRAGMA user_version = 3")
-    connection.close()
-
-    engine = db.make_engine(f"sqlite:///{portal.path}")
-    db.create_tables(engine)
-    with db.new_session(engine) as session:
-        found = distributor_invitations.list_invitations(session, actor, search="through upgrade")
-    with db.new_session(engine) as session:
-        distributor_invitations.invite(session, actor, company_name="Issued After Upgrade Ltd")
-    with db.new_session(engine) as session:
-        after = distributor_invitations.list_invitations(session, actor, search="after upgrade")
-    with engine.connect() as connection:
-        version = connection.exec_driver_sql("PRAGMA user_version").scalar()
-    engine.dispose()
-    assert [row.company_name for row in found.rows] == ["Kept Through Upgrade Ltd"]
-    assert [row.company_name for row in after.rows] == ["Issued After Upgrade Ltd"]
-    assert version == db.SCHEMA_VERSION
-
-
-def test_a_database_of_a_newer_schema_version_is_refused(tmp_path: Path) -> None:
-    import sqlite3
-
-    from tests.helpers import open_portal
-
-    portal = open_portal(tmp_path / "portal.db")
-    portal.engine.dispose()
-    connection = sqlite3.connect(portal.path)
-    connection.execute(f"PRAGMA user_version = {db.SCHEMA_VERSION + 1}")
-    connection.close()
-    with pytest.raises(SystemExit, match="another version of the portal"):
-        db.configure(f"sqlite:///{portal.path}")
-
-
-def test_audit_events_cannot_be_changed_or_deleted(tmp_path: Path) -> None:
-    import sqlite3
-
-    from tests.helpers import open_portal
-
-    portal = open_portal(tmp_path / "portal.db")
-    portal.invite()
-    connection = sqlite3.connect(portal.path)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        connection.execute("UPDATE audit_event SET actor = 'someone else'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        connection.execute("DELETE FROM audit_event")
-    connection.close()
-
-
-def test_a_schema_4_database_keeps_its_set_password_links_and_they_still_work(tmp_path: Path) -> None:
-    """Schema 4 made the representative's user up front (status invited); its links work after the upgrade."""
-    import sqlite3
-
-    from data.models import User, UserStatus
-    from services import accounts, partners
-    from tests.helpers import PASSWORD, open_portal
-
-    portal = open_portal(tmp_path / "portal.db")
-    actor = portal.distributor_user()
-    with portal.session() as session:
-        direct = partners.create_reseller_account(
-            session,
-            actor,
-            legal_name="Legacy Ltd",
-            representative_name="Lee Legacy",
-            representative_email="lee@l.example",
-        )
-    portal.engine.dispose()
-    connection = sqlite3.connect(portal.path)  # make it what schema 4 was: the user made up front
-    with connection:
-        connection.execute(
-            "INSERT INTO user (id, account_id, email, full_name, status, created_at) VALUES "
-            "('UR-0000-legacy', ?, 'lee@l.example', 'Lee Legacy', 'INVITED', '2026-01-01 00:00:00')",
-            (direct.account_id,),
-        )
-        connection.execute("UPDATE contract SET signee_user_id = 'UR-0000-legacy' WHERE id = ?", (direct.contract_id,))
-        connection.execute("ALTER TABLE set_password_link RENAME TO new_shape")
-        connection.execute("DROP INDEX ix_set_password_link_user_id")
-        connection.execute("DROP INDEX ix_set_password_link_contract_id")
-        connection.execute(
-            "CREATE TABLE set_password_link (id VARCHAR NOT NULL PRIMARY KEY, user_id VARCHAR NOT NULL REFERENCES "
-            "user (id), contract_id VARCHAR NOT NULL REFERENCES contract (id), token_hash VARCHAR(64) NOT NULL "
-            "UNIQUE, created_at DATETIME NOT NULL, expires_at DATETIME NOT NULL, used_at DATETIME)"
-        )
-        connection.execute("CREATE INDEX ix_set_password_link_user_id ON set_password_link (user_id)")
-        connection.execute(
-            "INSERT INTO set_password_link SELECT id, 'UR-0000-legacy', contract_id, token_hash, created_at, "
-            "expires_at, used_at FROM new_shape"
-        )
-        connection.execute("DROP TABLE new_shape")
-        connection.execute("PRAGMA user_version = 4")
-    connection.close()
-
-    engine = db.make_engine(f"sqlite:///{portal.path}")
-    db.create_tables(engine)
-    with db.new_session(engine) as session:
-        view = partners.open_set_password_link(session, direct.token)
-    assert (view.full_name, view.email) == ("Lee Legacy", "lee@l.example")
-    with db.new_session(engine) as session:
-        done = partners.set_password(session, direct.token, password=PASSWORD, accepted=True)
-    with db.new_session(engine) as session:
-        user = session.get(User, done.user_id)
-        assert accounts.authenticate(session, "lee@l.example", PASSWORD).user_id == "UR-0000-legacy"
-    engine.dispose()
-    assert user is not None and user.status == UserStatus.ACTIVE

@@ -42,17 +42,17 @@ def test_guessing_links_is_slowed_past_the_limit_and_an_unknown_link_then_gets_t
 ) -> None:
     real = portal.invite()
     for _ in range(3):
-        with portal.session() as session, pytest.raises(InvitationNotFound):
-            activation.open_invitation(session, guess(), client_address="198.51.100.66", limits=SMALL)
-    with portal.session() as session, pytest.raises(SlowDown) as slowed:
-        activation.open_invitation(session, guess(), client_address="198.51.100.66", limits=SMALL)
+        with pytest.raises(InvitationNotFound):
+            activation.open_invitation(portal.uow(), guess(), client_address="198.51.100.66", limits=SMALL)
+    with pytest.raises(SlowDown) as slowed:
+        activation.open_invitation(portal.uow(), guess(), client_address="198.51.100.66", limits=SMALL)
     assert slowed.value.seconds == SMALL.link_slowdown.total_seconds()
-    with portal.session() as session, pytest.raises(TooManyAttempts) as blocked:  # after the pause
-        activation.open_invitation(session, guess(), client_address="198.51.100.66", limits=SMALL, slowed=True)
+    with pytest.raises(TooManyAttempts) as blocked:  # after the pause
+        activation.open_invitation(portal.uow(), guess(), client_address="198.51.100.66", limits=SMALL, slowed=True)
     assert blocked.value.message == "Too many attempts. Try again in 15 minutes."
     assert link_attempts(portal) == 3  # past the limit nothing more is written: the count stays bounded
-    with portal.session() as session:  # another client is not affected
-        assert activation.open_invitation(session, real, client_address="198.51.100.67", limits=SMALL)
+    # another client is not affected
+    assert activation.open_invitation(portal.uow(), real, client_address="198.51.100.67", limits=SMALL)
 
 
 def test_a_valid_link_always_opens_even_from_an_address_past_the_limit(portal: Portal) -> None:
@@ -60,12 +60,11 @@ def test_a_valid_link_always_opens_even_from_an_address_past_the_limit(portal: P
     them out of their link."""
     real = portal.invite()
     for _ in range(10):
-        with portal.session() as session, contextlib.suppress(InvitationNotFound, SlowDown, TooManyAttempts):
-            activation.open_invitation(session, guess(), client_address="198.51.100.68", limits=SMALL)
-    with portal.session() as session, pytest.raises(SlowDown):
-        activation.open_invitation(session, real, client_address="198.51.100.68", limits=SMALL)
-    with portal.session() as session:
-        view = activation.open_invitation(session, real, client_address="198.51.100.68", limits=SMALL, slowed=True)
+        with contextlib.suppress(InvitationNotFound, SlowDown, TooManyAttempts):
+            activation.open_invitation(portal.uow(), guess(), client_address="198.51.100.68", limits=SMALL)
+    with pytest.raises(SlowDown):
+        activation.open_invitation(portal.uow(), real, client_address="198.51.100.68", limits=SMALL)
+    view = activation.open_invitation(portal.uow(), real, client_address="198.51.100.68", limits=SMALL, slowed=True)
     assert view.distributor_name
 
 
@@ -76,13 +75,12 @@ def test_malformed_links_are_neither_looked_up_nor_counted(portal: Portal, junk:
     """20 ``<img src=".../activate/junk">`` on another site's page cost its visitors nothing."""
     real = portal.invite()
     for _ in range(10):
-        with portal.session() as session, pytest.raises(InvitationNotFound):
-            activation.open_invitation(session, junk, client_address="198.51.100.69", limits=SMALL)
-        with portal.session() as session, pytest.raises(UnknownSetPasswordLink):
-            partners.open_set_password_link(session, junk, client_address="198.51.100.69", limits=SMALL)
+        with pytest.raises(InvitationNotFound):
+            activation.open_invitation(portal.uow(), junk, client_address="198.51.100.69", limits=SMALL)
+        with pytest.raises(UnknownSetPasswordLink):
+            partners.open_set_password_link(portal.uow(), junk, client_address="198.51.100.69", limits=SMALL)
     assert link_attempts(portal) == 0
-    with portal.session() as session:
-        assert activation.open_invitation(session, real, client_address="198.51.100.69", limits=SMALL)
+    assert activation.open_invitation(portal.uow(), real, client_address="198.51.100.69", limits=SMALL)
 
 
 def test_only_our_exact_token_shape_is_well_formed() -> None:
@@ -94,13 +92,11 @@ def test_only_our_exact_token_shape_is_well_formed() -> None:
 def test_valid_links_do_not_count_as_guesses(portal: Portal) -> None:
     real = portal.invite()
     for _ in range(10):
-        with portal.session() as session:
-            activation.open_invitation(session, real, client_address="198.51.100.70", limits=SMALL)
+        activation.open_invitation(portal.uow(), real, client_address="198.51.100.70", limits=SMALL)
 
 
 def sign_in(portal: Portal, email: str, password: str, address: str = "192.0.2.10") -> accounts.SignedInUser:
-    with portal.session() as session:
-        return accounts.authenticate(session, email, password, client_address=address, limits=SMALL)
+    return accounts.authenticate(portal.uow(), email, password, client_address=address, limits=SMALL)
 
 
 def test_failed_sign_ins_are_limited_per_account_whatever_the_address(portal: Portal) -> None:
@@ -133,10 +129,10 @@ def test_delays_grow_and_are_capped_and_end(portal: Portal) -> None:
         throttle.record_failure(session, throttle.SIGN_IN, [key] * 6)  # limit 3, three over
         session.commit()
     now = utcnow()
-    with portal.session() as session, pytest.raises(TooManyAttempts) as blocked:
-        throttle.check(session, throttle.SIGN_IN, {key: 3}, limits=SMALL, now=now)
-    assert timedelta(minutes=7) < blocked.value.retry_after <= timedelta(minutes=8)  # 1·2³ = 8 minutes (the cap)
     with portal.session() as session:
+        with pytest.raises(TooManyAttempts) as blocked:
+            throttle.check(session, throttle.SIGN_IN, {key: 3}, limits=SMALL, now=now)
+        assert timedelta(minutes=7) < blocked.value.retry_after <= timedelta(minutes=8)  # 1·2³ = 8 min (the cap)
         throttle.check(session, throttle.SIGN_IN, {key: 3}, limits=SMALL, now=now + timedelta(minutes=8, seconds=1))
         throttle.check(session, throttle.SIGN_IN, {key: 3}, limits=SMALL, now=now + timedelta(minutes=16))
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from data import db
+from data import db, migrations
 from data.models import AuditEvent
 from services import activation, errors, rules, throttle, workers
 from tests.helpers import EMAIL, Portal
@@ -25,7 +25,7 @@ from tests.helpers import EMAIL, Portal
 
 @pytest.fixture
 def running_workers(portal: Portal) -> Iterator[None]:
-    workers.start(1, str(portal.engine.url), throttle.Limits(), wait=True)
+    workers.start(1, portal.url, throttle.Limits(), wait=True)
     try:
         yield
     finally:
@@ -99,13 +99,13 @@ def test_a_dead_worker_is_replaced(portal: Portal, running_workers: None) -> Non
     assert call(activation.open_invitation, token).furthest_step == activation.STEP_AGREEMENT  # type: ignore[union-attr]
 
 
-def slow_pid(_session: object, seconds: float) -> int:
+def slow_pid(_uow: object, seconds: float) -> int:
     time.sleep(seconds)  # a call in flight while another worker dies
     return os.getpid()
 
 
 def test_one_dead_worker_fails_only_its_own_call(portal: Portal) -> None:
-    workers.start(2, str(portal.engine.url), throttle.Limits(), wait=True)
+    workers.start(2, portal.url, throttle.Limits(), wait=True)
     try:
         in_flight = workers.submit(slow_pid, None, (1.5,), {})
         dying = workers.submit(die, None, (), {})
@@ -131,6 +131,7 @@ def test_a_worker_killed_while_idle_is_replaced_before_the_next_call(portal: Por
     assert workers.pids() != [pid]
 
 
+@pytest.mark.sqlite_only
 def test_no_worker_that_can_start_fails_calls_at_once(tmp_path: Path) -> None:
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("")
@@ -143,12 +144,13 @@ def test_no_worker_that_can_start_fails_calls_at_once(tmp_path: Path) -> None:
         workers.stop()
 
 
+@pytest.mark.sqlite_only
 def test_a_worker_opens_the_database_while_another_process_writes(portal: Portal) -> None:
     """A worker starting up (or a command-line run) must not need the write lock on an existing database."""
     writer = sqlite3.connect(portal.engine.url.database, timeout=0)
     writer.execute("BEGIN IMMEDIATE")  # the server in the middle of a write
     try:
-        workers.start(1, str(portal.engine.url), throttle.Limits(), wait=True)
+        workers.start(1, portal.url, throttle.Limits(), wait=True)
         assert workers.ready()
     finally:
         writer.rollback()
@@ -156,18 +158,18 @@ def test_a_worker_opens_the_database_while_another_process_writes(portal: Portal
         workers.stop()
 
 
+@pytest.mark.sqlite_only
 def test_two_processes_creating_a_new_database_at_once_both_succeed(tmp_path: Path) -> None:
+    """The embedded SQLite database upgrades itself at start; two processes doing it at once queue."""
     url = f"sqlite:///{tmp_path / 'new.db'}"
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         for started in [pool.submit(open_database, url) for _ in range(2)]:
-            assert started.result(timeout=60) == db.SCHEMA_VERSION
+            assert started.result(timeout=60) == migrations.head()
 
 
-def open_database(url: str) -> int:
-    """In a fresh process: set the database up, and say which schema version it has."""
-    engine = db.configure(url, create=True)
-    with engine.connect() as connection:
-        return int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+def open_database(url: str) -> str | None:
+    """In a fresh process: set the database up (creating it), and say which schema revision it has."""
+    return migrations.current(db.configure(url, create=True))
 
 
 def worker_pid(_session: object) -> int:

@@ -1,0 +1,136 @@
+"""The schema's one path: Alembic revisions in ``versions/``, applied by :func:`upgrade`.
+
+A new table or column is a new revision (``alembic revision --autogenerate`` against a database at head
+writes a first draft; see docs/DEPLOYMENT.md), never an edit of an old one. A SQLite database made before
+Alembic (schema 3 to 6, told by ``PRAGMA user_version``) is adopted: schema 3 first gets the search index that
+schema 4 added; schema 4 is stamped as revision 0001, which is exactly it, schema 5 as 0002 and schema 6 as 0003.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
+
+HERE = Path(__file__).resolve().parent
+BASELINE = "0001"
+# PRAGMA user_version of a SQLite database once Alembic manages it: the releases before Alembic refuse any
+# version they do not know, so an older release never opens (and writes to) a newer database.
+ALEMBIC_USER_VERSION = 1000
+# The revision each schema version of the releases before Alembic is (schema 3 once it has the search index).
+_LEGACY_SCHEMAS = {3: BASELINE, 4: BASELINE, 5: "0002", 6: "0003"}
+UPGRADE_LOCK_ID = 0x504F5254414C  # "PORTAL": one ``db upgrade`` at a time on a PostgreSQL database
+
+
+class OutdatedSchema(SystemExit):
+    """The database is not at the schema this code needs, and this process may not upgrade it."""
+
+
+def include_name(name: str | None, kind: str, _parents: dict[str, str | None]) -> bool:
+    """For autogenerate: leave out what the revisions make by hand and it cannot compare, the invitation search
+    (SQLite's FTS5 table and its shadow tables, PostgreSQL's table and trigram index)."""
+    return not (name or "").startswith(("invitation_search", "ix_invitation_search"))
+
+
+def config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, in code (there is no alembic.ini to keep in step)."""
+    alembic_config = Config()
+    alembic_config.set_main_option("script_location", str(HERE))
+    alembic_config.attributes["connection"] = connection
+    return alembic_config
+
+
+def head() -> str:
+    """The newest revision this code knows."""
+    revision = ScriptDirectory.from_config(config()).get_current_head()
+    assert revision is not None
+    return revision
+
+
+def current(engine: Engine) -> str | None:
+    """The database's revision; ``None`` for an empty database or one made before Alembic."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def has_tables(engine: Engine) -> bool:
+    """Whether the database holds any table besides Alembic's own (an empty database holds none)."""
+    with engine.connect() as connection:
+        return any(name != "alembic_version" for name in inspect(connection).get_table_names())
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database to ``revision`` in one transaction: a failed upgrade leaves it as it was. Two
+    processes upgrading at once queue (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: an advisory lock) and the
+    second finds nothing left to do."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execution_options(sqlite_begin="IMMEDIATE")
+        with connection.begin():
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK_ID})")
+            else:
+                _adopt_legacy_sqlite(engine, connection)
+            found = MigrationContext.configure(connection).get_current_revision()
+            if found is not None and found not in _known():
+                raise _newer(engine, found)
+            command.upgrade(config(connection), revision)
+            if engine.dialect.name == "sqlite":
+                connection.exec_driver_sql(f"PRAGMA user_version = {ALEMBIC_USER_VERSION}")
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse to run on a database that is not at this code's schema, saying what to do."""
+    found = current(engine)
+    wanted = head()
+    if found == wanted:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    if found is None:
+        raise OutdatedSchema(
+            f"The database {where} has no portal schema yet. Create it with: python main.py db upgrade"
+        )
+    if found not in _known():
+        raise _newer(engine, found)
+    raise OutdatedSchema(
+        f"The database {where} is at schema revision {found}; this version needs {wanted}. "
+        "Upgrade it first (once, from one machine): python main.py db upgrade"
+    )
+
+
+def _known() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(config()).walk_revisions()}
+
+
+def _newer(engine: Engine, found: str) -> OutdatedSchema:
+    return OutdatedSchema(
+        f"The database {engine.url.render_as_string(hide_password=True)} is at schema revision {found}, made by a "
+        f"newer version of the portal (this one knows up to {head()}). Run the newer version."
+    )
+
+
+def _adopt_legacy_sqlite(engine: Engine, connection: Connection) -> None:
+    """Stamp a SQLite database made before Alembic as the baseline revision (after bringing schema 3 to 4);
+    refuse one of a version that never existed here."""
+    has_tables = connection.exec_driver_sql(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name != 'alembic_version'"
+    ).scalar()
+    if not has_tables or MigrationContext.configure(connection).get_current_revision() is not None:
+        return
+    version = int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+    if version not in _LEGACY_SCHEMAS:
+        raise OutdatedSchema(
+            f"The database {engine.url.database} was made by another version of the portal (schema {version}, "
+            "this one upgrades schema 3 to 6 and Alembic revisions). Move it away (or delete it) to start afresh."
+        )
+    if version == 3:
+        baseline = importlib.import_module("data.migrations.versions.0001_baseline")
+        for statement in baseline.SQLITE_SEARCH:
+            connection.exec_driver_sql(statement)
+        connection.exec_driver_sql(baseline.SQLITE_SEARCH_FILL)
+    command.stamp(config(connection), _LEGACY_SCHEMAS[version])
