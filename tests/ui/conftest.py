@@ -1,4 +1,5 @@
-"""UI tests: NiceGUI's simulated ``user`` drives the real app (main.py) on a temporary SQLite file."""
+"""UI tests: NiceGUI's simulated ``user`` drives the real app (main.py) on a fresh database (SQLite, or
+PostgreSQL with ``--db postgresql``)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ from tests.helpers import Portal
 
 
 @pytest.fixture(autouse=True)
-def portal_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Point the app that main.py builds at a fresh data directory (database and session secret)."""
+def portal_environment(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Point the app that main.py builds at a fresh database and data directory (the session secret)."""
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("PORTAL_DEMO", "1")  # a new database with the demo, as scripts/run.sh starts it
-    monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
+    monkeypatch.delenv("PORTAL_DEMO", raising=False)  # the test database exists: nothing is created or seeded
     monkeypatch.delenv("PORTAL_BASE_URL", raising=False)
+    monkeypatch.delenv("PORTAL_REDIS_URL", raising=False)
     yield
 
 
@@ -46,6 +48,6 @@ def pages_with_error_statuses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[
 
 
 @pytest.fixture
-def app_portal(user: User, tmp_path: Path) -> Portal:
+def app_portal(user: User) -> Portal:
     """The database of the app under test, for arranging data and checking what was saved."""
     return Portal(engine=db.get_engine())
