@@ -37,6 +37,7 @@ from ui.set_password import set_password_page
 from ui.theme import PRODUCT_NAME, Heading, card, page_frame
 
 log = logging.getLogger("portal")
+REDIS_KEY_PREFIX = "portal:"  # NiceGUI's storage keys in a Redis that may serve other applications too
 
 # Pages whose responses must never be cached: the activation link is a credential, the rest is private.
 NO_STORE_PREFIXES = ("/activate", "/set-password", "/portal", "/login", "/logout", "/distributor")
@@ -203,12 +204,22 @@ def register_pages() -> None:
     app.add_middleware(SecurityHeaders)
 
 
+def share_sessions(settings: Settings) -> None:
+    """With ``PORTAL_REDIS_URL``, keep NiceGUI's per-user storage (who is signed in) in Redis, so that every
+    instance sees a sign-in or sign-out at once (NiceGUI publishes each change to the other instances); session
+    cookies are signed with the one ``PORTAL_SESSION_SECRET`` (settings refuse Redis without it)."""
+    if settings.redis_url:
+        Storage.redis_url = settings.redis_url
+        Storage.redis_key_prefix = REDIS_KEY_PREFIX
+
+
 def run_server(settings: Settings) -> None:
     """Start the web server (returns at once under NiceGUI's test simulation)."""
     app_settings.use(settings)
     settings.session_storage_dir.mkdir(parents=True, exist_ok=True)
     Storage.path = settings.session_storage_dir  # NiceGUI reads NICEGUI_STORAGE_PATH only when imported
     app.state.base_origin = origin_of(settings.base_url)
+    share_sessions(settings)
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
         workers.start(os.cpu_count() or 1, settings.database_url, throttle.current_limits())
         app.on_shutdown(workers.stop)

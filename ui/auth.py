@@ -123,6 +123,11 @@ def _end_session(request: Request, *, sign_out_pages: bool = True) -> None:
         return
     storage = app.storage._users.pop(old_id, None)
     if storage is not None:
+        # Key by key before clear(): with several instances the session lives in Redis, and each removal is
+        # published to the other instances in order, whereas clear() deletes the key concurrently with publishing,
+        # so another instance might keep the old session (and accept a replayed cookie).
+        for key in list(storage):
+            del storage[key]
         storage.clear()
     request.session["id"] = str(uuid.uuid4())
     if not sign_out_pages:

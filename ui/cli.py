@@ -284,7 +284,7 @@ def backup(settings: Settings, args: argparse.Namespace) -> None:
         raise CommandError(str(error)) from None
     except (OSError, sqlite3.Error) as error:
         raise CommandError(f"cannot write the backup to {args.path}: {error}") from None
-    print(f"Backed up {settings.database_url} to {args.path.resolve()}")
+    print(f"Backed up {db.get_engine().url.database} to {args.path.resolve()}")
 
 
 def init(settings: Settings) -> None:
@@ -356,7 +356,8 @@ def serve(settings: Settings) -> None:
     seed = demo.DemoSeed(seeded=False)
     if settings.demo_may_create:
         seed = demo.seed_demo(UnitOfWork())
-    print(f"Reseller Portal on {settings.base_url} (database: {settings.database_url})", flush=True)
+    shown = db.get_engine().url.render_as_string(hide_password=True)  # never the password
+    print(f"Reseller Portal on {settings.base_url} (database: {shown})", flush=True)
     if seed.seeded:
         print(
             f"Demo distributor {demo.DEMO_DISTRIBUTOR}: sign in at {settings.base_url}/login as "

@@ -1,0 +1,192 @@
+"""Two instances of the portal serving one portal: each is ``python main.py`` on its own port, both on one
+PostgreSQL database (a throwaway cluster) and one Redis (NiceGUI's per-user storage), with one session secret.
+Driven by real Chromium. Cookies do not depend on the port, so one browser carries its session from A to B as it
+would behind a proxy that sends it sometimes to one instance and sometimes to the other."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import create_engine
+from sqlmodel import func, select
+
+from data.models import Account, AccountKind, InvitationStatus, User
+from tests.e2e.conftest import ROOT, Server
+from tests.e2e.wizard import Wizard
+from tests.helpers import PASSWORD, Portal, open_portal
+from tests.servers import postgres_cluster, redis_server
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("PORTAL_TEST_POSTGRES_URL") and not Path("/usr/lib/postgresql").exists(),
+    reason="needs PostgreSQL (scripts/test.sh installs and starts it)",
+)
+
+
+@pytest.fixture(scope="module")
+def shared_database() -> Iterator[tuple[str, str]]:
+    """A PostgreSQL database brought to the newest schema with ``python main.py db upgrade`` (as an operator
+    does once per release), and a Redis; yields their URLs."""
+    with postgres_cluster() as server_url, redis_server() as redis_url:
+        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql("CREATE DATABASE portal")
+        admin.dispose()
+        database_url = server_url.rsplit("/", 1)[0] + "/portal"
+        upgraded = subprocess.run(
+            [sys.executable, "main.py", "db", "upgrade"],
+            cwd=ROOT,
+            env={**os.environ, "PORTAL_DATABASE_URL": database_url},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert upgraded.returncode == 0, upgraded.stderr
+        yield database_url, redis_url
+
+
+@pytest.fixture(scope="module")
+def instances(shared_database: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
+    """Instances A and B (started one after the other: the first seeds the demo)."""
+    database_url, redis_url = shared_database
+    shared = {
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_REDIS_URL": redis_url,
+        "PORTAL_SESSION_SECRET": secrets.token_urlsafe(32),
+    }
+    started: list[Server] = []
+    try:
+        for name in ("a", "b"):
+            instance = Server(tmp_path_factory.mktemp(f"instance-{name}"), extra_env=shared)
+            instance.start()
+            started.append(instance)
+        yield started
+    finally:
+        for instance in started:
+            instance.stop()
+
+
+@pytest.fixture(scope="module")
+def database(instances: list[Server], shared_database: tuple[str, str]) -> Iterator[Portal]:
+    """Direct access to the shared database, for arranging and checking data."""
+    portal = open_portal(shared_database[0], upgrade=False)
+    yield portal
+    portal.engine.dispose()
+
+
+def on(instance: Server, url: str) -> str:
+    """The same link, served by ``instance``."""
+    return instance.base_url + "/" + url.split("/", 3)[3]
+
+
+def sign_in(page: Page, instance: Server, email: str) -> None:
+    page.goto(f"{instance.base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{instance.base_url}/distributor/invitations")
+
+
+def test_both_instances_serve_one_portal(instances: list[Server]) -> None:
+    a, b = instances
+    assert "Demo: Mighty Mick's LLC invited Champions Corp" in a.output_path.read_text()
+    assert "Existing data kept" in b.output_path.read_text()  # B found A's demo in the shared database
+    url = a.invite("--company", "Seen Everywhere Ltd")
+    for instance in (a, b):
+        assert "Traceback" not in instance.log_path.read_text()
+    assert url.startswith(a.base_url)
+
+
+def test_signed_in_on_a_is_signed_in_on_b_and_signing_out_on_a_ends_it_on_b(
+    instances: list[Server], browser: Browser
+) -> None:
+    a, b = instances
+    email = a.distributor_user("ops-two-instances@mightymicks.example")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sign_in(page, a, email)
+        page.goto(f"{b.base_url}/distributor/invitations")
+        expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+        expect(page).to_have_url(f"{b.base_url}/distributor/invitations")
+        signed_in_cookies = context.cookies()
+
+        page.goto(f"{a.base_url}/logout")
+        page.get_by_role("button", name="Sign out").click()
+        expect(page).to_have_url(f"{a.base_url}/login")
+        page.goto(f"{b.base_url}/distributor/invitations")
+        expect(page).to_have_url(f"{b.base_url}/login?next=/distributor/invitations")
+    finally:
+        context.close()
+    replay = browser.new_context()  # the cookie from before signing out on A, replayed on B
+    try:
+        replay.add_cookies(signed_in_cookies)
+        replayed = replay.new_page()
+        replayed.goto(f"{b.base_url}/distributor/invitations")
+        expect(replayed).to_have_url(f"{b.base_url}/login?next=/distributor/invitations")
+    finally:
+        replay.close()
+
+
+def test_an_activation_started_on_a_is_finished_on_b_and_signed_in_on_both(
+    instances: list[Server], database: Portal, page: Page
+) -> None:
+    a, b = instances
+    url = a.invite("--company", "Walked Across Ltd")
+    wizard = Wizard(page)
+    page.goto(on(a, url))
+    wizard.agree("walker@across.example")
+    wizard.user_properties()
+    page.goto(on(b, url))  # the draft is in the shared database: B resumes at step 3
+    wizard.company("Walked Across Ltd")
+    wizard.sign_and_activate("Walked Across Ltd")
+    expect(page).to_have_url(f"{b.base_url}/portal")
+    page.goto(f"{a.base_url}/portal")
+    expect(page.get_by_text("Walked Across Ltd").first).to_be_visible()
+    expect(page).to_have_url(f"{a.base_url}/portal")
+
+
+def test_two_browsers_pressing_activate_through_a_and_b_create_exactly_one_account(
+    instances: list[Server], database: Portal, browser: Browser
+) -> None:
+    a, b = instances
+    url = a.invite("--company", "Racing Across Ltd")
+    token = url.rsplit("/", 1)[1]
+    database.walk_to(token, 4, email="racer@across.example", company="Racing Across Ltd")
+    with database.session() as session:
+        resellers_before = session.exec(
+            select(func.count()).select_from(Account).where(Account.kind == AccountKind.RESELLER)
+        ).one()
+    contexts = [browser.new_context() for _ in range(2)]
+    try:
+        pages = [context.new_page() for context in contexts]
+        wizards = [Wizard(page) for page in pages]
+        for page, wizard, instance in zip(pages, wizards, (a, b), strict=True):
+            page.goto(on(instance, url))
+            wizard.checkbox("I sign this service contract on behalf of Racing Across Ltd").click()
+        for wizard in wizards:  # both clicks go out before either activation has answered
+            wizard.button("Activate").click(no_wait_after=True)
+        for page in pages:
+            expect(
+                page.get_by_role("heading", name="Hub and Marketplace Creation").or_(
+                    page.get_by_role("heading", name="Portal already activated")
+                )
+            ).to_be_visible()
+        assert len([page for page in pages if page.url.endswith("/portal")]) == 1
+    finally:
+        for context in contexts:
+            context.close()
+    with database.session() as session:
+        resellers = session.exec(
+            select(func.count()).select_from(Account).where(Account.kind == AccountKind.RESELLER)
+        ).one()
+        users = session.exec(select(func.count()).select_from(User).where(User.email == "racer@across.example")).one()
+    assert resellers == resellers_before + 1 and users == 1
+    assert database.invitation_for(token).status == InvitationStatus.ACTIVATED
