@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Chromium included, on a Debian-like machine) and runs the whole suite:
-# lint, service and UI tests in one pytest run, then the browser tests in real Chromium.
+# Installs what the tests need (Chromium, PostgreSQL and Redis included, on a Debian-like machine) and runs the
+# whole suite: lint; the service and UI tests on SQLite, then on PostgreSQL; then the browser tests in real
+# Chromium (among them two instances on PostgreSQL and Redis). The PostgreSQL clusters and Redis servers are
+# throwaway ones the tests start on free ports and remove afterwards (tests/servers.py); nothing needs to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
@@ -23,7 +25,28 @@ if [ -z "$chromium" ]; then
 fi
 export PORTAL_CHROMIUM="$chromium"
 
+install_debian_packages() {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    echo "Missing $*; install it (Debian: apt-get install $*)." >&2
+    exit 1
+  fi
+}
+missing=()
+if [ -z "${PORTAL_PG_BIN:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing ${missing[*]} (Debian packages) ..." >&2
+  install_debian_packages "${missing[@]}"
+fi
+
 .venv/bin/ruff check .
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --diff . | head -50; exit 1; }
-.venv/bin/python -m pytest tests/unit tests/ui "$@"
+.venv/bin/python -m pytest tests/unit tests/ui --db sqlite "$@"
+.venv/bin/python -m pytest tests/unit tests/ui --db postgresql "$@"
 .venv/bin/python -m pytest tests/e2e "$@"
