@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: comma-separated addresses or networks
     # (CIDR); none by default.
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
-    # Several instances share sessions through Redis (NiceGUI's per-user storage) and must sign cookies with
-    # one secret; a single instance generates its secret once into the data directory.
+    # Several instances share sessions through Redis (NiceGUI's per-user storage) and sign cookies with one
+    # secret: PORTAL_SESSION_SECRET, else one generated once and kept in that Redis (a single instance keeps it
+    # in its data directory).
     redis_url: str | None = None
     session_secret_value: SecretStr | None = Field(
         None, validation_alias=AliasChoices("PORTAL_SESSION_SECRET", "session_secret_value"), repr=False
@@ -114,11 +115,6 @@ class Settings(BaseSettings):
         if not self.base_url:
             shown_host = "127.0.0.1" if self.host in {"0.0.0.0", "::"} else self.host  # noqa: S104 - display only
             object.__setattr__(self, "base_url", f"http://{shown_host}:{self.port}")
-        if self.redis_url and self.session_secret_value is None:
-            raise ValueError(
-                "PORTAL_SESSION_SECRET must be set when PORTAL_REDIS_URL is: every instance signs session "
-                "cookies with the same secret"
-            )
         return self
 
     @classmethod
@@ -161,11 +157,14 @@ class Settings(BaseSettings):
         return f"{self.base_url}/activate/{token}"
 
     def session_secret(self) -> str:
-        """The secret that signs session cookies: ``PORTAL_SESSION_SECRET``, else one generated once and
-        kept in the data directory (never a constant in the code). An empty or short one is refused: anyone
-        who guesses it can sign cookies, and so act as any signed-in user."""
+        """The secret that signs session cookies: ``PORTAL_SESSION_SECRET``, else one generated once and kept
+        where every instance finds it (in Redis with ``PORTAL_REDIS_URL``, else in the data directory); never a
+        constant in the code. An empty or short one is refused: anyone who guesses it can sign cookies, and so act
+        as any signed-in user."""
         if self.session_secret_value is not None:
             return self.session_secret_value.get_secret_value()
+        if self.redis_url:
+            return _shared_secret(self.redis_url)
         path = self.data_dir / "session-secret"
         if path.exists():
             return _long_enough(path.read_text().strip(), str(path))
@@ -175,6 +174,24 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "w") as handle:
             handle.write(secret)
         return secret
+
+
+REDIS_SECRET_KEY = "portal:session-secret"  # noqa: S105 - the name of the Redis key, not a secret
+
+
+def _shared_secret(redis_url: str) -> str:
+    """The session secret every instance on this Redis uses: the first instance to start stores one (SET NX),
+    the others read it."""
+    import redis
+
+    with redis.Redis.from_url(redis_url, socket_connect_timeout=5) as client:
+        try:
+            client.set(REDIS_SECRET_KEY, secrets.token_urlsafe(48), nx=True)
+            stored = client.get(REDIS_SECRET_KEY)
+        except redis.RedisError as error:
+            raise SystemExit(f"PORTAL_REDIS_URL: cannot reach Redis at {redis_url} ({error})") from None
+    assert isinstance(stored, bytes)
+    return stored.decode()
 
 
 _VARIABLES = {"session_secret_value": "PORTAL_SESSION_SECRET"}

@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema_commands = schema.add_subparsers(dest="action", metavar="ACTION", required=True)
     schema_commands.add_parser("upgrade", help="bring the schema to this version's (run once per release)")
     schema_commands.add_parser("current", help="show the schema revision and whether it is this version's")
+    revision = schema_commands.add_parser(
+        "revision", help="(developers) draft a new revision from the models' changes, on a database at the head"
+    )
+    revision.add_argument("message", help="what the revision changes, e.g. 'hubs and marketplaces'")
     backup = commands.add_parser(
         "backup", help="take a consistent copy of the SQLite database (safe while serving; PostgreSQL: pg_dump)"
     )
@@ -348,6 +352,20 @@ def db_current(settings: Settings, args: argparse.Namespace) -> None:
         print(f"{found or 'no schema'} (this version needs {wanted}: run python main.py db upgrade)")
 
 
+def db_revision(settings: Settings, args: argparse.Namespace) -> None:
+    """``db revision MESSAGE``: Alembic's draft of a new revision (data/migrations/versions), compared against the
+    configured database, which must be at the newest revision. Review the draft before committing it."""
+    engine = db.make_engine(settings.database_url)
+    try:
+        if migrations.current(engine) != migrations.head():
+            raise CommandError("the database is not at the newest revision; run python main.py db upgrade first")
+        with engine.begin() as connection:
+            script = migrations.draft(connection, args.message)
+    finally:
+        engine.dispose()
+    print(f"Drafted {script}; review it (the search index and triggers are written by hand), then commit it.")
+
+
 def serve(settings: Settings) -> None:
     """Start the server; with ``PORTAL_DEMO=1``, seed the demo on an empty database and print its links once."""
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.session_storage_dir))  # before NiceGUI is imported
@@ -387,6 +405,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], 
 SCHEMA_COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], None]] = {
     ("db", "upgrade"): db_upgrade,
     ("db", "current"): db_current,
+    ("db", "revision"): db_revision,
 }
 
 
@@ -398,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # the database, its WAL, backups and session files: readable by this user only
     logs.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are every upgrade's internals
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     command = (args.command, getattr(args, "action", None))

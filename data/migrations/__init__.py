@@ -37,6 +37,20 @@ def include_name(name: str | None, kind: str, _parents: dict[str, str | None]) -
     return not (name or "").startswith(("invitation_search", "ix_invitation_search"))
 
 
+def render_item(kind: str, item: object, _context: object) -> str | bool:
+    """For autogenerate: write the models' column types as the plain SQLAlchemy types they store (so that a
+    revision does not import the models, which change after it is written)."""
+    from sqlmodel.sql.sqltypes import AutoString
+
+    from data.models.types import UTCDateTime
+
+    if kind == "type" and isinstance(item, AutoString):
+        return f"sa.String(length={item.length})" if item.length else "sa.String()"
+    if kind == "type" and isinstance(item, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
+
 def config(connection: Connection | None = None) -> Config:
     """Alembic's configuration, in code (there is no alembic.ini to keep in step)."""
     alembic_config = Config()
@@ -82,6 +96,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             command.upgrade(config(connection), revision)
             if engine.dialect.name == "sqlite":
                 connection.exec_driver_sql(f"PRAGMA user_version = {ALEMBIC_USER_VERSION}")
+
+
+def draft(connection: Connection, message: str) -> str:
+    """Write Alembic's draft of the next revision (numbered after the head) from what the models have that the
+    database at ``connection`` lacks; returns the new file's path."""
+    number = f"{int(head()) + 1:04d}"
+    script = command.revision(config(connection), message=message, autogenerate=True, rev_id=number)
+    assert script is not None and not isinstance(script, list)
+    return str(script.path)
 
 
 def require_current(engine: Engine) -> None:

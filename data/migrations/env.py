@@ -6,7 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import data.models  # noqa: F401 - registers every table on SQLModel.metadata
-from data.migrations import include_name
+from data.migrations import include_name, render_item
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # the alembic command line: PORTAL_DATABASE_URL, as the portal itself reads it
@@ -19,6 +19,7 @@ if connection is None:  # the alembic command line: PORTAL_DATABASE_URL, as the 
             connection=connection,
             target_metadata=SQLModel.metadata,
             include_name=include_name,
+            render_item=render_item,
             render_as_batch=True,
             transactional_ddl=True,
         )
@@ -28,6 +29,7 @@ else:
         connection=connection,
         target_metadata=SQLModel.metadata,
         include_name=include_name,
+        render_item=render_item,
         render_as_batch=True,  # SQLite alters a table by copying it; Alembic's batch mode does that
         transactional_ddl=True,
     )

@@ -1,14 +1,18 @@
 """Two instances of the portal serving one portal: each is ``python main.py`` on its own port, both on one
-PostgreSQL database (a throwaway cluster) and one Redis (NiceGUI's per-user storage), with one session secret.
+PostgreSQL database (a throwaway cluster) and one Redis (NiceGUI's per-user storage, and the session secret the
+first instance stores there), started as the issue says: PORTAL_DATABASE_URL, PORTAL_REDIS_URL and a port.
 Driven by real Chromium. Cookies do not depend on the port, so one browser carries its session from A to B as it
 would behind a proxy that sends it sometimes to one instance and sometimes to the other."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-import secrets
+import shutil
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +25,7 @@ from data.models import Account, AccountKind, InvitationStatus, User
 from tests.e2e.conftest import ROOT, Server
 from tests.e2e.wizard import Wizard
 from tests.helpers import PASSWORD, Portal, open_portal
-from tests.servers import postgres_cluster, redis_server
+from tests.servers import free_port, postgres_cluster, redis_server
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("PORTAL_TEST_POSTGRES_URL") and not Path("/usr/lib/postgresql").exists(),
@@ -56,11 +60,7 @@ def shared_database() -> Iterator[tuple[str, str]]:
 def instances(shared_database: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
     """Instances A and B (started one after the other: the first seeds the demo)."""
     database_url, redis_url = shared_database
-    shared = {
-        "PORTAL_DATABASE_URL": database_url,
-        "PORTAL_REDIS_URL": redis_url,
-        "PORTAL_SESSION_SECRET": secrets.token_urlsafe(32),
-    }
+    shared = {"PORTAL_DATABASE_URL": database_url, "PORTAL_REDIS_URL": redis_url}
     started: list[Server] = []
     try:
         for name in ("a", "b"):
@@ -190,3 +190,63 @@ def test_two_browsers_pressing_activate_through_a_and_b_create_exactly_one_accou
         users = session.exec(select(func.count()).select_from(User).where(User.email == "racer@across.example")).one()
     assert resellers == resellers_before + 1 and users == 1
     assert database.invitation_for(token).status == InvitationStatus.ACTIVATED
+
+
+@pytest.fixture(scope="module")
+def proxy(instances: list[Server], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """deploy/haproxy.cfg in front of A and B (on this test's ports); yields the proxy's address."""
+    haproxy = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
+    if haproxy is None:
+        pytest.skip("HAProxy is not installed (apt-get install haproxy)")
+    port = free_port()
+    config = (ROOT / "deploy" / "haproxy.cfg").read_text()
+    config = config.replace("    log /dev/log local0\n", "").replace("bind :80", f"bind 127.0.0.1:{port}")
+    for name, instance in zip(("a", "b"), instances, strict=True):
+        port_before = {"a": "8081", "b": "8082"}[name]
+        config = config.replace(f"127.0.0.1:{port_before} check", f"127.0.0.1:{instance.port} check")
+    path = tmp_path_factory.mktemp("haproxy") / "haproxy.cfg"
+    path.write_text(config)
+    process = subprocess.Popen([haproxy, "-db", "-f", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    address = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # readiness probe: both instances pass HAProxy's health check
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            answers = set()
+            for _ in range(4):
+                with contextlib.suppress(OSError), urllib.request.urlopen(f"{address}/healthz", timeout=2) as reply:  # noqa: S310
+                    answers.add(reply.status)
+            if answers == {200}:
+                break
+            assert time.monotonic() < deadline, "HAProxy did not pass requests on"
+            time.sleep(0.2)
+        yield address
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_behind_the_shipped_haproxy_config_a_reseller_activates_with_both_instances_up(
+    proxy: str, instances: list[Server], browser: Browser
+) -> None:
+    """Through deploy/haproxy.cfg: each browser sticks to one instance (else its page's websocket would reach an
+    instance that never built the page, and Next would do nothing); browsers are spread over both."""
+    a, _ = instances
+    served_by = set()
+    for number in range(2):
+        company = f"Proxied {number} Ltd"
+        url = a.invite("--company", company)
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            wizard = Wizard(page)
+            page.goto(proxy + "/" + url.split("/", 3)[3])
+            wizard.agree(f"proxied{number}@behind.example")
+            wizard.user_properties()
+            wizard.company(company)
+            wizard.sign_and_activate(company)
+            expect(page).to_have_url(f"{proxy}/portal")
+            served_by.update(cookie["value"] for cookie in context.cookies() if cookie["name"] == "portal_instance")
+        finally:
+            context.close()
+    assert served_by == {"a", "b"}  # round robin for new browsers, then sticky

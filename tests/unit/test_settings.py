@@ -146,3 +146,30 @@ def test_a_secret_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SystemExit) as refused:
         Settings.from_env()
     assert "short-secret" not in str(refused.value) and "at least 32" in str(refused.value)
+
+
+def test_instances_on_one_redis_share_one_generated_session_secret(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without PORTAL_SESSION_SECRET, the first instance on a Redis stores a secret there and every other one
+    signs cookies with it (so a sign-in on A is valid on B); each data directory stays untouched."""
+    from tests.servers import redis_server
+
+    monkeypatch.delenv("PORTAL_SESSION_SECRET", raising=False)
+    with redis_server() as redis_url:
+        monkeypatch.setenv("PORTAL_REDIS_URL", redis_url)
+        monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "a"))
+        first = Settings.from_env().session_secret()
+        monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "b"))
+        second = Settings.from_env().session_secret()
+    assert first == second and len(first) >= 48
+    assert not (tmp_path / "a" / "session-secret").exists()
+
+
+def test_an_unreachable_redis_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.servers import free_port
+
+    monkeypatch.delenv("PORTAL_SESSION_SECRET", raising=False)
+    monkeypatch.setenv("PORTAL_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    with pytest.raises(SystemExit, match="PORTAL_REDIS_URL: cannot reach Redis"):
+        Settings.from_env().session_secret()
