@@ -17,7 +17,8 @@ STATUSES = ["PENDING", "IN_PROGRESS", "ACTIVATED", "REVOKED", "PENDING"]
 
 def bulk_invitations(portal: Portal, distributor_id: str, count: int) -> None:
     """``count`` invitations (with their pending contracts) for one distributor, spread over a year."""
-    version_id = active_version_for(portal.uow(), distributor_id).id
+    with portal.session() as session:
+        version_id = active_version_for(session, distributor_id).id
     now = datetime.now(UTC).replace(tzinfo=None)
     contracts, invitations = [], []
     for n in range(count):

@@ -150,8 +150,10 @@ class Server:
         return email
 
     def portal(self) -> Portal:
-        """Direct access to the server's database file, for arranging and checking data."""
-        return open_portal(self.data_dir / "portal.db")
+        """Direct access to the server's database (its SQLite file, or ``PORTAL_DATABASE_URL``), for arranging
+        and checking data."""
+        url = self.extra_env.get("PORTAL_DATABASE_URL")
+        return open_portal(url, upgrade=False) if url else open_portal(self.data_dir / "portal.db")
 
 
 @pytest.fixture(scope="module")
