@@ -741,7 +741,7 @@ def cell(r: Result | None) -> str:
     return figure + (" ✓" if r.met else " **✗**")
 
 
-def report(results: list[Result], mode: str, elapsed: float, output: Path | None) -> str:
+def report(results: list[Result], database: str, mode: str, elapsed: float, output: Path | None) -> str:
     """Keep this run's results in ``docs/performance-<db>.json`` and write ``PERFORMANCE.md`` with the latest run
     of each database side by side."""
     summary = summarize(results)
@@ -750,7 +750,7 @@ def report(results: list[Result], mode: str, elapsed: float, output: Path | None
     command = (
         "python -m bench"
         + ("" if mode == "full" else f" --{mode}")
-        + (f" --db {dialect()}" if dialect() != "sqlite" else "")
+        + (f" --db {database}" if database != "sqlite" else "")
     )
     run = {
         "command": command,
@@ -759,7 +759,7 @@ def report(results: list[Result], mode: str, elapsed: float, output: Path | None
         "seconds": round(elapsed),
         "results": [asdict(r) for r in results],
     }
-    output.with_name(f"performance-{dialect()}.json").write_text(json.dumps(run, indent=1, ensure_ascii=False) + "\n")
+    output.with_name(f"performance-{database}.json").write_text(json.dumps(run, indent=1, ensure_ascii=False) + "\n")
     runs = {}
     for name in DIALECTS:
         stored = output.with_name(f"performance-{name}.json")
@@ -872,7 +872,7 @@ def main(argv: list[str] | None = None) -> None:
     if STALLS and os.environ.get("BENCH_SHOW_STALLS"):
         for stack, count in STALLS.items():
             print(f"{count:5d}  {stack}")
-    print(report(results, mode, time.perf_counter() - started, output))
+    print(report(results, args.db, mode, time.perf_counter() - started, output))
 
 
 if __name__ == "__main__":

@@ -64,14 +64,18 @@ SQLITE_SEARCH_FILL = (
     "SELECT invitation.id, invitee_email, company_name, account.name FROM invitation "
     "LEFT JOIN account ON account.id = invitation.reseller_account_id"
 )
-# PostgreSQL: the same four columns in a table with one trigram GIN index over them (pg_trgm answers ILIKE
-# '%text%' from it), kept current by triggers.
+# PostgreSQL: the same four columns in a table kept current by triggers, with a trigram GIN index on each (pg_trgm
+# answers ILIKE '%text%' from them; one index over all four made the planner's estimate so high that it read the
+# whole table instead: 130-270 ms against 0.4-2 ms for a search matching few of 100,000 invitations).
 POSTGRESQL_SEARCH = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE TABLE invitation_search (reference VARCHAR PRIMARY KEY REFERENCES invitation (id) ON DELETE CASCADE, "
     "email VARCHAR, company VARCHAR, reseller VARCHAR)",
-    "CREATE INDEX ix_invitation_search_trigrams ON invitation_search USING gin "
-    "(reference gin_trgm_ops, email gin_trgm_ops, company gin_trgm_ops, reseller gin_trgm_ops)",
+    *(
+        f"CREATE INDEX ix_invitation_search_{column} ON invitation_search USING gin ({column} gin_trgm_ops) "
+        "WITH (fastupdate = off)"
+        for column in ("reference", "email", "company", "reseller")
+    ),
     "CREATE FUNCTION invitation_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "INSERT INTO invitation_search (reference, email, company, reseller) VALUES (NEW.id, NEW.invitee_email, "
     "NEW.company_name, (SELECT name FROM account WHERE id = NEW.reseller_account_id)) "
