@@ -9,13 +9,19 @@ schema 4 added; schema 4 is stamped as revision 0001, which is exactly it, schem
 from __future__ import annotations
 
 import importlib
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported only where a schema changes or is compared: every process (each service worker, each
+# command) opens a database at the newest revision without it (head() and current() read the files and the
+# alembic_version table themselves).
 
 HERE = Path(__file__).resolve().parent
 BASELINE = "0001"
@@ -53,23 +59,36 @@ def render_item(kind: str, item: object, _context: object) -> str | bool:
 
 def config(connection: Connection | None = None) -> Config:
     """Alembic's configuration, in code (there is no alembic.ini to keep in step)."""
+    from alembic.config import Config
+
     alembic_config = Config()
     alembic_config.set_main_option("script_location", str(HERE))
     alembic_config.attributes["connection"] = connection
     return alembic_config
 
 
+_REVISION = re.compile(r"^(down_)?revision = (?:\"(\w+)\"|None)", re.MULTILINE)
+
+
+@cache
 def head() -> str:
-    """The newest revision this code knows."""
-    revision = ScriptDirectory.from_config(config()).get_current_head()
-    assert revision is not None
-    return revision
+    """The newest revision this code knows: the one no other revision revises (read from the revision files;
+    ``tests/unit/test_schema.py`` checks it against Alembic's own answer)."""
+    revisions, revised = set(), set()
+    for path in (HERE / "versions").glob("*.py"):
+        for down, name in _REVISION.findall(path.read_text(encoding="utf-8")):
+            if name:
+                (revised if down else revisions).add(name)
+    [newest] = revisions - revised
+    return newest
 
 
 def current(engine: Engine) -> str | None:
     """The database's revision; ``None`` for an empty database or one made before Alembic."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
 def has_tables(engine: Engine) -> bool:
@@ -82,6 +101,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade the database to ``revision`` in one transaction: a failed upgrade leaves it as it was. Two
     processes upgrading at once queue (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: an advisory lock) and the
     second finds nothing left to do."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
             connection.execution_options(sqlite_begin="IMMEDIATE")
@@ -101,6 +123,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def draft(connection: Connection, message: str) -> str:
     """Write Alembic's draft of the next revision (numbered after the head) from what the models have that the
     database at ``connection`` lacks; returns the new file's path."""
+    from alembic import command
+
     number = f"{int(head()) + 1:04d}"
     script = command.revision(config(connection), message=message, autogenerate=True, rev_id=number)
     assert script is not None and not isinstance(script, list)
@@ -127,6 +151,8 @@ def require_current(engine: Engine) -> None:
 
 
 def _known() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return {script.revision for script in ScriptDirectory.from_config(config()).walk_revisions()}
 
 
@@ -140,6 +166,9 @@ def _newer(engine: Engine, found: str) -> OutdatedSchema:
 def _adopt_legacy_sqlite(engine: Engine, connection: Connection) -> None:
     """Stamp a SQLite database made before Alembic as the baseline revision (after bringing schema 3 to 4);
     refuse one of a version that never existed here."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     has_tables = connection.exec_driver_sql(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name != 'alembic_version'"
     ).scalar()

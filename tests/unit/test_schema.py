@@ -9,6 +9,8 @@ import json
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
@@ -44,7 +46,8 @@ from services.unit_of_work import UnitOfWork
 from tests.databases import Databases
 from tests.helpers import PASSWORD, Portal, open_portal
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
 PREVIOUS_RELEASE = FIXTURES / "portal-release-schema4.db"
 
 
@@ -255,6 +258,25 @@ def test_a_schema_4_set_password_link_still_works_after_the_upgrade(tmp_path: Pa
         assert user is not None and user.status == UserStatus.ACTIVE
     finally:
         engine.dispose()
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert migrations.head() == ScriptDirectory.from_config(migrations.config()).get_current_head()
+
+
+@pytest.mark.sqlite_only
+def test_opening_a_database_at_the_newest_revision_does_not_load_alembic(portal: Portal) -> None:
+    """Every service worker and command opens the database at start; only a schema change needs Alembic."""
+    check = (
+        "import sys; from data import db; db.configure(sys.argv[1]); "
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('alembic', 'mako')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", check, portal.url], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 # ---------------------------------------------------------------- landed schema-4 files made by the released code
