@@ -359,8 +359,7 @@ def db_revision(settings: Settings, args: argparse.Namespace) -> None:
     try:
         if migrations.current(engine) != migrations.head():
             raise CommandError("the database is not at the newest revision; run python main.py db upgrade first")
-        with engine.begin() as connection:
-            script = migrations.draft(connection, args.message)
+        script = migrations.draft(engine, args.message)
     finally:
         engine.dispose()
     print(f"Drafted {script}; review it (the search index and triggers are written by hand), then commit it.")

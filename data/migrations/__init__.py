@@ -120,13 +120,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                 connection.exec_driver_sql(f"PRAGMA user_version = {ALEMBIC_USER_VERSION}")
 
 
-def draft(connection: Connection, message: str) -> str:
+def draft(engine: Engine, message: str) -> str:
     """Write Alembic's draft of the next revision (numbered after the head) from what the models have that the
-    database at ``connection`` lacks; returns the new file's path."""
+    database lacks; returns the new file's path."""
     from alembic import command
 
     number = f"{int(head()) + 1:04d}"
-    script = command.revision(config(connection), message=message, autogenerate=True, rev_id=number)
+    with engine.begin() as connection:
+        script = command.revision(config(connection), message=message, autogenerate=True, rev_id=number)
     assert script is not None and not isinstance(script, list)
     return str(script.path)
 
