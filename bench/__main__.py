@@ -741,7 +741,9 @@ def cell(r: Result | None) -> str:
     return figure + (" ✓" if r.met else " **✗**")
 
 
-def report(results: list[Result], database: str, mode: str, elapsed: float, output: Path | None) -> str:
+def report(
+    results: list[Result], database: str, mode: str, elapsed: float, output: Path | None, only: set[str] | None = None
+) -> str:
     """Keep this run's results in ``docs/performance-<db>.json`` and write ``PERFORMANCE.md`` with the latest run
     of each database side by side."""
     summary = summarize(results)
@@ -752,6 +754,7 @@ def report(results: list[Result], database: str, mode: str, elapsed: float, outp
         + ("" if mode == "full" else f" --{mode}")
         + (f" --db {database}" if database != "sqlite" else "")
     )
+    stored = output.with_name(f"performance-{database}.json")
     run = {
         "command": command,
         "at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -759,7 +762,16 @@ def report(results: list[Result], database: str, mode: str, elapsed: float, outp
         "seconds": round(elapsed),
         "results": [asdict(r) for r in results],
     }
-    output.with_name(f"performance-{database}.json").write_text(json.dumps(run, indent=1, ensure_ascii=False) + "\n")
+    if only and stored.exists():  # a partial run (--only) replaces its own figures in the last full run's
+        earlier = json.loads(stored.read_text())
+        renewed = {r.number for r in results}
+        kept = [r for r in earlier["results"] if r["number"] not in renewed]
+        run = {
+            **earlier,
+            "command": f"{earlier['command']}, then {command} --only {' --only '.join(sorted(only))} at {run['at']}",
+            "results": sorted(kept + run["results"], key=lambda r: r["number"]),
+        }
+    stored.write_text(json.dumps(run, indent=1, ensure_ascii=False) + "\n")
     runs = {}
     for name in DIALECTS:
         stored = output.with_name(f"performance-{name}.json")
@@ -872,7 +884,7 @@ def main(argv: list[str] | None = None) -> None:
     if STALLS and os.environ.get("BENCH_SHOW_STALLS"):
         for stack, count in STALLS.items():
             print(f"{count:5d}  {stack}")
-    print(report(results, args.db, mode, time.perf_counter() - started, output))
+    print(report(results, args.db, mode, time.perf_counter() - started, output, set(args.only or ())))
 
 
 if __name__ == "__main__":
