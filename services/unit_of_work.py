@@ -47,7 +47,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -194,7 +194,7 @@ def domain_error(error: BaseException, conflicts: Mapping[str, DomainError] | No
     which goes on as it is): a constraint violation, or a database that cannot be written now or is busy."""
     if isinstance(error, IntegrityError):
         return _constraint_error(error, conflicts or {})
-    if isinstance(error, OperationalError | db.DatabaseUnavailable):
+    if isinstance(error, DBAPIError | db.DatabaseUnavailable):  # PostgreSQL's read-only is an InternalError
         fault = db.write_fault(error)
         if fault is None:
             return None

@@ -434,12 +434,14 @@ def test_every_partial_index_compares_with_what_is_stored(portal: Portal) -> Non
     stored_names = {member.name for enum in STORED_ENUMS for member in enum}
     with portal.engine.connect() as connection:
         if portal.is_postgresql:
-            partial = connection.exec_driver_sql(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE '% WHERE %'"
+            partial = connection.execute(
+                text("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE :where"),
+                {"where": "% WHERE %"},
             ).all()
         else:
-            partial = connection.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'"
+            partial = connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql LIKE :where"),
+                {"where": "% WHERE %"},
             ).all()
     assert {name for name, _ in partial} >= {"ux_account_distributor_name", "ux_invitation_one_open_successor"}
     for name, sql in partial:
