@@ -15,7 +15,8 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from nicegui import Client, app, context, ui
 from nicegui.page import page
-from nicegui.storage import Storage
+from nicegui.persistence.redis_persistent_dict import RedisPersistentDict
+from nicegui.storage import USER_PREFIX, Storage
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,6 +39,10 @@ from ui.theme import PRODUCT_NAME, Heading, card, page_frame
 
 log = logging.getLogger("portal")
 REDIS_KEY_PREFIX = "portal:"  # NiceGUI's storage keys in a Redis that may serve other applications too
+# How long a browser session lives after its last request: the session cookie's Max-Age (Starlette's default,
+# made explicit), and with Redis the lifetime of the session's storage there, which each request renews as it
+# renews the cookie (see SessionLifetime).
+SESSION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60
 
 # Pages whose responses must never be cached: the activation link is a credential, the rest is private.
 NO_STORE_PREFIXES = ("/activate", "/set-password", "/portal", "/login", "/logout", "/distributor")
@@ -207,10 +212,53 @@ def register_pages() -> None:
 def share_sessions(settings: Settings) -> None:
     """With ``PORTAL_REDIS_URL``, keep NiceGUI's per-user storage (who is signed in) in Redis, so that every
     instance sees a sign-in or sign-out at once (NiceGUI publishes each change to the other instances); session
-    cookies are signed with the one ``PORTAL_SESSION_SECRET`` (settings refuse Redis without it)."""
+    cookies are signed with the one ``PORTAL_SESSION_SECRET`` (settings refuse Redis without it). A session's
+    storage in Redis expires with its cookie (:data:`SESSION_MAX_AGE_SECONDS` after the last request), instead of
+    staying forever as NiceGUI leaves it."""
     if settings.redis_url:
         Storage.redis_url = settings.redis_url
         Storage.redis_key_prefix = REDIS_KEY_PREFIX
+        Storage._create_persistent_dict = staticmethod(_expiring_user_storage)  # type: ignore[method-assign]
+        app.add_middleware(SessionLifetime)
+
+
+_nicegui_persistent_dict = Storage._create_persistent_dict
+
+
+def _expiring_user_storage(id: str) -> object:
+    """NiceGUI's storage for ``id``; a user's (a browser session's) in Redis with the session cookie's lifetime.
+    NiceGUI sets a time to live on tab storage only; every write of a user's storage sets it again."""
+    if Storage.redis_url and id.startswith(USER_PREFIX):
+        return RedisPersistentDict(
+            url=Storage.redis_url, id=id, key_prefix=Storage.redis_key_prefix, ttl=SESSION_MAX_AGE_SECONDS
+        )
+    return _nicegui_persistent_dict(id)
+
+
+class SessionLifetime:
+    """With Redis: each HTTP response sends the session cookie again with a fresh Max-Age (Starlette's session
+    middleware, outside this one, does), so the session's storage in Redis gets the same lifetime again here. It
+    then expires exactly when the cookie can no longer bring it back, whichever instance served the request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._redis: object | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+        session = scope.get("session") if scope["type"] == "http" else None
+        session_id = session.get("id") if isinstance(session, dict) else None
+        if not isinstance(session_id, str) or not Storage.redis_url:
+            return
+        import redis.asyncio as redis
+
+        if self._redis is None:
+            self._redis = redis.from_url(Storage.redis_url, socket_connect_timeout=5)
+        key = f"{Storage.redis_key_prefix}{USER_PREFIX}{session_id}"
+        try:
+            await self._redis.expire(key, SESSION_MAX_AGE_SECONDS)  # type: ignore[attr-defined]
+        except redis.RedisError as error:  # the next request renews it; NiceGUI itself logs Redis outages
+            log.warning("could not renew the session's lifetime in Redis: %s", type(error).__name__)
 
 
 def run_server(settings: Settings) -> None:
@@ -239,7 +287,11 @@ def run_server(settings: Settings) -> None:
         show=False,
         show_welcome_message=False,
         storage_secret=settings.session_secret(),
-        session_middleware_kwargs={"https_only": settings.secure_cookies, "same_site": "lax"},
+        session_middleware_kwargs={
+            "https_only": settings.secure_cookies,
+            "same_site": "lax",
+            "max_age": SESSION_MAX_AGE_SECONDS,
+        },
         uvicorn_logging_level="warning",
         # Whose word about the client's address counts: only the configured proxies' (uvicorn would otherwise
         # believe any X-Forwarded-For from 127.0.0.1, and that address is recorded as signing evidence).

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
 from data.models import Account, AccountKind, InvitationStatus, User
@@ -53,12 +54,32 @@ def shared_database() -> Iterator[tuple[str, str]]:
             check=False,
         )
         assert upgraded.returncode == 0, upgraded.stderr
+        created = subprocess.run(  # the first distributor, as docs/DEPLOYMENT.md has the operator make it
+            [
+                sys.executable,
+                "main.py",
+                "distributor",
+                "create",
+                "Mighty Mick's LLC",
+                "--admin-email",
+                "admin@mightymicks.example",
+                "--password-stdin",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PORTAL_DATABASE_URL": database_url},
+            input=PASSWORD,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert created.returncode == 0, created.stderr
         yield database_url, redis_url
 
 
 @pytest.fixture(scope="module")
 def instances(shared_database: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
-    """Instances A and B (started one after the other: the first seeds the demo)."""
+    """Instances A and B on the shared database (which neither seeds: a configured database never gets the demo)."""
     database_url, redis_url = shared_database
     shared = {"PORTAL_DATABASE_URL": database_url, "PORTAL_REDIS_URL": redis_url}
     started: list[Server] = []
@@ -88,16 +109,19 @@ def on(instance: Server, url: str) -> str:
 
 def sign_in(page: Page, instance: Server, email: str) -> None:
     page.goto(f"{instance.base_url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{instance.base_url}/distributor/invitations")
 
 
-def test_both_instances_serve_one_portal(instances: list[Server]) -> None:
+def test_both_instances_serve_one_portal(instances: list[Server], shared_database: tuple[str, str]) -> None:
     a, b = instances
-    assert "Demo: Mighty Mick's LLC invited Champions Corp" in a.output_path.read_text()
-    assert "Existing data kept" in b.output_path.read_text()  # B found A's demo in the shared database
+    for instance in (a, b):
+        banner = instance.output_path.read_text()
+        assert "Reseller Portal on" in banner and "Demo:" not in banner  # PORTAL_DEMO=1 never seeds PostgreSQL
+        password = make_url(shared_database[0]).password
+        assert password is None or str(password) not in banner  # the database password is never printed
     url = a.invite("--company", "Seen Everywhere Ltd")
     for instance in (a, b):
         assert "Traceback" not in instance.log_path.read_text()
@@ -133,6 +157,46 @@ def test_signed_in_on_a_is_signed_in_on_b_and_signing_out_on_a_ends_it_on_b(
         expect(replayed).to_have_url(f"{b.base_url}/login?next=/distributor/invitations")
     finally:
         replay.close()
+
+
+def session_lifetimes(redis_url: str) -> dict[str, int]:
+    """Each browser session's storage in Redis and the seconds it has left (-1: it never expires)."""
+    import redis
+
+    with redis.Redis.from_url(redis_url) as client:
+        return {key.decode(): int(client.ttl(key)) for key in client.scan_iter("portal:user-*")}
+
+
+def test_a_session_in_redis_expires_with_its_cookie_and_each_request_renews_both(
+    instances: list[Server], shared_database: tuple[str, str], browser: Browser
+) -> None:
+    """NiceGUI keeps a user's storage in Redis forever; here it lives as long as the session cookie that leads to
+    it (Max-Age, renewed by every response, on either instance), so an abandoned session is not kept for ever."""
+    import redis
+
+    from ui.app import SESSION_MAX_AGE_SECONDS
+
+    a, b = instances
+    redis_url = shared_database[1]
+    email = a.distributor_user("ops-lifetime@mightymicks.example")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sign_in(page, a, email)
+        [cookie] = [cookie for cookie in context.cookies() if cookie["name"] == "session"]
+        assert abs(cookie["expires"] - time.time() - SESSION_MAX_AGE_SECONDS) < 120  # the cookie's lifetime
+        lifetimes = session_lifetimes(redis_url)
+        assert lifetimes and all(0 < left <= SESSION_MAX_AGE_SECONDS for left in lifetimes.values()), lifetimes
+        for instance in (b, a, b):  # requests that change nothing (B loads the session the first time only)
+            with redis.Redis.from_url(redis_url) as client:  # as if the last request was long ago
+                for key in lifetimes:
+                    client.expire(key, 60)
+            page.goto(f"{instance.base_url}/distributor/invitations")
+            expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+            renewed = session_lifetimes(redis_url)
+            assert max(renewed.values()) > SESSION_MAX_AGE_SECONDS - 120, (instance.base_url, renewed)
+    finally:
+        context.close()
 
 
 def test_an_activation_started_on_a_is_finished_on_b_and_signed_in_on_both(
