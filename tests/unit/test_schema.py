@@ -49,8 +49,9 @@ from tests.helpers import PASSWORD, Portal, open_portal
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 PREVIOUS_RELEASE = FIXTURES / "portal-release-schema4.db"
-# Databases made by the releases before Alembic: schema 4 (before issue 10) and schema 5 (the last one).
-RELEASES = [FIXTURES / "portal-release-schema4.db", FIXTURES / "portal-release-schema5.db"]
+# Databases made by the releases before Alembic: schema 4 (before issue 10), schema 5 (issue 10) and schema 6
+# (issues 11 and 12, the last one).
+RELEASES = [FIXTURES / f"portal-release-schema{version}.db" for version in (4, 5, 6)]
 
 
 def sqlite_schema(path: Path) -> dict[str, object]:
@@ -104,7 +105,7 @@ def rows(path: Path) -> dict[str, list[dict[str, object]]]:
 def test_the_previous_releases_database_upgrades_keeping_every_row(
     databases: Databases, tmp_path: Path, release: Path
 ) -> None:
-    """The landed demo database of a release before Alembic (schema 4 or 5, FTS5 index included) upgrades itself
+    """The landed demo database of a release before Alembic (schema 4, 5 or 6, FTS5 index included) upgrades itself
     when the portal opens it, keeps every row, and is then the same schema as a freshly created one."""
     copy = tmp_path / "portal.db"
     shutil.copyfile(release, copy)
