@@ -34,9 +34,10 @@ import httpx
 from playwright.async_api import Browser, Page, Playwright, async_playwright
 from sqlmodel import func, select
 
+from bench.instances import walk_activation
 from bench.seed import bulk_invitations
 from data.models import Invitation
-from services import activation, distributor_invitations, throttle, workers
+from services import distributor_invitations, throttle, workers
 from services.security import hash_password
 from tests.databases import Databases
 from tests.e2e.conftest import CHROMIUM_FLAGS, ROOT, Server, chromium_executable, free_port
@@ -529,21 +530,7 @@ def activation_throughput(counts: dict[str, int]) -> list[Result]:
 
     def activate(numbered: tuple[int, str]) -> None:
         number, token = numbered
-        view = step(activation.open_invitation, token)
-        view = step(
-            activation.accept_agreement,
-            token,
-            email=f"throughput{number}@bench.example",
-            accepted=True,
-            revision=view.revision,
-        )
-        view = step(
-            activation.save_user_properties, token, full_name=FULL_NAME, password=PASSWORD, revision=view.revision
-        )
-        view = step(
-            activation.save_company_properties, token, company_name=f"Throughput {number} Ltd", revision=view.revision
-        )
-        step(activation.activate, token, signed=True, revision=view.revision)
+        walk_activation(step, token, f"throughput{number}@bench.example", f"Throughput {number} Ltd")
 
     try:
         with ThreadPoolExecutor(max_workers=2 * CORES) as pool:  # enough callers to keep every worker busy

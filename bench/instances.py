@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from data import db
 from services import activation, throttle, workers
@@ -19,19 +20,24 @@ from tests.helpers import FULL_NAME, PASSWORD
 CORES = os.cpu_count() or 1
 
 
+def walk_activation(step: Callable[..., Any], token: str, email: str, company_name: str) -> None:
+    """Every step of one activation, each a call through ``step`` (into the worker pool), as the pages make them:
+    each save sends the draft's revision that the previous one returned."""
+    view = step(activation.open_invitation, token)
+    view = step(activation.accept_agreement, token, email=email, accepted=True, revision=view.revision)
+    view = step(activation.save_user_properties, token, full_name=FULL_NAME, password=PASSWORD, revision=view.revision)
+    view = step(activation.save_company_properties, token, company_name=company_name, revision=view.revision)
+    step(activation.activate, token, signed=True, revision=view.revision)
+
+
 def activate(numbered: tuple[int, str]) -> None:
-    """Every step of one activation, each a call into the worker pool, as the pages make them."""
+    """One activation through this instance's worker pool."""
     number, token = numbered
 
-    def step(action: Callable[..., object], *args: object, **kwargs: object) -> None:
-        workers.submit(action, None, args, kwargs).result()
+    def step(action: Callable[..., Any], *args: object, **kwargs: object) -> Any:
+        return workers.submit(action, None, args, kwargs).result()
 
-    email = f"instance{number}-{token[:8]}@bench.example"
-    step(activation.open_invitation, token)
-    step(activation.accept_agreement, token, email=email, accepted=True)
-    step(activation.save_user_properties, token, full_name=FULL_NAME, password=PASSWORD)
-    step(activation.save_company_properties, token, company_name=f"Instance {number} Ltd")
-    step(activation.activate, token, signed=True)
+    walk_activation(step, token, f"instance{number}-{token[:8]}@bench.example", f"Instance {number} Ltd")
 
 
 def main() -> None:
