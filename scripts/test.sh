@@ -51,6 +51,5 @@ fi
 .venv/bin/python -m pytest tests/unit tests/ui --db postgresql "$@"
 # The browser tests wait on Chromium and on the server more than they compute: two workers (a module per
 # worker, so that a module's server starts once) ran 102 of them in 416 s on two cores, where one process took 562 s
-# for 95. PORTAL_TEST_WORKERS=0 runs them
-# in this process.
+# for 95. PORTAL_TEST_WORKERS=0 runs them in this process.
 .venv/bin/python -m pytest tests/e2e -n "${PORTAL_TEST_WORKERS:-2}" --dist loadscope "$@"
