@@ -37,7 +37,8 @@ from sqlmodel import func, select
 from bench.instances import walk_activation
 from bench.seed import bulk_invitations
 from data.models import Invitation
-from services import distributor_invitations, throttle, workers
+from services import throttle, workers
+from services.distributor import invitations as distributor_invitations
 from services.security import hash_password
 from tests.databases import Databases
 from tests.e2e.conftest import CHROMIUM_FLAGS, ROOT, Server, chromium_executable, free_port

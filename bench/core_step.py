@@ -18,7 +18,7 @@ from sqlalchemy import insert, select, update
 
 from data.models import ActivationDraft, AuditEvent, Invitation
 from data.models.types import utcnow
-from services import activation
+from services.activation import steps as activation
 from services.rules import clean_company_name
 from services.security import token_hash
 from services.unit_of_work import UnitOfWork

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from data import db
-from services import activation, throttle, workers
+from services import throttle, workers
+from services.activation import steps as activation
 from tests.helpers import FULL_NAME, PASSWORD
 
 CORES = os.cpu_count() or 1

@@ -18,7 +18,7 @@ import httpx
 from playwright.sync_api import expect, sync_playwright
 
 from bench.__main__ import fresh_server, percentile
-from services.agreements import AGREEMENT_TEXT_MAX
+from services.distributor.agreements import AGREEMENT_TEXT_MAX
 from services.markdown import ELEMENTS_MAX
 from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_executable
 from tests.e2e.distributor import sign_in

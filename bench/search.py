@@ -1,6 +1,6 @@
 """``python -m bench.search`` — the invitation search on many invitations, through the trigram index and by
 reading invitations newest first, for searches matching few to all of them (a diagnostic: where
-``services.distributor_invitations.INDEXED_SEARCH_MAX_MATCHES`` comes from). Prints the median time of the
+``services.distributor.invitations.INDEXED_SEARCH_MAX_MATCHES`` comes from). Prints the median time of the
 service call for each search and each way."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bench.seed import bulk_invitations
-from services import distributor_invitations
+from services.distributor import invitations as distributor_invitations
 from tests.helpers import open_portal
 
 # On the bench invitations ("Reseller <n> Inc", reseller<n>@bench.example): from 0 to every invitation matched.

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import text
 
 from data.ids import readable_id
-from services.agreements import active_version_for
+from services.distributor.agreements import active_version_for
 from tests.helpers import Portal
 
 STATUSES = ["PENDING", "IN_PROGRESS", "ACTIVATED", "REVOKED", "PENDING"]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from services import activation
+from services.activation import steps as activation
 from tests.helpers import FULL_NAME, PASSWORD, open_portal
 
 

@@ -177,7 +177,7 @@ def create_distributor_user(
 ) -> DistributorAdmin:
     """A user for a distributor (created, with the stock service agreement, when it does not exist yet).
     The password follows the same policy as a reseller's and is stored as an argon2id hash."""
-    from services.agreements import add_distributor, clean_distributor_name
+    from services.distributor.agreements import add_distributor, clean_distributor_name
 
     name = clean_distributor_name(distributor_name)
     cleaned_email = clean_email(email)

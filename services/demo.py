@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from data.models import Account
 from services.accounts import create_distributor_user
+from services.activation.invitations import create_invitation
 from services.errors import Conflict, ValidationFailed
-from services.invitations import create_invitation
 from services.security import new_password
 from services.unit_of_work import UnitOfWork
 

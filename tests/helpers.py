@@ -13,10 +13,10 @@ from sqlmodel import Session, select
 from data import db
 from data.models import ActivationDraft, Invitation, InvitationStatus
 from data.models.types import utcnow
-from services import activation
 from services.accounts import SignedInUser, create_distributor_user, signed_in_user
-from services.agreements import ensure_distributor
-from services.invitations import create_invitation
+from services.activation import steps as activation
+from services.activation.invitations import create_invitation
+from services.distributor.agreements import ensure_distributor
 from services.unit_of_work import UnitOfWork
 
 DISTRIBUTOR = "Mighty Mick's LLC"

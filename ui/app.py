@@ -26,15 +26,15 @@ from services import throttle, workers
 from services.errors import DomainError, Unavailable
 from ui import settings as app_settings
 from ui import sockets, speedups, theme
-from ui.activation import activation_page
+from ui.activation.set_password import set_password_page
+from ui.activation.wizard import activation_page
 from ui.auth import login_page, sign_out, sign_out_page, start_session
 from ui.calls import RETRY_AFTER_KEY, ServerBusy
-from ui.distributor_agreements import agreements_page
-from ui.distributor_invitations import invitation_detail_page, invitations_page
-from ui.distributor_partners import partner_detail_page, partners_page
+from ui.distributor.agreements import agreements_page
+from ui.distributor.invitations import invitation_detail_page, invitations_page
+from ui.distributor.partners import partner_detail_page, partners_page
 from ui.home import home_page
-from ui.portal import portal_page
-from ui.set_password import set_password_page
+from ui.portal.overview import portal_page
 from ui.theme import PRODUCT_NAME, Heading, card, page_frame
 
 log = logging.getLogger("portal")

@@ -54,7 +54,7 @@ def safe_next(next_path: object) -> str | None:
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
         return None
     # An activation link (exactly one well-formed token), for a new contract offered to an existing reseller
-    # account: one of its users signs in, then signs it there (services/new_contracts.py).
+    # account: one of its users signs in, then signs it there (services/distributor/new_contracts.py).
     activation = parts.path.startswith("/activate/") and well_formed(parts.path.removeprefix("/activate/"))
     if not activation and not any(parts.path == known or parts.path.startswith(known + "/") for known in NEXT_PATHS):
         return None

@@ -25,15 +25,15 @@ from data import db, migrations
 from data.settings import Settings
 from services import demo, throttle
 from services.accounts import create_distributor_user
-from services.agreements import get_distributor, publish_version_as_operator
-from services.distributor_invitations import (
+from services.activation.invitations import create_invitation
+from services.distributor.agreements import get_distributor, publish_version_as_operator
+from services.distributor.invitations import (
     InvitationRow,
     list_invitations_as_operator,
     reissue_invitation_as_operator,
     revoke_invitation_as_operator,
 )
 from services.errors import DomainError, ValidationFailed
-from services.invitations import create_invitation
 from services.unit_of_work import UnitOfWork
 from ui import logs
 

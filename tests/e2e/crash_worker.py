@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from data import db
-from services import activation
+from services.activation import steps as activation
 from services.errors import InvitationAlreadyActivated
 from services.unit_of_work import UnitOfWork
 

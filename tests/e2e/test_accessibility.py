@@ -135,7 +135,7 @@ def test_axe_finds_nothing_on_any_page_or_step_of_the_reseller(server: Server, b
             expect(page.get_by_role("heading", level=1)).to_be_visible()
             audit.check(page, f"{problem} activation link")
 
-        from services.partners import create_reseller_account
+        from services.distributor.partners import create_reseller_account
 
         created = create_reseller_account(
             portal.uow(),
@@ -266,8 +266,8 @@ def test_axe_finds_nothing_on_any_page_or_dialog_of_the_distributor(
 def test_axe_finds_nothing_on_a_new_contract_for_a_removed_partner(
     server: Server, browser: Browser, audit: Audit
 ) -> None:
-    from services import partners
     from services.accounts import authenticate
+    from services.distributor import partners
 
     email = server.distributor_user(distributor_email("a11y-offer"))
     portal = server.portal()

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import select
 
 from data.models import ActivationDraft, Invitation
-from services import activation
+from services.activation import steps as activation
 from services.security import hash_password
 from tests.e2e.conftest import ROOT, Server
 from tests.e2e.wizard import Wizard

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from services import distributor_invitations
 from services.accounts import authenticate
+from services.distributor import invitations as distributor_invitations
 from tests.e2e.conftest import ROOT, Server
 from tests.e2e.distributor import close_link_dialog, create_invitation, sign_in, unique_email
 from tests.helpers import PASSWORD

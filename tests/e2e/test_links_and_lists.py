@@ -13,7 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from data.models import InvitationStatus
-from services import distributor_invitations, partners
+from services.distributor import invitations as distributor_invitations
+from services.distributor import partners
 from tests.e2e.conftest import Server
 from tests.e2e.distributor import close_link_dialog, create_invitation, sign_in, unique_email
 from tests.e2e.wizard import Wizard

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from data.models import InvitationStatus
 from data.models import User as PortalUser
-from services import activation
+from services.activation import steps as activation
 from tests.helpers import EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
 from ui import calls
 

@@ -68,7 +68,7 @@ async def test_create_invitation_shows_the_link_once(user: User, app_portal: Por
 
 async def test_revoke_asks_first(user: User, app_portal: Portal) -> None:
     actor = app_portal.distributor_user(email="mick@mighty.example")
-    from services import distributor_invitations
+    from services.distributor import invitations as distributor_invitations
 
     issued = distributor_invitations.invite(app_portal.uow(), actor, company_name="Revoke Me Inc")
     await sign_in(user, "mick@mighty.example")
@@ -88,7 +88,7 @@ async def test_revoke_asks_first(user: User, app_portal: Portal) -> None:
 async def test_a_page_left_open_after_signing_out_can_do_nothing(user: User, app_portal: Portal) -> None:
     """Signing out in one tab ends the session for every tab: a page still open re-checks it at each action."""
     actor = app_portal.distributor_user(email="mick@mighty.example")
-    from services import distributor_invitations
+    from services.distributor import invitations as distributor_invitations
 
     issued = distributor_invitations.invite(app_portal.uow(), actor, company_name="Still Pending Inc")
     await sign_in(user, "mick@mighty.example")
@@ -147,7 +147,7 @@ async def test_double_click_on_publish_publishes_one_version(user: User, app_por
 async def test_a_removed_partner_is_offered_a_new_contract_and_signs_it_from_its_account(
     user: User, app_portal: Portal
 ) -> None:
-    from services import partners
+    from services.distributor import partners
 
     actor = app_portal.distributor_user(email="mick@mighty.example")
     created = app_portal.activate(app_portal.invite(company_name="Champions Corp"))

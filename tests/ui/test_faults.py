@@ -10,7 +10,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from data.models import InvitationStatus
-from services import distributor_invitations
+from services.distributor import invitations as distributor_invitations
 from tests.helpers import PASSWORD, Portal
 from tests.ui.test_distributor_pages import sign_in
 from ui import calls

@@ -62,7 +62,7 @@ def test_signed_in_user_is_gone_for_unknown_ids(portal: Portal) -> None:
 def test_every_action_reads_the_user_again_and_a_disabled_one_cannot_act(portal: Portal) -> None:
     from data.models import User, UserStatus
     from services.access import as_signed_in
-    from services.agreements import list_agreements
+    from services.distributor.agreements import list_agreements
     from services.errors import SignedOut
 
     actor = portal.distributor_user()

@@ -19,7 +19,7 @@ from data.models import (
     InvitationStatus,
     User,
 )
-from services import activation
+from services.activation import steps as activation
 from services.errors import (
     InvitationAlreadyActivated,
     InvitationExpired,

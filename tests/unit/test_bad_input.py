@@ -10,7 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services import activation, agreements, distributor_invitations, partners
+from services.activation import steps as activation
+from services.distributor import agreements, partners
+from services.distributor import invitations as distributor_invitations
 from services.errors import InvalidState, NotFound, ValidationFailed
 from tests.helpers import FULL_NAME, RESELLER, Portal, open_portal
 

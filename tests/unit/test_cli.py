@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from data import db
-from services import activation
+from services.activation import steps as activation
 from services.unit_of_work import UnitOfWork
 from tests.helpers import PASSWORD
 

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from data import db, migrations
 from data.models import Account
-from services import activation
+from services.activation import steps as activation
 from services.unit_of_work import UnitOfWork
 from tests.databases import Databases
 from tests.helpers import PASSWORD

@@ -14,7 +14,8 @@ from sqlmodel import func, select
 
 from data import db
 from data.models import Invitation
-from services import distributor_invitations, workers
+from services import workers
+from services.distributor import invitations as distributor_invitations
 from services.errors import CannotSave
 from tests.helpers import Portal
 

@@ -10,7 +10,11 @@ from sqlmodel import select
 
 from data.models import Contract, ContractStatus, InvitationStatus, User
 from data.models.types import utcnow
-from services import accounts, activation, agreements, distributor_invitations, partners
+from services import accounts
+from services.activation import steps as activation
+from services.distributor import agreements, partners
+from services.distributor import invitations as distributor_invitations
+from services.distributor.partners import PartnerStatus
 from services.errors import (
     AuthenticationFailed,
     Forbidden,
@@ -20,7 +24,6 @@ from services.errors import (
     SetPasswordLinkProblem,
     ValidationFailed,
 )
-from services.partners import PartnerStatus
 from tests.helpers import EMAIL, PASSWORD, Portal
 
 OTHER = "Other Distribution GmbH"

@@ -10,10 +10,12 @@ import pytest
 from sqlmodel import col, select
 
 from data.models import AuditEvent
-from services import activation, agreements, distributor_invitations, partners
-from services.distributor_invitations import InvitationProgress
+from services.activation import steps as activation
+from services.distributor import agreements, partners
+from services.distributor import invitations as distributor_invitations
+from services.distributor.invitations import InvitationProgress
+from services.distributor.partners import PartnerStatus
 from services.errors import InvitationAlreadyActivated, InvitationExpired, InvitationRevoked, ValidationFailed
-from services.partners import PartnerStatus
 from tests.helpers import DISTRIBUTOR, FULL_NAME, Portal
 
 

@@ -8,8 +8,9 @@ import pytest
 from sqlmodel import select
 
 from data.models import AuditEvent, Contract, ContractStatus, Invitation, InvitationStatus
-from services import activation
-from services.agreements import ensure_distributor
+from services.activation import steps as activation
+from services.activation.invitations import create_invitation
+from services.distributor.agreements import ensure_distributor
 from services.errors import (
     InvitationAlreadyActivated,
     InvitationExpired,
@@ -17,7 +18,6 @@ from services.errors import (
     InvitationRevoked,
     ValidationFailed,
 )
-from services.invitations import create_invitation
 from services.security import token_hash
 from tests.helpers import DISTRIBUTOR, Portal
 

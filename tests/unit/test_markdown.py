@@ -7,7 +7,7 @@ import re
 import pytest
 
 from services import markdown
-from services.agreements import AGREEMENT_TEXT_MAX, clean_agreement_text
+from services.distributor.agreements import AGREEMENT_TEXT_MAX, clean_agreement_text
 from services.errors import ValidationFailed
 from services.markdown import SafeHtml, to_html
 

@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import func, select
 
 from data.models import Account, Agreement, AgreementVersion, Invitation
-from services import agreements, distributor_invitations, partners
 from services.accounts import SignedInUser
+from services.distributor import agreements, partners
+from services.distributor import invitations as distributor_invitations
 from services.errors import AlreadyDone, InvalidState, ValidationFailed
 from services.requests import new_request_key
 from tests.helpers import Portal

@@ -141,9 +141,10 @@ HIDDEN = ["\x1b[31m", "\u202e", "\u2066", "\u200f", "\r", "\n", "\x07", "\u2028"
 def test_control_and_bidi_characters_are_refused_in_every_typed_name_note_and_title(
     portal: Portal, hidden: str
 ) -> None:
-    from services import agreements, distributor_invitations
-    from services.agreements import clean_agreement_title, clean_distributor_name
-    from services.invitations import InvitationTerms
+    from services.activation.invitations import InvitationTerms
+    from services.distributor import agreements
+    from services.distributor import invitations as distributor_invitations
+    from services.distributor.agreements import clean_agreement_title, clean_distributor_name
     from services.rules import clean_company_name, clean_email, clean_full_name
 
     for clean, value in (
@@ -179,7 +180,7 @@ def test_legitimate_unicode_names_are_kept(name: str) -> None:
 
 
 def test_multi_line_text_keeps_its_line_breaks_and_tabs() -> None:
-    from services.invitations import clean_note
+    from services.activation.invitations import clean_note
 
     assert clean_note("Hello,\r\n\tthere\nand bye") == "Hello,\r\n\tthere\nand bye"
     with pytest.raises(ValidationFailed):

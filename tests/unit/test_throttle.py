@@ -11,9 +11,11 @@ from sqlmodel import select
 
 from data.models import AuditEvent, FailedAttempt
 from data.models.types import utcnow
-from services import accounts, activation, partners, throttle
+from services import accounts, throttle
+from services.activation import steps as activation
+from services.distributor import partners
+from services.distributor.partners import UnknownSetPasswordLink
 from services.errors import AuthenticationFailed, InvitationNotFound
-from services.partners import UnknownSetPasswordLink
 from services.throttle import Limits, SlowDown, TooManyAttempts
 from tests.helpers import EMAIL, PASSWORD, Portal
 

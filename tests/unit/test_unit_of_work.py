@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import func, select
 
 from data.models import Account, AccountKind, AgreementVersion, User
-from services import agreements
+from services.distributor import agreements
 from services.errors import Conflict, DomainError, InvalidState, ValidationFailed
 from services.unit_of_work import UnitOfWork
 from tests.helpers import PASSWORD, Portal

@@ -19,7 +19,8 @@ from sqlmodel import select
 
 from data import db, migrations
 from data.models import AuditEvent
-from services import activation, errors, rules, throttle, workers
+from services import errors, rules, throttle, workers
+from services.activation import steps as activation
 from tests.helpers import EMAIL, Portal
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from services import agreements
 from services.accounts import SignedInUser
-from services.agreements import AgreementSummary
+from services.distributor import agreements
+from services.distributor.agreements import AgreementSummary
 from services.errors import ValidationFailed
 from ui.auth import act, require, signed_in_only
 from ui.components.actions import action_button

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from services import activation, new_contracts
-from services.activation import STALE_DRAFT, ActivationView, StaleDraft
+from services.activation import steps as activation
+from services.activation.steps import STALE_DRAFT, ActivationView, StaleDraft
+from services.distributor import new_contracts
 from services.errors import (
     Forbidden,
     InvitationAlreadyActivated,

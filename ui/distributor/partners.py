@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from services import new_contracts, partners
 from services.accounts import SignedInUser
+from services.distributor import new_contracts, partners
+from services.distributor.partners import PartnerRow, PartnerStatus
 from services.errors import AlreadyDone, DomainError, NotFound
 from services.listing import Page
-from services.partners import PartnerRow, PartnerStatus
 from services.requests import new_request_key
 from ui.auth import act, require, signed_in_only
 from ui.components.actions import action_button

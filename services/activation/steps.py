@@ -28,7 +28,9 @@ from data.models import (
     User,
 )
 from data.models.types import utcnow
-from services import audit, contracts, throttle
+from services import audit, throttle
+from services.activation import contracts
+from services.activation.invitations import usable_invitation
 from services.errors import (
     DomainError,
     FieldErrors,
@@ -37,7 +39,6 @@ from services.errors import (
     StepIncomplete,
     ValidationFailed,
 )
-from services.invitations import usable_invitation
 from services.rules import ACCEPTANCE_REQUIRED, check_password, clean_company_name, clean_email, clean_full_name
 from services.security import hash_password
 from services.unit_of_work import UnitOfWork

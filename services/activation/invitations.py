@@ -12,7 +12,7 @@ from data.models import Account, Agreement, AgreementVersion, Contract, Invitati
 from data.models.types import utcnow
 from services import audit
 from services.access import own
-from services.agreements import active_version_for
+from services.distributor.agreements import active_version_for
 from services.errors import (
     FieldErrors,
     InvitationAlreadyActivated,

@@ -8,11 +8,12 @@ from typing import Any
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from services import agreements, distributor_invitations
 from services.accounts import SignedInUser
-from services.distributor_invitations import InvitationDetail, InvitationProgress, InvitationRow
+from services.activation.invitations import MAX_EXPIRY_DAYS
+from services.distributor import agreements
+from services.distributor import invitations as distributor_invitations
+from services.distributor.invitations import InvitationDetail, InvitationProgress, InvitationRow
 from services.errors import InvalidState, NotFound
-from services.invitations import MAX_EXPIRY_DAYS
 from ui.auth import act, require, signed_in_only
 from ui.components.actions import action_button
 from ui.components.dialogs import Dialog, confirm, show_link_once

@@ -20,17 +20,18 @@ from data.models import (
     UserStatus,
 )
 from data.models.types import utcnow
-from services import audit, contracts
+from services import audit
 from services.access import distributor_of, own
 from services.accounts import SignedInUser
-from services.errors import FieldErrors, Forbidden, InvalidState, NotFound
-from services.invitations import (
+from services.activation import contracts
+from services.activation.invitations import (
     MAX_EXPIRY_DAYS,
     InvitationTerms,
     IssuedInvitation,
     add_invitation,
     usable_invitation,
 )
+from services.errors import FieldErrors, Forbidden, InvalidState, NotFound
 from services.requests import check_not_done, record_done
 from services.rules import ACCEPTANCE_REQUIRED, is_storable
 from services.unit_of_work import UnitOfWork

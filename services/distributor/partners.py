@@ -27,13 +27,14 @@ from data.models import (
     UserStatus,
 )
 from data.models.types import utcnow
-from services import audit, contracts, throttle
+from services import audit, throttle
 from services.access import distributor_of, own
 from services.accounts import SignedInUser
-from services.agreements import active_version_for
+from services.activation import contracts
+from services.activation.invitations import MAX_EXPIRY_DAYS
+from services.distributor.agreements import active_version_for
 from services.errors import FieldErrors, InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
 from services.existing_users import email_problem
-from services.invitations import MAX_EXPIRY_DAYS
 from services.listing import PAGE_SIZE, Page, contains, page_number, search_text
 from services.requests import check_not_done, record_done
 from services.rules import (

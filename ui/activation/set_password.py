@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from services import partners
+from services.distributor import partners
 from services.errors import SetPasswordLinkProblem, ValidationFailed
 from services.throttle import TooManyAttempts
 from ui.auth import sign_in

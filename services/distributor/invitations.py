@@ -22,9 +22,15 @@ from data.models.types import utcnow
 from services import audit
 from services.access import distributor_of, own
 from services.accounts import SignedInUser
-from services.activation import STEP_TITLES
+from services.activation.invitations import (
+    MAX_EXPIRY_DAYS,
+    InvitationTerms,
+    IssuedInvitation,
+    add_invitation,
+    create_invitation,
+)
+from services.activation.steps import STEP_TITLES
 from services.errors import InvalidState, NotFound, ValidationFailed
-from services.invitations import MAX_EXPIRY_DAYS, InvitationTerms, IssuedInvitation, add_invitation, create_invitation
 from services.listing import Page, contains, search_text
 from services.rules import is_storable
 from services.unit_of_work import UnitOfWork

@@ -1,0 +1,1 @@
+"""The distributor's workspace: invitations, partners, agreements, new contracts."""

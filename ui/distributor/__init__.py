@@ -1,0 +1,1 @@
+"""The distributor's workspace pages."""

@@ -1,0 +1,1 @@
+"""The reseller's portal pages after activation."""
