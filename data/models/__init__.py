@@ -3,8 +3,9 @@
 from data.models.account import Account, AccountKind, SetPasswordLink, User, UserStatus
 from data.models.agreement import Agreement, AgreementVersion
 from data.models.audit import AuditEvent
-from data.models.contract import Contract, ContractStatus
+from data.models.contract import Contract, ContractStatus, ContractTermination
 from data.models.invitation import ActivationDraft, Invitation, InvitationStatus
+from data.models.marketplace import Hub, HubType, Marketplace, MarketplaceCountry, MarketplaceHub
 from data.models.request import CompletedRequest
 from data.models.throttle import FailedAttempt
 
@@ -18,9 +19,15 @@ __all__ = [
     "CompletedRequest",
     "Contract",
     "ContractStatus",
+    "ContractTermination",
     "FailedAttempt",
+    "Hub",
+    "HubType",
     "Invitation",
     "InvitationStatus",
+    "Marketplace",
+    "MarketplaceCountry",
+    "MarketplaceHub",
     "SetPasswordLink",
     "User",
     "UserStatus",

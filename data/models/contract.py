@@ -40,3 +40,17 @@ class Contract(SQLModel, table=True):
     evidence_client_address: str | None = None
     evidence_user_agent: str | None = None
     terminated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+TERMINATION_REASON_MAX = 500
+
+
+class ContractTermination(SQLModel, table=True):
+    """Why a distributor terminated a contract, as it told the reseller (contracts terminated before revision 0004
+    have none). A table of its own, so that the contract's row keeps the shape every earlier revision gave it."""
+
+    __tablename__ = "contract_termination"
+
+    contract_id: str = Field(foreign_key="contract.id", primary_key=True)
+    reason: str = Field(max_length=TERMINATION_REASON_MAX)
+    terminated_by: str = Field(foreign_key="user.id")
