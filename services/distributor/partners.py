@@ -20,12 +20,14 @@ from data.models import (
     AgreementVersion,
     Contract,
     ContractStatus,
+    ContractTermination,
     Invitation,
     InvitationStatus,
     SetPasswordLink,
     User,
     UserStatus,
 )
+from data.models.contract import TERMINATION_REASON_MAX
 from data.models.types import utcnow
 from services import audit, throttle
 from services.access import distributor_of, own
@@ -36,6 +38,8 @@ from services.distributor.agreements import active_version_for
 from services.errors import FieldErrors, InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
 from services.existing_users import email_problem
 from services.listing import PAGE_SIZE, Page, contains, page_number, search_text
+from services.portal.hubs import HubView, hubs_of
+from services.portal.marketplaces import MarketplaceView, marketplaces_of
 from services.requests import check_not_done, record_done
 from services.rules import (
     ACCEPTANCE_REQUIRED,
@@ -43,6 +47,7 @@ from services.rules import (
     clean_company_name,
     clean_email,
     clean_full_name,
+    clean_optional_text,
     is_storable,
 )
 from services.security import hash_password, new_token, token_hash
@@ -102,6 +107,7 @@ class PartnerDetail:
     terminated_at: datetime | None
     # For a removed partner: the newer contract offered to or signed by the same account, if any.
     next_contract: PartnerRow | None = None
+    termination_reason: str | None = None  # what the distributor said when it terminated it (since revision 0004)
 
 
 @dataclass(frozen=True)
@@ -324,6 +330,7 @@ def _partner_detail(session: Session, distributor_id: str, contract_id: str) -> 
     assert version is not None
     agreement = session.get(Agreement, version.agreement_id)
     assert agreement is not None
+    termination = session.get(ContractTermination, contract.id)
     return PartnerDetail(
         row=row,
         agreement_title=agreement.title,
@@ -338,12 +345,26 @@ def _partner_detail(session: Session, distributor_id: str, contract_id: str) -> 
         evidence_user_agent=contract.evidence_user_agent,
         terminated_at=contract.terminated_at,
         next_contract=next_contract,
+        termination_reason=termination.reason if termination else None,
     )
 
 
-def terminate_contract(uow: UnitOfWork, actor: SignedInUser, contract_id: str) -> Contract:
-    """End an active service contract. It stays readable; the reseller's portal says it was terminated."""
+TERMINATION_REASON_MISSING = "Say why the contract is terminated: the reseller sees this reason."
+
+
+def clean_termination_reason(raw: object) -> str:
+    """The reason a contract is terminated: required, plain text (line breaks allowed), at most 500 characters."""
+    reason = clean_optional_text(raw, "reason", TERMINATION_REASON_MAX, multiline=True)  # type: ignore[arg-type]
+    if reason is None:
+        raise ValidationFailed({"reason": TERMINATION_REASON_MISSING})
+    return reason
+
+
+def terminate_contract(uow: UnitOfWork, actor: SignedInUser, contract_id: str, *, reason: object) -> Contract:
+    """End an active service contract, saying why. It stays readable; the reseller's portal closes, and its
+    contract page shows the date and the reason."""
     distributor_id = distributor_of(actor)
+    cleaned = clean_termination_reason(reason)
     with uow.write():
         contract = uow.get_for_update(Contract, contract_id.strip()) if is_storable(contract_id) else None
         own(distributor_id, contract.distributor_id if contract else None, "contract")
@@ -353,6 +374,7 @@ def terminate_contract(uow: UnitOfWork, actor: SignedInUser, contract_id: str) -
         contract.status = ContractStatus.TERMINATED
         contract.terminated_at = utcnow()
         uow.session.add(contract)
+        uow.session.add(ContractTermination(contract_id=contract.id, reason=cleaned, terminated_by=actor.user_id))
         audit.record(
             uow.session,
             actor=actor.user_id,
@@ -362,6 +384,28 @@ def terminate_contract(uow: UnitOfWork, actor: SignedInUser, contract_id: str) -
         )
         uow.commit()
     return contract
+
+
+@dataclass(frozen=True)
+class PartnerCommerce:
+    """A partner's hubs and marketplaces, as its distributor sees them (read-only)."""
+
+    hubs: list[HubView]
+    marketplaces: list[MarketplaceView]
+
+
+def partner_commerce(uow: UnitOfWork, actor: SignedInUser, contract_id: str) -> PartnerCommerce:
+    """The hubs and marketplaces of the reseller behind one of the actor's partner contracts (none before it
+    signed)."""
+    distributor_id = distributor_of(actor)
+    with uow.read():
+        contract = uow.session.get(Contract, contract_id.strip()) if is_storable(contract_id) else None
+        if contract is None or contract.distributor_id != distributor_id:
+            raise NotFound("No such partner.")
+        if contract.reseller_account_id is None:
+            return PartnerCommerce([], [])
+        account_id = contract.reseller_account_id
+        return PartnerCommerce(hubs_of(uow.session, account_id), marketplaces_of(uow.session, account_id))
 
 
 def create_reseller_account(

@@ -275,7 +275,7 @@ def test_axe_finds_nothing_on_a_new_contract_for_a_removed_partner(
     reseller_email = unique_email()
     company = f"Removed {uuid.uuid4().hex[:6]} Ltd"
     created = portal.activate(server.invite().rsplit("/", 1)[1], email=reseller_email, company=company)
-    partners.terminate_contract(portal.uow(), actor, created.contract_id)
+    partners.terminate_contract(portal.uow(), actor, created.contract_id, reason="Ended in a test.")
     context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
     reseller_context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
     try:

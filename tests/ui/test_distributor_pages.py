@@ -151,7 +151,7 @@ async def test_a_removed_partner_is_offered_a_new_contract_and_signs_it_from_its
 
     actor = app_portal.distributor_user(email="mick@mighty.example")
     created = app_portal.activate(app_portal.invite(company_name="Champions Corp"))
-    partners.terminate_contract(app_portal.uow(), actor, created.contract_id)
+    partners.terminate_contract(app_portal.uow(), actor, created.contract_id, reason="Ended in a test.")
     await sign_in(user, "mick@mighty.example", f"/distributor/partners/{created.contract_id}")
     await user.should_see(marker="offer-new-contract", retries=30)
     user.find(marker="offer-new-contract").click()

@@ -171,7 +171,7 @@ def test_ids_in_urls(shared: Portal, identifier: str) -> None:
         lambda s: distributor_invitations.invitation_detail(s, actor, identifier),
         lambda s: distributor_invitations.revoke_invitation(s, actor, identifier),
         lambda s: partners.partner_detail(s, actor, identifier),
-        lambda s: partners.terminate_contract(s, actor, identifier),
+        lambda s: partners.terminate_contract(s, actor, identifier, reason="Ended in a test."),
         lambda s: activation.open_invitation(s, identifier, client_address=f"10.{sum(TRIED.values()) % 250}.0.1"),
         lambda s: partners.open_set_password_link(s, identifier, client_address="10.0.0.2"),
     ):

@@ -203,9 +203,9 @@ def test_partners_directory_and_termination(portal: Portal) -> None:
     assert rows["Active Corp"].status == PartnerStatus.ACTIVE and rows["Active Corp"].signed_at is not None
     detail = partners.partner_detail(portal.uow(), actor, created.contract_id)
     assert detail.evidence_email == "active@x.example" and detail.evidence_client_address == "203.0.113.7"
-    partners.terminate_contract(portal.uow(), actor, created.contract_id)
+    partners.terminate_contract(portal.uow(), actor, created.contract_id, reason="Ended in a test.")
     with pytest.raises(InvalidState):
-        partners.terminate_contract(portal.uow(), actor, created.contract_id)
+        partners.terminate_contract(portal.uow(), actor, created.contract_id, reason="Ended in a test.")
     row = next(r for r in partners.list_partners(portal.uow(), actor) if r.contract_id == created.contract_id)
     view = accounts.portal_view(portal.uow(), created.user_id)
     assert row.status == PartnerStatus.REMOVED
@@ -290,7 +290,7 @@ def test_a_distributor_sees_only_its_own_data(portal: Portal) -> None:
         lambda s: distributor_invitations.invitation_detail(s, mine, their_invitation),
         lambda s: distributor_invitations.revoke_invitation(s, mine, their_invitation),
         lambda s: partners.partner_detail(s, mine, created.contract_id),
-        lambda s: partners.terminate_contract(s, mine, created.contract_id),
+        lambda s: partners.terminate_contract(s, mine, created.contract_id, reason="Ended in a test."),
         lambda s: agreements.publish_version(s, mine, their_agreement.agreement_id, text="Mine now"),
         lambda s: agreements.version_text(s, mine, their_agreement.versions[0].version_id),
         lambda s: distributor_invitations.invite(s, mine, agreement_version_id=their_agreement.versions[0].version_id),
@@ -344,7 +344,7 @@ def test_every_state_change_is_audited_with_actor_time_address_and_object(portal
         other_id = portal.invitation_for(other).id
         distributor_invitations.revoke_invitation(portal.uow(), actor, other_id)
         distributor_invitations.reissue_invitation(portal.uow(), actor, other_id)
-        partners.terminate_contract(portal.uow(), actor, created.contract_id)
+        partners.terminate_contract(portal.uow(), actor, created.contract_id, reason="Ended in a test.")
         [summary] = agreements.list_agreements(portal.uow(), actor)
         agreements.publish_version(portal.uow(), actor, summary.agreement_id, text="v2")
     with portal.session() as session:

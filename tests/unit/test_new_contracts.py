@@ -22,7 +22,7 @@ def removed_partner(portal: Portal) -> tuple[accounts.SignedInUser, str]:
     actor = portal.distributor_user()
     token = distributor_invitations.invite(portal.uow(), actor, company_name=RESELLER).token
     created = portal.activate(token)
-    partners.terminate_contract(portal.uow(), actor, created.contract_id)
+    partners.terminate_contract(portal.uow(), actor, created.contract_id, reason="Ended in a test.")
     return actor, created.contract_id
 
 
