@@ -34,7 +34,11 @@ from ui.distributor.agreements import agreements_page
 from ui.distributor.invitations import invitation_detail_page, invitations_page
 from ui.distributor.partners import partner_detail_page, partners_page
 from ui.home import home_page
+from ui.portal.coming_next import coming_next_page
+from ui.portal.contract import contract_page
+from ui.portal.marketplace import marketplace_page
 from ui.portal.overview import portal_page
+from ui.portal.shell import CATALOG_PATH, CUSTOMERS_PATH, PORTAL_PATHS, SUBSCRIPTIONS_PATH
 from ui.theme import PRODUCT_NAME, Heading, card, page_frame
 
 log = logging.getLogger("portal")
@@ -45,7 +49,7 @@ REDIS_KEY_PREFIX = "portal:"  # NiceGUI's storage keys in a Redis that may serve
 SESSION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60
 
 # Pages whose responses must never be cached: the activation link is a credential, the rest is private.
-NO_STORE_PREFIXES = ("/activate", "/set-password", "/portal", "/login", "/logout", "/distributor")
+NO_STORE_PREFIXES = ("/activate", "/set-password", "/portal", "/login", "/logout", "/distributor", *PORTAL_PATHS)
 
 
 class SecurityHeaders:
@@ -184,6 +188,9 @@ def register_pages() -> None:
         "/login": login_page,
         "/logout": sign_out_page,
         "/portal": portal_page,
+        "/portal/contract": contract_page,
+        "/marketplace": marketplace_page,
+        **{path: coming_next_page(path) for path in (CATALOG_PATH, CUSTOMERS_PATH, SUBSCRIPTIONS_PATH)},
         "/activate/{token}": activation_page,
         "/set-password/{token}": set_password_page,
         "/distributor": lambda: RedirectResponse("/distributor/invitations"),

@@ -39,7 +39,7 @@ SESSION_KEY = "user_id"
 HANDOVER_KEY = "sign_in_handover"
 HANDOVER_SECONDS = 60
 # Where ``next`` may lead after sign-in: pages of this site only.
-NEXT_PATHS = ("/portal", "/distributor")
+NEXT_PATHS = ("/portal", "/distributor", "/marketplace", "/catalog", "/customers", "/subscriptions")
 
 
 def safe_next(next_path: object) -> str | None:

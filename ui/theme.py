@@ -111,6 +111,13 @@ h1:focus, h2:focus, h3:focus { outline: none; }
   padding: 0.5rem 0.25rem; }
 .activation-stepper .q-stepper__label { white-space: normal; text-align: center; font-size: 0.875rem; }
 .activation-stepper .q-stepper__title { font-size: 0.875rem; line-height: 1.25rem; }
+/* A navigation behind a Menu button on phones (page_frame's collapse_nav); on wider screens the links as they are. */
+.q-btn.portal-menu-button { display: none; }
+@media (max-width: 639.98px) {
+  .q-btn.portal-menu-button { display: inline-flex; }
+  nav.portal-collapsible-nav { display: none; flex-basis: 100%; flex-direction: column; order: 10; }
+  nav.portal-collapsible-nav.portal-nav-open { display: flex; }
+}
 /* GOV.UK's error summary: a thick red border round "There is a problem" and its links. */
 .portal-error-summary { border: 3px solid var(--q-negative); }
 """
@@ -145,21 +152,31 @@ def page_frame(
     wide: bool = False,
     nav: Sequence[tuple[str, str]] = (),
     current: str | None = None,
+    collapse_nav: bool = False,
 ) -> Iterator[None]:
     """The page skeleton: header with the product name, navigation links and sign-out, then the centred ``main``
     column, which ends with the page's :class:`~ui.components.focus.FocusManager`. ``title`` names the page's
-    object on a detail page ("Invitation IN-… for Champions Corp")."""
+    object on a detail page ("Invitation IN-… for Champions Corp"). ``collapse_nav``: below 640 px the navigation
+    is behind a **Menu** button (a disclosure: a real button with ``aria-expanded``, then the links)."""
     ui.page_title(f"{title} · {PRODUCT_NAME}")
     with ui.header().classes("bg-primary text-white items-center justify-between px-4 py-2 gap-2 flex-wrap"):
         # One element: the icon is drawn by CSS (``.brand``). Every element costs server memory per browser.
         brand = ui.link(PRODUCT_NAME, "/").classes("brand text-white no-underline text-lg font-semibold")
         brand.props["aria-label"] = f"{PRODUCT_NAME} home"
         if nav:
-            with ui.element("nav").classes("flex flex-wrap gap-1").props('aria-label="Main"'):
+            toggle = None
+            if collapse_nav:  # on phones: a "Menu" button (a disclosure) shows and hides the links
+                toggle = ui.button("Menu", icon="menu").props("flat color=white no-caps aria-expanded=false")
+                toggle.classes("portal-menu-button text-white")
+            with ui.element("nav").classes("flex flex-wrap gap-1").props('aria-label="Main"') as navigation:
                 for label, target in nav:
                     link = ui.link(label, target).classes("text-white no-underline px-3 py-1 rounded font-medium")
                     if target == current:
                         link.classes("bg-white/20").props('aria-current="page"')
+            if toggle is not None:
+                navigation.classes("portal-collapsible-nav")
+                toggle.props["aria-controls"] = f"c{navigation.id}"
+                toggle.on_click(lambda: _toggle_menu(toggle, navigation))
         if signed_in:  # a POST, so that no link or image elsewhere can sign anyone out
             with ui.element("form").props("method=post action=/logout").classes("m-0"):
                 ui.button("Sign out").props("type=submit flat color=white no-caps").classes("text-white")
@@ -168,6 +185,16 @@ def page_frame(
         column.classes(WIDE_COLUMN if wide else NARROW_COLUMN)
         yield
         FocusManager()
+
+
+def _toggle_menu(toggle: ui.button, navigation: ui.element) -> None:
+    opened = toggle.props.get("aria-expanded") != "true"
+    toggle.props["aria-expanded"] = "true" if opened else "false"
+    if opened:
+        navigation.classes(add="portal-nav-open")
+    else:
+        navigation.classes(remove="portal-nav-open")
+    toggle.update()
 
 
 def card() -> ui.card:

@@ -43,3 +43,14 @@ def reseller_of(uow: UnitOfWork, actor: SignedInUser) -> str:
     if uow.session.exec(uow.lock(statement)).first() is None:
         raise ContractNotActive()
     return account_id
+
+
+def portal_open(uow: UnitOfWork, actor: SignedInUser) -> bool:
+    """Whether the actor's account may use the portal now (an active service contract), for pages deciding
+    between the portal and the contract page."""
+    with uow.read():
+        try:
+            reseller_of(uow, actor)
+        except ContractNotActive:
+            return False
+    return True

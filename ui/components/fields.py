@@ -156,14 +156,32 @@ class NumberField(TextField):
 
 
 class SelectField(FieldParts, ui.select):
-    """A choice from a list (``options``: value → label)."""
+    """A choice from a list (``options``: value → label). ``searchable``: typing filters the options (a long list:
+    currencies, countries); ``multiple``: several choices, shown as chips, the value a list."""
 
-    def __init__(self, label: str, options: Mapping[object, str], *, value: object = None, hint: str | None = None):
+    def __init__(
+        self,
+        label: str,
+        options: Mapping[object, str],
+        *,
+        value: object = None,
+        hint: str | None = None,
+        searchable: bool = False,
+        multiple: bool = False,
+    ):
         self.wrapper = ui.element("div").classes(FIELD_CLASSES)
         with self.wrapper:
-            super().__init__(dict(options), value=value, label=label)
+            if multiple and value is None:
+                value = []
+            super().__init__(dict(options), value=value, label=label, with_input=searchable, multiple=multiple)
             self.props(CONTROL_PROPS).classes("w-full")
+            if multiple:
+                self.props("use-chips")
             self._place(hint)
+
+    @property
+    def submitted_value(self) -> object:
+        return list(self.value) if isinstance(self.value, list | tuple) else self.value
 
 
 class CheckboxField(FieldParts, ui.checkbox):
@@ -262,6 +280,11 @@ class Form:
         if isinstance(field, TextField):  # Enter in a one-line field submits, as in an HTML form
             field.on("keydown.enter", self._enter)
         return field
+
+    def remove(self, name: str) -> None:
+        """Forget a field whose element was removed (a step of a wizard built anew)."""
+        self.fields.pop(name, None)
+        self._initial.pop(name, None)
 
     def text(self, name: str, label: str, **options: Any) -> TextField:
         """A one-line text field; ``options`` as :class:`TextField` takes them."""

@@ -156,11 +156,12 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
         except NotFound:
             ui.navigate.to(PATH)
             return
+        commerce = await act(partners.partner_commerce, contract_id)
         content.clear()
         with content:
-            _partner_details(detail)
+            _partner_details(detail, commerce)
 
-    def _partner_details(detail: partners.PartnerDetail) -> None:
+    def _partner_details(detail: partners.PartnerDetail, commerce: partners.PartnerCommerce) -> None:
         row = detail.row
         with card():
             ui.link("← All partners", PATH).classes("text-primary font-medium")
@@ -177,6 +178,7 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
             ]
             if detail.terminated_at:
                 facts.append(("Terminated at", format_time(detail.terminated_at)))
+                facts.append(("Reason for termination", detail.termination_reason or "—"))
             _facts(facts)
             if row.status == PartnerStatus.ACTIVE:
                 action_button(
@@ -212,6 +214,10 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
                     ]
                 )
 
+        if row.reseller_account_id is not None:
+            with card():
+                partner_commerce(commerce)
+
     @signed_in_only
     async def offer(company: str, request_key: str) -> None:
         try:
@@ -233,20 +239,27 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
 
     @signed_in_only
     async def terminate(company: str) -> None:
-        if not await confirm(
-            f"Terminate the contract with {company}?",
-            "Its users can no longer use reseller features. The contract stays on record.",
-            "Terminate",
-        ):
-            return
-        try:
-            await act(partners.terminate_contract, contract_id)
-        except DomainError as error:
-            ui.notify(error.message, type="warning")
-        else:
+        dialog = Dialog(f"Terminate the contract with {company}?", alert=True)
+        with dialog:
+            ui.label(
+                "Its users can no longer use reseller features: they see only the termination date and this reason. "
+                "The contract stays on record."
+            ).classes("text-slate-700")
+            dialog.form.textarea(
+                "reason", "Reason for termination", hint="Shown to the reseller. Plain text, at most 500 characters."
+            ).mark("termination-reason")
+
+        @signed_in_only
+        async def end() -> None:
+            await act(partners.terminate_contract, contract_id, reason=dialog.form.values()["reason"])
+            dialog.close()
             ui.notify("Contract terminated", type="positive")
             announce("Contract terminated")
-        await show()
+            await show()
+
+        dialog.cancel_button()
+        dialog.submit_button("Terminate", end, kind="danger")
+        dialog.open()
 
     @signed_in_only
     async def remove(company: str) -> None:
@@ -265,9 +278,39 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
         ui.notify("Reseller account removed", type="positive")
         ui.navigate.to(PATH)
 
+    commerce = await act(partners.partner_commerce, contract_id)
     with content:
-        _partner_details(detail)
+        _partner_details(detail, commerce)
     return None
+
+
+def partner_commerce(commerce: partners.PartnerCommerce) -> None:
+    """A partner's hubs and marketplaces, read-only."""
+    Heading("Hubs and marketplaces", 2)
+    if not commerce.hubs and not commerce.marketplaces:
+        ui.label("No hubs or marketplaces yet.").classes("text-slate-700").mark("no-commerce")
+        return
+    Heading("Hubs", 3)
+    hubs = ResponsiveTable(
+        [Column("Hub"), Column("Type", "nowrap"), Column("Instance ID"), Column("Marketplaces")], caption="Hubs"
+    )
+    for hub in commerce.hubs:
+        with hubs.row():
+            hubs.cell(f"{hub.name} ({hub.hub_id})")
+            hubs.cell(hub.type_label)
+            hubs.cell(hub.instance_id)
+            hubs.cell(", ".join(hub.marketplaces) or "None")
+    Heading("Marketplaces", 3)
+    marketplaces = ResponsiveTable(
+        [Column("Marketplace"), Column("Currency", "nowrap"), Column("Countries"), Column("Hubs")],
+        caption="Marketplaces",
+    )
+    for marketplace in commerce.marketplaces:
+        with marketplaces.row():
+            marketplaces.cell(f"{marketplace.name} ({marketplace.marketplace_id})")
+            marketplaces.cell(marketplace.currency)
+            marketplaces.cell(marketplace.countries_summary)
+            marketplaces.cell(", ".join(f"{hub.hub_name} ({hub.external_id})" for hub in marketplace.hubs))
 
 
 def _facts(facts: list[tuple[str, str]]) -> None:

@@ -1,16 +1,17 @@
-"""``/portal``: the reseller's home after activation."""
+"""``/portal``: the reseller's **Overview**: a *Getting started* checklist of the tutorial's four chapters (each
+done from real data, or with a button to do it now), the company, and its service contract(s)."""
 
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from services import accounts
-from ui.auth import require
-from ui.calls import perform
-from ui.theme import Heading, card, format_time, page_frame
+from services.portal import overview as portal_overview
+from ui.auth import act
+from ui.portal.shell import CONTRACT_PATH, OVERVIEW_PATH, portal_frame, portal_user
+from ui.theme import Heading, card, format_time
 
-NEXT_STEP_TITLE = "Hub and Marketplace Creation"
+BUTTON_LINK = "self-start bg-primary text-white no-underline rounded px-4 py-2 font-medium"
 
 
 def _fact(label: str, value: str, marker: str) -> None:
@@ -19,18 +20,46 @@ def _fact(label: str, value: str, marker: str) -> None:
         ui.label(value).classes("font-medium text-slate-900 break-words min-w-0").mark(marker)
 
 
+def _checklist(chapters: tuple[portal_overview.Chapter, ...]) -> None:
+    """The chapters as a list: each with its state in words (not by colour alone), the first one not done marked
+    as the next step."""
+    next_chapter = next((chapter for chapter in chapters if not chapter.done), None)
+    with ui.element("ol").classes("w-full flex flex-col gap-3 m-0 p-0"):
+        for chapter in chapters:
+            with ui.element("li").classes("w-full border border-slate-300 rounded p-3 flex flex-col gap-1"):
+                with ui.row().classes("items-center gap-2 flex-nowrap"):
+                    ui.icon("check_circle" if chapter.done else "radio_button_unchecked").classes(
+                        "text-positive" if chapter.done else "text-slate-600"
+                    ).props('aria-hidden="true"')
+                    heading = Heading(chapter.title, 3).classes("grow")
+                    if chapter is next_chapter:
+                        heading.mark("next-step")
+                    heading.mark(f"chapter-{chapter.number}")
+                state = ui.label("Done" if chapter.done else "Not done yet").classes("text-sm font-semibold")
+                state.classes("text-positive" if chapter.done else "text-slate-700")
+                state.mark(f"chapter-{chapter.number}-state")
+                ui.label(chapter.summary).classes("text-slate-700")
+                if not chapter.done:
+                    link = ui.link(chapter.action, chapter.path).classes(BUTTON_LINK)
+                    link.mark(f"chapter-{chapter.number}-action")
+
+
 async def portal_page() -> RedirectResponse | None:
-    """The reseller's portal: its company, its signed service contract and the tutorial's next step."""
-    user = await require("reseller", "/portal")
+    """The reseller portal's overview; a terminated reseller is sent to its contract page."""
+    user = await portal_user(OVERVIEW_PATH)
     if isinstance(user, RedirectResponse):
         return user
-    view = await perform(accounts.portal_view, user.user_id)
-    with page_frame(f"{view.company_name} · Portal", signed_in=True):
+    view = await act(portal_overview.overview)
+    portal = view.portal
+    with portal_frame(f"{portal.company_name} · Overview", OVERVIEW_PATH):
         with card():
             ui.label("Reseller portal").classes("text-sm uppercase tracking-wide text-slate-600")
-            Heading(view.company_name).mark("company-name")
-            ui.label(f"Signed in as {view.user_full_name} ({view.user_email})").classes("text-slate-700")
-        for contract in view.contracts:
+            Heading(portal.company_name).mark("company-name")
+            ui.label(f"Signed in as {portal.user_full_name} ({portal.user_email})").classes("text-slate-700")
+        with card():
+            Heading("Getting started", 2)
+            _checklist(view.chapters)
+        for contract in portal.contracts:
             with card():
                 Heading("Service contract", 2)
                 _fact("Contract ID", contract.contract_id, "contract-id")
@@ -42,19 +71,6 @@ async def portal_page() -> RedirectResponse | None:
                     "contract-agreement",
                 )
                 _fact("Signed at", format_time(contract.signed_at), "contract-signed-at")
-        if not view.has_active_contract:
-            with card().style("border-left: 4px solid var(--q-negative)").props('role="status"'):
-                Heading("Your service contract was terminated", 2).mark("contract-terminated")
-                ui.label(
-                    "Reseller features are unavailable while you have no active service contract. "
-                    "Contact your distributor to be contracted again."
-                ).classes("text-slate-700")
-            return None
-        with card().style("border-left: 4px solid var(--q-primary)"):
-            Heading("Your next step", 2)
-            Heading(NEXT_STEP_TITLE, 3).mark("next-step")
-            ui.label(
-                "Create a hub (the commerce system you sell from) and a marketplace (its name, countries, "
-                "currency and the hubs it uses), so that you can list your distributor's products."
-            ).classes("text-slate-700")
+                if contract.status == "active":
+                    ui.link("Your contract", CONTRACT_PATH).classes("text-primary font-medium underline")
     return None
