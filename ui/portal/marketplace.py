@@ -196,7 +196,7 @@ class MarketplaceWizard:
             ("Name", str(values["name"] or "").strip(), 1),
             ("Description", str(values["description"] or "").strip() or "—", 1),
             ("Currency", regions.currency_label(str(values["currency"])), 1),
-            ("Countries", ", ".join(regions.country_name(code) for code in countries), 1),
+            ("Countries", ", ".join(sorted(map(regions.country_name, countries))), 1),
             (
                 "Hubs",
                 "; ".join(f"{by_id[hub_id].name}: tier account {external}" for hub_id, external in chosen.items()),
