@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlmodel import select
@@ -56,3 +57,67 @@ def seed_demo(uow: UnitOfWork) -> DemoSeed:
         actor="demo seed",
     )
     return DemoSeed(seeded=True, token=issued.token, distributor_email=admin.email, distributor_password=password)
+
+
+FULL_DEMO_RESELLER = "Apollo Creed Inc"
+
+
+@dataclass(frozen=True)
+class FullDemo:
+    """A reseller that has finished chapters 1 and 2, made by :func:`seed_full_reseller`; its user's generated
+    password is shown once and stored nowhere in clear. ``seed``: the demo seeded on the way (an empty database)."""
+
+    company_name: str
+    email: str
+    password: str
+    hub_id: str
+    marketplace_id: str
+    seed: DemoSeed
+
+
+def seed_full_reseller(uow: UnitOfWork) -> FullDemo:
+    """A reseller of the demo distributor that has activated its portal (chapter 1) and set up a hub and a
+    marketplace (chapter 2), for trying later chapters at once. On an empty database the demo is seeded first.
+    Each call makes another such reseller (its user's email is new each time)."""
+    from services.accounts import signed_in_user
+    from services.activation import steps
+    from services.distributor.agreements import get_distributor
+    from services.portal import hubs, marketplaces
+
+    seed = seed_demo(uow)
+    distributor = get_distributor(uow, DEMO_DISTRIBUTOR)
+    issued = create_invitation(uow, distributor.id, company_name=FULL_DEMO_RESELLER, actor="demo seed")
+    token, email, password = issued.token, f"apollo-{secrets.token_hex(3)}@creed.example", new_password()
+    where = {"client_address": "127.0.0.1"}
+    revision = steps.accept_agreement(
+        uow, token, email=email, accepted=True, revision=0, user_agent="python main.py demo --full", **where
+    ).revision
+    revision = steps.save_user_properties(
+        uow, token, full_name="Apollo Creed", password=password, revision=revision, **where
+    ).revision
+    revision = steps.save_company_properties(
+        uow, token, company_name=FULL_DEMO_RESELLER, revision=revision, **where
+    ).revision
+    portal = steps.activate(
+        uow, token, signed=True, revision=revision, user_agent="python main.py demo --full", **where
+    )
+    actor = signed_in_user(uow, portal.user_id)
+    assert actor is not None
+    hub = hubs.register_hub(
+        uow,
+        actor,
+        name="Apollo web shop",
+        type="commerce_platform",
+        instance_id=f"apollo-shop-{secrets.token_hex(3)}",
+        description="The demo reseller's storefront.",
+    )
+    marketplace = marketplaces.create_marketplace(
+        uow,
+        actor,
+        name="North America",
+        description="Customers in the United States and Canada.",
+        currency="USD",
+        countries=["US", "CA"],
+        hubs={hub.hub_id: "APOLLO-0001"},
+    )
+    return FullDemo(FULL_DEMO_RESELLER, email, password, hub.hub_id, marketplace.marketplace_id, seed)

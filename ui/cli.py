@@ -34,6 +34,8 @@ from services.distributor.invitations import (
     revoke_invitation_as_operator,
 )
 from services.errors import DomainError, ValidationFailed
+from services.portal import hubs, marketplaces
+from services.portal.hubs import ResellerRef
 from services.unit_of_work import UnitOfWork
 from ui import logs
 
@@ -91,6 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--distributor", required=True, metavar="NAME")
     publish.add_argument("--file", required=True, type=Path, metavar="F.md", help="the Markdown text")
     publish.add_argument("--json", action="store_true", help="JSON for scripts")
+    for kind in ("hubs", "marketplaces"):
+        chapter_two = commands.add_parser(kind, help=f"a reseller's {kind}")
+        chapter_two_commands = chapter_two.add_subparsers(dest="action", metavar="ACTION", required=True)
+        listed = chapter_two_commands.add_parser("list", help=f"list a reseller's {kind}, by name")
+        listed.add_argument("--reseller", required=True, metavar="NAME", help="the reseller's legal name, exactly")
+        listed.add_argument("--json", action="store_true", help="JSON for scripts")
+    demo_command = commands.add_parser("demo", help="seed demo data (on an empty database: the demo itself)")
+    demo_command.add_argument(
+        "--full",
+        action="store_true",
+        help="also a reseller that has finished chapters 1-2 (activated, a hub and a marketplace), to sign in as",
+    )
     schema = commands.add_parser("db", help="the database schema: upgrade it, or show its revision")
     schema_commands = schema.add_subparsers(dest="action", metavar="ACTION", required=True)
     schema_commands.add_parser("upgrade", help="bring the schema to this version's (run once per release)")
@@ -317,6 +331,90 @@ def init(settings: Settings) -> None:
     print('Next: python main.py distributor create "NAME" --admin-email EMAIL, then python main.py to serve.')
 
 
+def _account_record(reseller: ResellerRef) -> dict[str, str]:
+    return {"id": reseller.account_id, "name": reseller.name}
+
+
+def hubs_list(settings: Settings, args: argparse.Namespace) -> None:
+    """``hubs list --reseller NAME``: every reseller called NAME (names are not unique) with its hubs."""
+    found = hubs.hubs_of_reseller_as_operator(UnitOfWork(), args.reseller)
+    if args.json:
+        print_json(
+            [
+                {
+                    "reseller": _account_record(account),
+                    "hubs": [{**asdict(hub), "type_label": hub.type_label} for hub in listed],
+                }
+                for account, listed in found
+            ]
+        )
+        return
+    for account, listed in found:
+        print(f"{terminal_safe(account.name)} ({account.account_id})")
+        print_table(
+            ["ID", "NAME", "TYPE", "INSTANCE ID", "MARKETPLACES"],
+            [[hub.hub_id, hub.name, hub.type_label, hub.instance_id, len(hub.marketplaces)] for hub in listed],
+        )
+        print(f"{len(listed)} hub(s)")
+
+
+def marketplaces_list(settings: Settings, args: argparse.Namespace) -> None:
+    """``marketplaces list --reseller NAME``."""
+    found = marketplaces.marketplaces_of_reseller_as_operator(UnitOfWork(), args.reseller)
+    if args.json:
+        print_json(
+            [
+                {"reseller": _account_record(account), "marketplaces": [asdict(m) for m in listed]}
+                for account, listed in found
+            ]
+        )
+        return
+    for account, listed in found:
+        print(f"{terminal_safe(account.name)} ({account.account_id})")
+        print_table(
+            ["ID", "NAME", "CURRENCY", "COUNTRIES", "HUBS"],
+            [
+                [
+                    m.marketplace_id,
+                    m.name,
+                    m.currency,
+                    " ".join(m.countries),
+                    ", ".join(f"{hub.hub_id} ({hub.external_id})" for hub in m.hubs),
+                ]
+                for m in listed
+            ],
+        )
+        print(f"{len(listed)} marketplace(s)")
+
+
+def demo_seed(settings: Settings, args: argparse.Namespace) -> None:
+    """``demo [--full]``: the demo on an empty database, and with ``--full`` a reseller that has finished
+    chapters 1-2, with how to sign in as it (its password is shown only this once)."""
+    if not args.full:
+        seed = demo.seed_demo(UnitOfWork())
+        _print_seed(settings, seed)
+        if not seed.seeded:
+            print("The database has data already; nothing was seeded. For a chapter 2 reseller: demo --full")
+        return
+    full = demo.seed_full_reseller(UnitOfWork())
+    _print_seed(settings, full.seed)
+    print(
+        f"Demo reseller {full.company_name} has activated its portal and has hub {full.hub_id} and marketplace "
+        f"{full.marketplace_id}. Sign in at {settings.base_url}/login as {full.email} with password "
+        f"{full.password} (shown only this once)."
+    )
+
+
+def _print_seed(settings: Settings, seed: demo.DemoSeed) -> None:
+    if seed.seeded:
+        print(
+            f"Demo distributor {demo.DEMO_DISTRIBUTOR}: sign in at {settings.base_url}/login as "
+            f"{seed.distributor_email} with password {seed.distributor_password} (shown only this once)."
+        )
+        print(f"Demo: {demo.DEMO_DISTRIBUTOR} invited {demo.DEMO_RESELLER}. Open the activation link:")
+        print(settings.activation_url(seed.token or ""))
+
+
 def _shown(settings: Settings) -> str:
     """The database's URL without its password."""
     return make_url(settings.database_url).render_as_string(hide_password=True)
@@ -399,6 +497,9 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], 
     ("invitations", "reissue"): invitations_reissue,
     ("agreements", "publish"): agreements_publish,
     ("backup", None): backup,
+    ("hubs", "list"): hubs_list,
+    ("marketplaces", "list"): marketplaces_list,
+    ("demo", None): demo_seed,
 }
 # Commands that work on a database whatever its schema (the others need it at this version's).
 SCHEMA_COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], None]] = {
@@ -428,7 +529,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init":
             init(settings)
             return 0
-        db.configure(settings.database_url, create=serving and settings.demo_may_create)
+        creating = (serving or args.command == "demo") and settings.demo_may_create
+        db.configure(settings.database_url, create=creating)
     except (db.DatabaseMissing, CommandError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

@@ -272,10 +272,26 @@ def resellers_named(session: Session, name: str) -> list[Account]:
     return list(session.exec(statement.order_by(col(Account.created_at))))
 
 
-def hubs_of_reseller_as_operator(uow: UnitOfWork, reseller_name: str) -> list[tuple[Account, list[HubView]]]:
+@dataclass(frozen=True)
+class ResellerRef:
+    """A reseller account, as the command line names it."""
+
+    account_id: str
+    name: str
+
+
+def operator_resellers(session: Session, reseller_name: str) -> list[ResellerRef]:
+    """For the command line: the reseller accounts called ``reseller_name``, or :class:`NotFound`."""
+    accounts = resellers_named(session, reseller_name) if is_storable(reseller_name) else []
+    if not accounts:
+        raise NotFound(f"No reseller is called {reseller_name.strip()!r}.")
+    return [ResellerRef(account.id, account.name) for account in accounts]
+
+
+def hubs_of_reseller_as_operator(uow: UnitOfWork, reseller_name: str) -> list[tuple[ResellerRef, list[HubView]]]:
     """For the command line: the hubs of every reseller account called ``reseller_name``."""
     with uow.read():
-        accounts = resellers_named(uow.session, reseller_name)
-        if not accounts:
-            raise NotFound(f"No reseller is called {reseller_name.strip()!r}.")
-        return [(account, hubs_of(uow.session, account.id)) for account in accounts]
+        return [
+            (reseller, hubs_of(uow.session, reseller.account_id))
+            for reseller in operator_resellers(uow.session, reseller_name)
+        ]

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
-from data.models import Account, Hub, Marketplace, MarketplaceCountry, MarketplaceHub
+from data.models import Hub, Marketplace, MarketplaceCountry, MarketplaceHub
 from data.models.marketplace import DESCRIPTION_MAX, EXTERNAL_ID_MAX, MARKETPLACE_NAME_MAX, new_marketplace_id
 from data.models.types import utcnow
 from services import audit
@@ -25,7 +25,7 @@ from services.accounts import SignedInUser
 from services.errors import FieldErrors, NotFound, ValidationFailed
 from services.portal import regions
 from services.portal.access import reseller_of
-from services.portal.hubs import _optional_text, _required_line, owned_hub, resellers_named
+from services.portal.hubs import ResellerRef, _optional_text, _required_line, operator_resellers, owned_hub
 from services.requests import check_not_done, record_done
 from services.rules import is_storable
 from services.unit_of_work import UnitOfWork
@@ -380,10 +380,10 @@ def edit_marketplace(
 
 def marketplaces_of_reseller_as_operator(
     uow: UnitOfWork, reseller_name: str
-) -> list[tuple[Account, list[MarketplaceView]]]:
+) -> list[tuple[ResellerRef, list[MarketplaceView]]]:
     """For the command line: the marketplaces of every reseller account called ``reseller_name``."""
     with uow.read():
-        accounts = resellers_named(uow.session, reseller_name)
-        if not accounts:
-            raise NotFound(f"No reseller is called {reseller_name.strip()!r}.")
-        return [(account, marketplaces_of(uow.session, account.id)) for account in accounts]
+        return [
+            (reseller, marketplaces_of(uow.session, reseller.account_id))
+            for reseller in operator_resellers(uow.session, reseller_name)
+        ]

@@ -16,6 +16,7 @@ from data.models import InvitationStatus
 from tests.e2e.conftest import Server
 from tests.e2e.distributor import close_link_dialog, create_invitation, sign_in
 from tests.e2e.distributor import unique_email as distributor_email
+from tests.e2e.portal import activate, choose_hubs, dialog, fill_general, fill_hub, next_step, register_hub
 from tests.e2e.wizard import Wizard
 from tests.helpers import FULL_NAME, PASSWORD
 
@@ -236,7 +237,13 @@ def test_axe_finds_nothing_on_any_page_or_dialog_of_the_distributor(
         audit.check(page, "partner details")
         page.get_by_role("button", name="Terminate contract").click()
         expect(page.get_by_role("alertdialog")).to_be_visible()
-        audit.check(page, "terminate confirmation")
+        audit.check(page, "terminate dialog")
+        page.get_by_role("alertdialog").get_by_role("button", name="Terminate").click()
+        expect(
+            page.locator(".portal-field-error").filter(has_text="Say why the contract is terminated")
+        ).to_be_visible()
+        audit.check(page, "terminate dialog with an error")
+        page.get_by_role("alertdialog").get_by_label("Reason for termination").fill("The pilot ended.")
         page.get_by_role("alertdialog").get_by_role("button", name="Terminate").click()
         expect(page.get_by_text("Terminated at")).to_be_visible()
         reseller.reload()
@@ -377,3 +384,115 @@ def test_readable_on_a_phone_width_screen(server: Server, browser: Browser) -> N
         fits()
     finally:
         context.close()
+
+
+def test_axe_finds_nothing_on_the_portal_pages_and_dialogs(server: Server, browser: Browser, audit: Audit) -> None:
+    """Chapter 2 and the portal's shell: the overview, the phone menu, /marketplace with every dialog and step of
+    the wizard (the hub registered in place from it included), the coming-next pages, the contract page, the
+    distributor's view of the partner's hubs and marketplaces, and the contract page after termination."""
+    from sqlmodel import select
+
+    from data.models import Contract, User
+    from services.accounts import authenticate
+    from services.distributor import partners
+
+    email = unique_email()
+    company = f"Portal {uuid.uuid4().hex[:6]} Ltd"
+    context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    desk_context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    page = context.new_page()
+    try:
+        activate(page, server.invite("--company", company), email, company)
+        audit.check(page, "overview")
+        if audit.width == "phone":
+            menu = page.get_by_role("button", name="Menu")
+            expect(page.get_by_role("link", name="Marketplace", exact=True)).to_be_hidden()
+            menu.focus()
+            page.keyboard.press("Enter")  # the menu works from the keyboard
+            expect(menu).to_have_attribute("aria-expanded", "true")
+            audit.check(page, "overview, menu open")
+            page.keyboard.press("Tab")
+            expect(page.get_by_role("link", name="Overview", exact=True)).to_be_focused()
+        page.get_by_role("link", name="Marketplace", exact=True).click()
+        expect(page.get_by_role("heading", name="Hubs and marketplaces")).to_be_visible()
+        audit.check(page, "marketplace, empty")
+
+        page.get_by_role("button", name="Create marketplace").click()
+        expect(dialog(page).get_by_role("heading", name="Step 1 of 3 — General")).to_be_visible()
+        audit.check(page, "marketplace wizard, general")
+        dialog(page).get_by_role("button", name="Next", exact=True).click()
+        expect(dialog(page).locator(".portal-error-summary")).to_be_visible()
+        audit.check(page, "marketplace wizard, general with errors")
+        fill_general(page, name="Europe", currency=("euro", "EUR — Euro"), countries=[("Germany", "Germany")])
+        next_step(page, "Step 2 of 3 — Hubs")
+        audit.check(page, "marketplace wizard, no hub yet")
+        dialog(page).get_by_role("button", name="Register hub").click()
+        expect(page.get_by_role("dialog", name="Register hub")).to_be_visible()
+        audit.check(page, "register hub dialog over the wizard")
+        dialog(page).get_by_role("button", name="Register", exact=True).click()
+        expect(dialog(page).locator(".portal-error-summary")).to_be_visible()
+        audit.check(page, "register hub dialog with errors")
+        fill_hub(page, name="Web shop", instance_id="shop-01")
+        dialog(page).get_by_role("button", name="Register", exact=True).click()
+        expect(page.get_by_role("dialog", name="Register hub")).to_have_count(0)
+        choose_hubs(page, {"Web shop": "TA-1"})
+        audit.check(page, "marketplace wizard, hubs")
+        next_step(page, "Step 3 of 3 — Summary")
+        audit.check(page, "marketplace wizard, summary")
+        dialog(page).get_by_role("button", name="Create", exact=True).click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        register_hub(page, name="Spare", instance_id="spare-1", kind="API")
+        audit.check(page, "marketplace, with hubs and a marketplace")
+        page.get_by_role("button", name="Edit hub Web shop").click()
+        expect(dialog(page).get_by_label("Instance ID")).to_have_value("shop-01")
+        audit.check(page, "edit hub dialog")
+        dialog(page).get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Delete hub Spare").click()
+        expect(page.get_by_role("alertdialog")).to_be_visible()
+        audit.check(page, "delete hub confirmation")
+        page.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Delete hub Web shop").click()
+        expect(page.get_by_role("alert").filter(has_text="cannot be deleted")).to_be_visible()
+        audit.check(page, "hub deletion refused")
+        page.get_by_role("button", name="Edit marketplace Europe").click()
+        expect(dialog(page).get_by_label("Name", exact=True)).to_have_value("Europe")
+        audit.check(page, "edit marketplace wizard")
+        dialog(page).get_by_role("button", name="Cancel").click()
+
+        for path, heading in (
+            ("/catalog", "Catalog"),
+            ("/customers", "Customers"),
+            ("/subscriptions", "Subscriptions"),
+        ):
+            page.goto(f"{server.base_url}{path}")
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+            audit.check(page, f"{heading} (coming next)")
+        page.goto(f"{server.base_url}/portal")
+        expect(page.get_by_text("2 hubs, 1 marketplace.")).to_be_visible()
+        audit.check(page, "overview, chapter 2 done")
+        page.get_by_role("link", name="Your contract").click()
+        expect(page.get_by_role("heading", name="Your contract")).to_be_visible()
+        audit.check(page, "your contract")
+
+        portal = server.portal()
+        with portal.session() as session:
+            account_id = session.exec(select(User.account_id).where(User.email == email)).one()
+            contract_id = session.exec(select(Contract.id).where(Contract.reseller_account_id == account_id)).one()
+        desk_email = server.distributor_user(distributor_email("a11y-portal"))
+        desk = desk_context.new_page()
+        sign_in(desk, server.base_url, desk_email)
+        expect(desk.get_by_role("heading", name="Invitations")).to_be_visible()
+        desk.goto(f"{server.base_url}/distributor/partners/{contract_id}")
+        expect(desk.get_by_role("heading", name="Hubs and marketplaces")).to_be_visible()
+        audit.check(desk, "partner with hubs and marketplaces")
+
+        partners.terminate_contract(
+            portal.uow(), authenticate(portal.uow(), desk_email, PASSWORD), contract_id, reason="The pilot ended."
+        )
+        page.goto(f"{server.base_url}/marketplace")
+        expect(page.get_by_role("heading", name="Your service contract was terminated")).to_be_visible()
+        audit.check(page, "contract page after termination")
+    finally:
+        desk_context.close()
+        context.close()
+    audit.assert_clean()

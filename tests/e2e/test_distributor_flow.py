@@ -221,12 +221,21 @@ def test_terminate_a_contract(server: Server, browser: Browser) -> None:
         desk.get_by_role("link", name="Soon Terminated Ltd").click()
         expect(desk.get_by_text("Evidence recorded at signing")).to_be_visible()
         desk.get_by_role("button", name="Terminate contract").click()
+        desk.get_by_role("alertdialog").get_by_label("Reason for termination").fill("Unpaid invoices since May.")
         desk.get_by_role("alertdialog").get_by_role("button", name="Terminate").click()
         expect(desk.get_by_text("Terminated", exact=True)).to_be_visible()
         expect(desk.get_by_text("Removed", exact=True)).to_be_visible()
         reseller.reload()
         expect(reseller.get_by_role("heading", name="Your service contract was terminated")).to_be_visible()
         expect(reseller.get_by_role("heading", name="Hub and Marketplace Creation")).to_have_count(0)
+        # The reseller sees when and why, and nothing else of the portal: every portal page leads here.
+        expect(reseller).to_have_url(re.compile(r"/portal/contract$"))
+        expect(reseller.get_by_text("Unpaid invoices since May.", exact=True)).to_be_visible()
+        expect(reseller.get_by_role("navigation", name="Main")).to_have_count(0)
+        for path in ("/portal", "/marketplace", "/catalog", "/customers", "/subscriptions"):
+            reseller.goto(f"{server.base_url}{path}")
+            expect(reseller).to_have_url(re.compile(r"/portal/contract$"))
+        expect(desk.get_by_text("Unpaid invoices since May.", exact=True)).to_be_visible()
         reseller.context.close()
     finally:
         context.close()

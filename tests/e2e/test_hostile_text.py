@@ -13,6 +13,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import Server
 from tests.e2e.distributor import close_link_dialog, sign_in, unique_email
+from tests.e2e.portal import choose_hubs, fill_general, next_step, register_hub
+from tests.e2e.portal import dialog as open_dialog
 from tests.e2e.wizard import Wizard
 
 # Each payload tries another way out of a props string or into markup; each would set window.__p.
@@ -43,6 +45,11 @@ AGREEMENT = f"""# {TITLE}
 [a real link](https://example.com/terms) {TEMPLATE}
 """
 USER_AGENT = f"Mozilla/5.0 {hostile()}"
+HUB_NAME = f"{BREAK_OUT} {TAG}"  # names and IDs have at most 100 characters: a part of the payload each
+INSTANCE_ID = f"{PROP} {TEMPLATE}"
+MARKETPLACE = f"{TEMPLATE} {CLOSE}"
+EXTERNAL_ID = f"{CLOSE} {PROP}"
+REASON = hostile("\nBreach of clause 4")
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +175,44 @@ def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: 
     expect(walk.get_by_role("heading", name=COMPANY)).to_be_visible()
     reseller.check(walk, "the portal")
 
+    # Chapter 2: hostile text in every field of the hub dialog and the marketplace wizard (names have at most 100
+    # characters, so each takes a part of the payload).
+    walk.get_by_role("navigation", name="Main").get_by_role("link", name="Marketplace").click()
+    register_hub(walk, name=HUB_NAME, instance_id=INSTANCE_ID, description=NOTE)
+    expect(walk.get_by_text(INSTANCE_ID, exact=True)).to_be_visible()
+    reseller.check(walk, "the hubs list")
+    walk.get_by_role("button", name=f"Edit hub {HUB_NAME}").click()
+    expect(open_dialog(walk).get_by_label("Instance ID")).to_have_value(INSTANCE_ID)
+    reseller.check(walk, "the edit hub dialog")
+    open_dialog(walk).get_by_role("button", name="Cancel").click()
+    walk.get_by_role("button", name="Create marketplace").click()
+    fill_general(
+        walk, name=MARKETPLACE, description=NOTE, currency=("euro", "EUR — Euro"), countries=[("Germany", "Germany")]
+    )
+    next_step(walk, "Step 2 of 3 — Hubs")
+    reseller.check(walk, "the wizard's hubs step")
+    choose_hubs(walk, {HUB_NAME: EXTERNAL_ID})
+    next_step(walk, "Step 3 of 3 — Summary")
+    expect(open_dialog(walk).get_by_text(f"{HUB_NAME}: tier account {EXTERNAL_ID}", exact=True)).to_be_visible()
+    reseller.check(walk, "the wizard's summary")
+    open_dialog(walk).get_by_role("button", name="Create", exact=True).click()
+    expect(walk.get_by_role("dialog")).to_have_count(0)
+    expect(walk.get_by_text(MARKETPLACE, exact=True)).to_be_visible()
+    reseller.check(walk, "the marketplaces list")
+    walk.get_by_role("button", name=f"Delete hub {HUB_NAME}").click()
+    expect(walk.get_by_role("alert").filter(has_text="cannot be deleted")).to_contain_text(MARKETPLACE)
+    reseller.check(walk, "the refused hub deletion")
+    walk.get_by_role("button", name=f"Edit marketplace {MARKETPLACE}").click()
+    expect(open_dialog(walk).get_by_label("Name", exact=True)).to_have_value(MARKETPLACE)
+    reseller.check(walk, "the edit marketplace wizard")
+    open_dialog(walk).get_by_role("button", name="Cancel").click()
+    walk.get_by_role("navigation", name="Main").get_by_role("link", name="Overview").click()
+    expect(walk.get_by_role("heading", name="Getting started")).to_be_visible()
+    reseller.check(walk, "the overview with chapter 2 done")
+    walk.goto(f"{server.base_url}/portal/contract")
+    expect(walk.get_by_text(USER_AGENT, exact=True)).to_be_visible()
+    reseller.check(walk, "the contract page")
+
     # The representative's set-password page shows the hostile names and the hostile agreement.
     representative = Watched(browser)
     rep_page = representative.page()
@@ -182,12 +227,16 @@ def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: 
     desk.check(page, "the partner's evidence")
     page.get_by_role("button", name="Terminate contract").click()
     expect(page.get_by_role("alertdialog")).to_have_attribute("aria-label", f"Terminate the contract with {COMPANY}?")
+    expect(page.get_by_text(EXTERNAL_ID, exact=False)).to_be_visible()  # the partner's hubs and marketplaces
     desk.check(page, "the terminate dialog")
+    page.get_by_role("alertdialog").get_by_label("Reason for termination").fill(REASON)
     page.get_by_role("button", name="Terminate", exact=True).click()
     expect(page.get_by_text("Terminated at")).to_be_visible()
+    expect(page.get_by_text(REASON, exact=True)).to_be_visible()
     desk.check(page, "the terminated partner")
     walk.reload()
     expect(walk.get_by_role("heading", name="Your service contract was terminated")).to_be_visible()
-    reseller.check(walk, "the portal after termination")
+    expect(walk.get_by_text(REASON, exact=True)).to_be_visible()
+    reseller.check(walk, "the contract page after termination")
     for watched in (desk, reseller, representative):
         watched.context.close()

@@ -440,7 +440,7 @@ def test_the_command_line_lists_by_reseller_name(portal: Portal) -> None:
     hub = register(portal, actor)
     create(portal, actor, [hub.hub_id])
     [(account, listed)] = hubs.hubs_of_reseller_as_operator(portal.uow(), "Champions Corp")
-    assert account.id == actor.account_id and [h.hub_id for h in listed] == [hub.hub_id]
+    assert account.account_id == actor.account_id and [h.hub_id for h in listed] == [hub.hub_id]
     [(_, found)] = marketplaces.marketplaces_of_reseller_as_operator(portal.uow(), " Champions Corp ")
     assert [m.name for m in found] == ["Europe"]
     with pytest.raises(NotFound):

@@ -56,7 +56,6 @@ def open_hub_dialog(hub: HubView | None, after: Refresh) -> Dialog:
             saved = await act(hubs.edit_hub, hub.hub_id, **values)
             news = f"Hub {saved.name} saved"
         dialog.close()
-        ui.notify(news, type="positive")
         announce(news)
         await after()
 
@@ -302,7 +301,6 @@ class MarketplaceWizard:
             self.form.show_problem(problem.message)
             return
         self.dialog.close()
-        ui.notify(news, type="positive")
         announce(news)
         await self.after()
 
@@ -430,7 +428,6 @@ class MarketplacePage:
             self.hub_problem.text = refused.message
             await self.refresh()
             return
-        ui.notify(f"Hub {hub.name} deleted", type="positive")
         announce(f"Hub {hub.name} deleted")
         await self.refresh()
 
