@@ -258,3 +258,37 @@ def test_invitations_list_never_prints_control_characters_to_the_terminal(acme: 
         assert character not in listed.stdout
     assert "Evil\\x1b]0;pwned\\x07\\x1b[2J Inc\\u202e\\x0d\\x0aFORGED LINE" in listed.stdout
     assert not any(line.startswith("FORGED") for line in listed.stdout.splitlines())
+
+
+def test_demo_full_seeds_a_reseller_past_chapter_two_and_the_lists_show_it(tmp_path: Path) -> None:
+    """``demo --full`` on a new database: the demo, and a reseller with a hub and a marketplace that can sign in
+    with the password printed once; ``hubs list`` and ``marketplaces list`` show them, as a table and as JSON."""
+    env = cli_env(tmp_path, PORTAL_DEMO="1")
+    seeded = run_cli(tmp_path, "demo", "--full", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    sign_in = seeded.stdout.strip().splitlines()[-1]
+    assert "Demo reseller Apollo Creed Inc" in sign_in and "https://portal.example/login" in sign_in
+    email, password = sign_in.split(" as ")[1].split(" with password ")
+    password = password.split(" ")[0]
+    from services.accounts import authenticate
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'portal.db'}")
+    try:
+        assert authenticate(UnitOfWork(engine), email, password).account_kind == "reseller"
+    finally:
+        engine.dispose()
+    hubs = run_cli(tmp_path, "hubs", "list", "--reseller", "Apollo Creed Inc")
+    assert hubs.returncode == 0 and "Apollo web shop" in hubs.stdout and "1 hub(s)" in hubs.stdout
+    listed = json.loads(run_cli(tmp_path, "marketplaces", "list", "--reseller", "Apollo Creed Inc", "--json").stdout)
+    [reseller] = listed
+    [marketplace] = reseller["marketplaces"]
+    assert (marketplace["name"], marketplace["currency"], marketplace["countries"]) == (
+        "North America",
+        "USD",
+        ["CA", "US"],
+    )
+    assert run_cli(tmp_path, "demo", "--full", env=env).returncode == 0  # another one, alongside
+    both = json.loads(run_cli(tmp_path, "hubs", "list", "--reseller", "Apollo Creed Inc", "--json").stdout)
+    assert len(both) == 2 and all(len(entry["hubs"]) == 1 for entry in both)
+    unknown = run_cli(tmp_path, "hubs", "list", "--reseller", "Nobody Inc")
+    assert unknown.returncode == 2 and "No reseller is called 'Nobody Inc'." in unknown.stderr

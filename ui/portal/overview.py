@@ -32,9 +32,8 @@ def _checklist(chapters: tuple[portal_overview.Chapter, ...]) -> None:
                         "text-positive" if chapter.done else "text-slate-600"
                     ).props('aria-hidden="true"')
                     heading = Heading(chapter.title, 3).classes("grow")
-                    if chapter is next_chapter:
-                        heading.mark("next-step")
-                    heading.mark(f"chapter-{chapter.number}")
+                    markers = [f"chapter-{chapter.number}"] + (["next-step"] if chapter is next_chapter else [])
+                    heading.mark(*markers)
                 state = ui.label("Done" if chapter.done else "Not done yet").classes("text-sm font-semibold")
                 state.classes("text-positive" if chapter.done else "text-slate-700")
                 state.mark(f"chapter-{chapter.number}-state")
