@@ -227,3 +227,53 @@ def test_every_rows_actions_are_on_a_phones_screen(server: Server, browser: Brow
         fits(desk, f"partners at {width}px")
     finally:
         context.close()
+
+
+# ----------------------------------------------------------------- the portal's chapter 2 on a phone
+
+LONG_HUB = "Extraordinarilylongnamedcommerceplatformforeverycustomerintheworld" + "y" * 34  # 100 characters
+
+
+@pytest.mark.parametrize("width", PHONES)
+def test_hubs_marketplaces_and_their_dialogs_fit_a_phone(server: Server, browser: Browser, width: int) -> None:
+    """/marketplace with a 100-character one-word hub name and a marketplace in many countries: no sideways
+    scrolling, every row's actions on the screen; the hub dialog and the wizard with errors overlap nothing."""
+    from services.accounts import signed_in_user
+    from services.portal import hubs, marketplaces
+
+    email = f"phone-{uuid.uuid4().hex[:8]}@champions.example"
+    portal = server.portal()
+    created = portal.activate(server.invite().rsplit("/", 1)[1], email=email, company="Phone Shop Ltd")
+    actor = signed_in_user(portal.uow(), created.user_id)
+    assert actor is not None
+    hub = hubs.register_hub(portal.uow(), actor, name=LONG_HUB, type="api", instance_id=LONG_HUB, description=None)
+    countries = ["DE", "FR", "IT", "ES", "PT", "NL", "BE", "AT", "CH", "PL"]
+    marketplaces.create_marketplace(
+        portal.uow(), actor, name=LONG_HUB, currency="EUR", countries=countries, hubs={hub.hub_id: LONG_HUB}
+    )
+    context = browser.new_context(viewport={"width": width, "height": 740}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        sign_in(page, server.base_url, email)
+        expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
+        fits(page, f"overview at {width}px")
+        page.get_by_role("button", name="Menu").click()
+        page.get_by_role("link", name="Marketplace", exact=True).click()
+        expect(page.get_by_role("heading", name="Hubs and marketplaces")).to_be_visible()
+        fits(page, f"marketplace at {width}px")
+        for row in page.locator("tbody tr").all():
+            for action in row.locator("td.cell-actions").locator("button").all():
+                box = action.bounding_box()
+                assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        page.get_by_role("button", name="Register hub").click()
+        page.get_by_role("dialog").get_by_role("button", name="Register", exact=True).click()
+        expect(page.get_by_role("dialog").locator(".portal-error-summary")).to_be_visible()
+        no_overlaps(page, f"register hub with errors at {width}px", ".q-dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Create marketplace").click()
+        page.get_by_role("dialog").get_by_role("button", name="Next", exact=True).click()
+        expect(page.get_by_role("dialog").locator(".portal-error-summary")).to_be_visible()
+        no_overlaps(page, f"marketplace wizard with errors at {width}px", ".q-dialog")
+        fits(page, f"marketplace wizard at {width}px")
+    finally:
+        context.close()
