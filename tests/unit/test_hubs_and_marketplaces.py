@@ -445,3 +445,20 @@ def test_the_command_line_lists_by_reseller_name(portal: Portal) -> None:
     assert [m.name for m in found] == ["Europe"]
     with pytest.raises(NotFound):
         hubs.hubs_of_reseller_as_operator(portal.uow(), "Nobody Inc")
+
+
+def test_the_currency_cannot_change_once_the_marketplace_has_listings(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listings arrive with chapter 3 (issue 15); here every marketplace is given two, as its table would count."""
+    actor, _ = reseller(portal)
+    hub = register(portal, actor)
+    made = create(portal, actor, [hub.hub_id])
+    assert not made.currency_locked and marketplaces.listings_on.__name__ == "listings_on"
+    monkeypatch.setattr(marketplaces, "listings_on", lambda session, ids: dict.fromkeys(ids, 2))
+    values = {"name": "Europe", "countries": ["DE"], "hubs": {hub.hub_id: "x"}}
+    with pytest.raises(ValidationFailed) as locked:
+        marketplaces.edit_marketplace(portal.uow(), actor, made.marketplace_id, currency="USD", **values)
+    assert locked.value.errors == {"currency": marketplaces.CURRENCY_LOCKED}
+    kept = marketplaces.edit_marketplace(portal.uow(), actor, made.marketplace_id, currency="EUR", **values)
+    assert (kept.currency, kept.countries, kept.currency_locked) == ("EUR", ("DE",), True)
