@@ -4,7 +4,9 @@ marketplace, and is refused deleting the hub in use."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -41,6 +43,7 @@ def test_a_reseller_walks_chapter_two(server: Server, browser: Browser) -> None:
 
         page.get_by_role("button", name="Create marketplace").click()
         expect(dialog(page).get_by_role("heading", name="Step 1 of 3 — General")).to_be_visible()
+        expect(dialog(page).get_by_label("Name", exact=True)).to_be_focused()
         fill_general(
             page,
             name="Europe",
@@ -49,6 +52,7 @@ def test_a_reseller_walks_chapter_two(server: Server, browser: Browser) -> None:
             countries=[("Germany", "Germany"), ("France", "France")],
         )
         next_step(page, "Step 2 of 3 — Hubs")
+        expect(dialog(page).get_by_role("heading", name="Step 2 of 3 — Hubs")).to_be_focused()  # a new step
         dialog(page).get_by_role("button", name="Next", exact=True).click()
         expect(dialog(page).get_by_text("Choose at least one of your hubs.")).to_be_visible()
         choose_hubs(page, {"Web shop": "TA-0001"})
@@ -86,5 +90,24 @@ def test_a_reseller_walks_chapter_two(server: Server, browser: Browser) -> None:
             "it is used by Europe and Switzerland"
         )
         expect(hub_row).to_be_visible()
+    finally:
+        page.context.close()
+
+
+def test_your_contract_shows_the_signed_text_and_downloads_it_with_evidence(server: Server, browser: Browser) -> None:
+    email = f"contract-{uuid.uuid4().hex[:8]}@champions.example"
+    page = activated_page(browser, server.invite("--company", "Contract Reader Ltd"), email, "Contract Reader Ltd")
+    try:
+        page.get_by_role("link", name="Your contract").click()
+        expect(page.get_by_role("heading", name="Your contract")).to_be_visible()
+        sha256 = page.get_by_text(re.compile(r"^[0-9a-f]{64}$")).first.inner_text()
+        expect(page.get_by_text(email, exact=False)).to_be_visible()  # who signed
+        with page.expect_download() as started:
+            page.get_by_role("button", name="Download signed contract").click()
+        download = started.value
+        assert re.fullmatch(r"CRD-[\d-]+-service-contract\.md", download.suggested_filename)
+        document = Path(download.path()).read_text(encoding="utf-8")
+        for shown in (sha256, email, "Contract Reader Ltd", "Mighty Mick's LLC", "## The agreement as signed"):
+            assert shown in document
     finally:
         page.context.close()
