@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from data.models import Account, AccountKind, Hub, HubType, Marketplace, MarketplaceHub
-from data.models.marketplace import DESCRIPTION_MAX, HUB_NAME_MAX, INSTANCE_ID_MAX
+from data.models.marketplace import DESCRIPTION_MAX, HUB_NAME_MAX, INSTANCE_ID_MAX, new_hub_id
 from data.models.types import utcnow
 from services import audit
 from services.accounts import SignedInUser
@@ -191,8 +191,6 @@ def register_hub(
 
 
 def _free_hub_id(session: Session) -> str:
-    from data.models.marketplace import new_hub_id
-
     while True:  # 10^8 IDs: a clash is rare, and only ever costs another draw
         candidate = new_hub_id()
         if session.get(Hub, candidate) is None:

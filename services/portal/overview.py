@@ -67,7 +67,7 @@ def overview(uow: UnitOfWork, actor: SignedInUser) -> Overview:
             if hubs or marketplaces
             else "Register a hub (the commerce system you sell from) and create a marketplace.",
             "/marketplace",
-            "Create hub and marketplace" if not hubs else "Create a marketplace",
+            "Register a hub" if not hubs else "Create a marketplace",
         ),
         Chapter(
             3,
