@@ -256,6 +256,7 @@ class MarketplaceWizard:
             self._show(step, focus=False)
         self.form.show_errors(errors)
 
+    @signed_in_only
     async def next(self) -> None:
         """The step's **Next**: the service checks it, then the next step (or the summary, after an **Edit**)."""
         self.form.clear_errors()
