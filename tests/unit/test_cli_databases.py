@@ -158,3 +158,31 @@ def test_backup_copies_sqlite_and_points_postgresql_to_pg_dump(database_url: str
         with db.new_session(copy) as session:
             assert session.exec(select(Account.name)).all() == [ACME]
         copy.dispose()
+
+
+def test_demo_full_and_the_chapter_two_lists(database_url: str, tmp_path: Path) -> None:
+    """``demo --full`` on a configured database that has the demo distributor (never created or seeded there
+    otherwise), then ``hubs list`` and ``marketplaces list`` for that reseller; an unknown name is an error."""
+    created = run_cli(
+        database_url,
+        tmp_path,
+        "distributor",
+        "create",
+        "Mighty Mick's LLC",
+        "--admin-email",
+        "mick@mightymicks.example",
+        "--password-stdin",
+        stdin=PASSWORD,
+    )
+    assert created.returncode == 0, created.stderr
+    full = run_cli(database_url, tmp_path, "demo", "--full")
+    assert full.returncode == 0, full.stderr
+    assert "Demo reseller Apollo Creed Inc has activated its portal" in full.stdout
+    hubs = json.loads(
+        run_cli(database_url, tmp_path, "hubs", "list", "--reseller", "Apollo Creed Inc", "--json").stdout
+    )
+    assert [hub["name"] for hub in hubs[0]["hubs"]] == ["Apollo web shop"]
+    table = run_cli(database_url, tmp_path, "marketplaces", "list", "--reseller", "Apollo Creed Inc")
+    assert table.returncode == 0 and "North America" in table.stdout and "CA US" in table.stdout
+    unknown = run_cli(database_url, tmp_path, "marketplaces", "list", "--reseller", "Apollo Creed")
+    assert unknown.returncode == 2 and "No reseller is called" in unknown.stderr
