@@ -51,6 +51,18 @@ class PortalView:
         return any(contract.status == "active" for contract in self.contracts)
 
 
+def _sign_in_email(email: object) -> str:
+    """The email as accounts store it (:func:`~services.rules.clean_email`: one Unicode form, the domain as typed
+    or as punycode, which is what a browser's email field sends for a non-ASCII domain), so that everyone who
+    could activate can sign in. Text that is no valid email cannot match a user; it is still looked up, counted
+    and verified, so that its answer and timing are those of any other failure."""
+    key = email.strip().lower() if isinstance(email, str) else ""  # a browser may send anything
+    try:
+        return clean_email(key) if key else key
+    except ValidationFailed:
+        return key
+
+
 def authenticate(
     uow: UnitOfWork,
     email: str,
@@ -61,7 +73,7 @@ def authenticate(
 ) -> SignedInUser:
     """Check an email and password. The answer and its timing are the same whether or not the email exists.
     Failures count per account and per client address; past the limits, :class:`TooManyAttempts`."""
-    key = email.strip().lower() if isinstance(email, str) else ""  # a browser may send anything
+    key = _sign_in_email(email)
     password = password if isinstance(password, str) else ""
     missing = FieldErrors()
     if not key:

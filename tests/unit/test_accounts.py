@@ -76,3 +76,21 @@ def test_every_action_reads_the_user_again_and_a_disabled_one_cannot_act(portal:
     for user_id in (actor.user_id, "UR-no-such-user", "\udc80"):
         with pytest.raises(SignedOut):
             as_signed_in(portal.uow(), user_id, list_agreements)
+
+
+@pytest.mark.parametrize(
+    ("activated_as", "signs_in_as"),
+    [
+        ("anna@bücher.example", "anna@bücher.example"),
+        ("anna@bücher.example", "anna@xn--bcher-kva.example"),  # what a browser's email field sends
+        ("anna@xn--bcher-kva.example", "ANNA@BÜCHER.EXAMPLE"),
+        ("re\u0301ne\u0301e@x.example", "re\u0301ne\u0301e@x.example"),  # decomposed accents, as some keyboards type
+        ("r\u00e9n\u00e9e@x.example", "re\u0301ne\u0301e@x.example"),
+    ],
+)
+def test_whoever_could_activate_can_sign_in_with_the_email_as_typed_or_as_sent(
+    portal: Portal, activated_as: str, signs_in_as: str
+) -> None:
+    created = portal.activate(portal.invite(), email=activated_as)
+    user = accounts.authenticate(portal.uow(), signs_in_as, PASSWORD, client_address="192.0.2.1")
+    assert user.user_id == created.user_id
