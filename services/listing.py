@@ -17,6 +17,7 @@ from services.rules import require_storable, text_value
 Row = TypeVar("Row")
 PAGE_SIZE = 25
 SEARCH_MAX = 200
+PAGE_MAX = 1_000_000_000  # past every list's end, and its offset still fits a database's 64-bit integer
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,9 @@ class Page(Generic[Row]):
 
 
 def page_number(page: object) -> int:
-    """A page number as asked for: 1 for anything that is not a whole number of at least 1."""
-    return page if type(page) is int and page >= 1 else 1
+    """A page number as asked for: 1 for anything that is not a whole number of at least 1, and at most
+    :data:`PAGE_MAX` (a page past the end, which the list shows as its last page)."""
+    return min(page, PAGE_MAX) if type(page) is int and page >= 1 else 1
 
 
 def search_text(search: object) -> str:

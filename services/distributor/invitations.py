@@ -31,7 +31,7 @@ from services.activation.invitations import (
 )
 from services.activation.steps import STEP_TITLES
 from services.errors import InvalidState, NotFound, ValidationFailed
-from services.listing import Page, contains, search_text
+from services.listing import Page, contains, page_number, search_text
 from services.rules import is_storable
 from services.unit_of_work import UnitOfWork
 
@@ -221,7 +221,7 @@ def _list(
     dialect = session.get_bind().dialect.name
     if "\x00" in text and dialect == db.POSTGRESQL:
         # PostgreSQL text cannot hold NUL, so no invitation contains it (nor can a query carry it).
-        return InvitationPage(rows=[], total=0, page=max(1, page), page_size=page_size)
+        return InvitationPage(rows=[], total=0, page=page_number(page), page_size=page_size)
     # SQLite's planner cannot tell a search that matches a few invitations from one that matches most, so the
     # index's matches are counted first (bounded); PostgreSQL's planner estimates it from pg_trgm's statistics
     # and picks the index or the newest-first walk by itself (counting first made it scan the whole table).
@@ -247,7 +247,7 @@ def _list(
     if text and not indexed:
         counted = counted.outerjoin(reseller, col(reseller.id) == col(Invitation.reseller_account_id))
     total = session.exec(filtered(counted)).one()
-    page = max(1, page)
+    page = page_number(page)
     rows = session.exec(
         filtered(_rows_query(reseller))
         .order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc())

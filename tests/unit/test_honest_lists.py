@@ -193,3 +193,12 @@ def test_a_dead_link_names_its_distributor(portal: Portal, problem: str) -> None
     with pytest.raises(expected[problem]) as failure:
         activation.open_invitation(portal.uow(), token)
     assert failure.value.distributor_name == DISTRIBUTOR
+
+
+@pytest.mark.parametrize("page", [10**9, 10**30])
+def test_a_page_far_past_the_end_is_an_empty_page_on_every_list(portal: Portal, page: int) -> None:
+    actor = portal.distributor_user()
+    distributor_invitations.invite(portal.uow(), actor, company_name="Far Away Ltd")
+    invitations = distributor_invitations.list_invitations(portal.uow(), actor, page=page)
+    directory = partners.find_partners(portal.uow(), actor, page=page)
+    assert (invitations.rows, invitations.total, directory.rows, directory.total) == ([], 1, [], 1)

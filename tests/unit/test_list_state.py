@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from services.listing import PAGE_MAX
 from ui.components.tables import ListState
 
 STATUSES = {"opened": "Opened", "revoked": "Revoked"}
@@ -22,6 +23,8 @@ STATUSES = {"opened": "Opened", "revoked": "Revoked"}
         ("2.5", None, "x", (1, "", "x")),
         ("٣", None, None, (1, "", "")),  # a digit, but not an ASCII one
         (["2"], {"a": 1}, 42, (1, "", "")),
+        ("9" * 30, None, None, (PAGE_MAX, "", "")),  # past every end; its offset would overflow a database integer
+        ("9" * 5000, None, None, (PAGE_MAX, "", "")),  # more digits than int() converts
     ],
 )
 def test_state_from_any_query(page: object, status: object, search: object, expected: tuple[int, str, str]) -> None:

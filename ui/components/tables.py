@@ -34,6 +34,7 @@ from nicegui import context, ui
 from nicegui.element import Element
 
 from services.errors import ValidationFailed
+from services.listing import PAGE_MAX, page_number
 from ui.components.fields import SelectField, TextField
 
 ColumnKind = Literal["text", "nowrap", "actions"]
@@ -109,10 +110,12 @@ class ListState:
         cls, path: str, page: object, status: object, search: object, *, statuses: Mapping[str, str]
     ) -> ListState:
         """The state from the query's values; anything unusable counts as not given (page 1, every status)."""
-        number = int(page) if isinstance(page, str) and page.isascii() and page.isdigit() else 1
+        number = 1
+        if isinstance(page, str) and page.isascii() and page.isdigit():  # no int() of 5,000 digits: it raises
+            number = int(page) if len(page) <= len(str(PAGE_MAX)) else PAGE_MAX
         chosen = status if isinstance(status, str) and status in statuses else ""
         text = search if isinstance(search, str) else ""
-        return cls(path=path, page=max(1, number), status=chosen, search=text, statuses=statuses)
+        return cls(path=path, page=page_number(number), status=chosen, search=text, statuses=statuses)
 
     @property
     def filtered(self) -> bool:
