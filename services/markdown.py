@@ -31,6 +31,9 @@ RENDER_SECONDS = 10.0  # the bound on one rendering; hostile input of the maximu
 # links) renders to about 1,600; hostile text of that size to 25,000-35,000, which every browser showing it must
 # lay out (and the server must send). Text past the bound is refused, not cut.
 ELEMENTS_MAX = 5_000
+# The longest text rendered at all (an agreement's limit). Checked before parsing: the editor's Preview renders
+# text that was never published, and hostile text ten times longer would hold a shared worker for 20 s.
+TEXT_MAX = 100_000
 ALLOWED_TAGS = {
     *(f"h{level}" for level in range(1, 7)),
     "p",
@@ -165,6 +168,8 @@ def render(_uow: UnitOfWork, text: str, *, field: str = "text", seconds: float =
     """The service: ``text`` rendered within ``seconds``; a failure is a :class:`ValidationFailed` on ``field``."""
     if not isinstance(text, str):
         raise ValidationFailed({field: "The text could not be read; please retype it."})
+    if len(text) > TEXT_MAX:
+        raise ValidationFailed({field: f"This text has {len(text):,} characters; at most {TEXT_MAX:,} can be shown."})
     try:
         with _time_bound(seconds):
             return RenderedMarkdown(to_html(text, field))

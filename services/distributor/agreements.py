@@ -114,7 +114,7 @@ def active_version_for(session: Session, distributor_id: str) -> AgreementVersio
 
 
 # A long reseller agreement is 10,000-15,000 words (about 40 printed pages); the stock one is 1,900 characters.
-AGREEMENT_TEXT_MAX = 100_000
+AGREEMENT_TEXT_MAX = markdown.TEXT_MAX
 
 
 @dataclass(frozen=True)

@@ -71,3 +71,29 @@ async def test_preview_renders_safely_and_a_failure_is_a_field_error(
     tabs.set_value("Preview")
     await until(lambda: editor.error)
     assert "nested too deeply" in (editor.error or "")
+
+
+async def test_preview_renders_once_however_often_the_tabs_flip_and_never_past_the_longest_text(
+    user: User, app_portal: Portal, renderings: list[int]
+) -> None:
+    """One distributor's Preview cannot queue renderings on the workers every user shares."""
+    app_portal.distributor_user(email="mick@mighty.example")
+    await sign_in(user, "mick@mighty.example")
+    await user.should_see("Create invitation", retries=30)
+    await user.open("/distributor/agreements")
+    await user.should_see("Create agreement", retries=30)
+    user.find(marker="create-agreement").click()
+    await user.should_see(marker="agreement-text", retries=30)
+    editor = user.find(marker="agreement-text").elements.pop()
+    tabs = user.find(ui.tabs).elements.pop()
+    editor.set_value("# Terms\n\n" + "The reseller keeps records. " * 3_000)
+    for tab in ("Preview", "Write", "Preview", "Write", "Preview"):
+        tabs.set_value(tab)
+    await user.should_see(marker="agreement-preview-text", retries=100)
+    assert len(renderings) == 1
+
+    tabs.set_value("Write")
+    editor.set_value("*a" * 450_000)
+    tabs.set_value("Preview")
+    await until(lambda: editor.error)
+    assert "at most 100,000 can be shown" in (editor.error or "") and len(renderings) == 1

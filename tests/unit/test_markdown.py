@@ -136,3 +136,13 @@ def test_the_largest_hostile_agreement_renders_and_a_larger_one_is_refused() -> 
         assert clean_agreement_text(text) == text
     with pytest.raises(ValidationFailed, match="100,000"):
         clean_agreement_text("a" * (AGREEMENT_TEXT_MAX + 1))
+
+
+def test_text_longer_than_any_agreement_is_refused_before_it_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The editor's Preview renders text nobody published: 900,000 characters of emphasis would hold a worker
+    that every distributor and reseller shares for about 20 s."""
+    parsed: list[str] = []
+    monkeypatch.setattr(markdown, "to_html", lambda text, field="text": parsed.append(text))
+    with pytest.raises(ValidationFailed, match="at most 100,000 can be shown"):
+        markdown.render(None, "*a" * 450_000)  # type: ignore[arg-type]
+    assert parsed == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
@@ -109,21 +111,28 @@ class AgreementsPage:
                 with ui.tab_panel(preview_tab):
                     preview = ui.column().classes("w-full").mark("agreement-preview")
 
+        previewing = asyncio.Lock()
+
         async def show_preview() -> None:
-            """The preview, by the same renderer (off the event loop) as the pages that show the text."""
-            if tabs.value not in (preview_tab, preview_tab.props["name"]):
+            """The preview, by the same renderer (off the event loop) as the pages that show the text; one
+            rendering at a time per editor (flipping the tabs queues no more), of the text as it is when done."""
+            if tabs.value not in (preview_tab, preview_tab.props["name"]) or previewing.locked():
                 return
-            editor.error = None
-            typed = editor.value if isinstance(editor.value, str) else ""
-            try:
-                html = await render_markdown(typed)
-            except RenderFailed as failure:
-                tabs.set_value(write_tab)
-                form.show_errors({"text": failure.message})
-                return
-            preview.clear()
-            with preview:
-                markdown_view(html, tall=True).mark("agreement-preview-text")
+            async with previewing:
+                editor.error = None
+                typed, html = None, None
+                while typed != editor.value:  # typed on meanwhile: render what is there now
+                    typed = editor.value
+                    try:
+                        html = await render_markdown(typed if isinstance(typed, str) else "")
+                    except RenderFailed as failure:
+                        tabs.set_value(write_tab)
+                        form.show_errors({"text": failure.message})
+                        return
+                assert html is not None
+                preview.clear()
+                with preview:
+                    markdown_view(html, tall=True).mark("agreement-preview-text")
 
         tabs.on_value_change(show_preview)
 
