@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +23,35 @@ from ui.logs import safe_text
 
 log = logging.getLogger("portal.sockets")
 BROWSER_LOG_MAX = 500
+MALFORMED_LINES_PER_MINUTE = 10  # a browser can send thousands a second; each costs a log line only up to this
+
+
+class LogBudget:
+    """Lines a browser causes, at most ``per_minute`` in any minute-long window: the rest are counted and told
+    in one line when the next window's first line is written, so a flood neither fills the disk nor hides
+    itself."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self.clock = clock
+        self.window_start = -60.0
+        self.written = 0
+        self.untold = 0
+
+    def warn(self, message: str, *args: object) -> None:
+        now = self.clock()
+        if now - self.window_start >= 60:
+            if self.untold:
+                log.warning("%d more malformed browser messages were ignored without a line of their own", self.untold)
+            self.window_start, self.written, self.untold = now, 0, 0
+        if self.written < self.per_minute:
+            self.written += 1
+            log.warning(message, *args)
+        else:
+            self.untold += 1
+
+
+_malformed_lines = LogBudget(MALFORMED_LINES_PER_MINUTE)
 
 
 class Malformed(ValueError):
@@ -103,8 +133,8 @@ def _guarded(name: str, check: Callable[[object], None], handler: Callable[..., 
             check(msg)
             result = handler(sid, msg)
             return await result if inspect.isawaitable(result) else result
-        except Exception as error:  # from a browser we cannot trust: one line, no traceback
-            log.warning("Ignored a malformed %r message from a browser (%s)", name, type(error).__name__)
+        except Exception as error:  # from a browser we cannot trust: one line at most, no traceback
+            _malformed_lines.warn("Ignored a malformed %r message from a browser (%s)", name, type(error).__name__)
             return False
 
     return guarded

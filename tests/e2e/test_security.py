@@ -346,6 +346,30 @@ def test_hostile_urls_and_socket_messages_write_no_secret_and_no_line_of_their_o
     assert "\x1b" not in logs and "\u202e" not in logs
 
 
+def test_a_flood_of_malformed_socket_messages_writes_a_few_lines(
+    tmp_path_factory: pytest.TempPathFactory, browser: Browser
+) -> None:
+    """30,000 malformed messages in a second from one anonymous page wrote 30,000 lines (3.3 MB) before the log
+    budget; now the minute's first ten, and the rest counted."""
+    flooded = Server(tmp_path_factory.mktemp("flood"))
+    flooded.start()
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{flooded.base_url}/login")
+        page.wait_for_function("window.did_handshake === true")
+        page.evaluate("() => { for (let n = 0; n < 5000; n++) window.socket.emit('event', 'garbage' + n); }")
+        page.get_by_label("Email", exact=True).fill("after@flood.example")  # handled after the flood: it is over
+        page.get_by_label("Password", exact=True).fill("not the right password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_text("The email or password is incorrect.")).to_be_visible()
+        context.close()
+    finally:
+        flooded.stop()
+    lines = [line for line in flooded.log_path.read_text().splitlines() if "malformed" in line]
+    assert 1 <= len(lines) <= 11, f"{len(lines)} lines"
+
+
 def test_files_holding_data_or_sessions_are_private(server: Server, browser: Browser) -> None:
     email = server.distributor_user(unique_email("files"))
     context = browser.new_context()
