@@ -55,6 +55,21 @@ class DatabaseMissing(SystemExit):
         self.path = path
 
 
+class DatabaseEmpty(DatabaseMissing):
+    """A database file of no bytes (truncated, or made by hand) where a portal's data should be: refused like a
+    missing one, never taken for a new portal (the schema would be written into it and the server would serve
+    an empty portal as if nothing had happened)."""
+
+    def __init__(self, path: Path) -> None:
+        SystemExit.__init__(
+            self,
+            f"The database file {path} is empty (0 bytes). If the portal had data, restore it from a backup "
+            "(`python main.py backup` makes one); to start a new portal there, remove the file and run "
+            "`python main.py init`.",
+        )
+        self.path = path
+
+
 # SQLite's result codes (by name, as ``sqlite3`` reports them) that say the database cannot be written now.
 CANNOT_WRITE = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_NOTADB")
 BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
@@ -99,6 +114,13 @@ def database_path(engine_or_url: Engine | str) -> Path | None:
     return Path(url.database).resolve() if url.database and url.database != ":memory:" else None
 
 
+def _empty(path: Path) -> bool:
+    """No byte in the file nor in its write-ahead log (a database's first page goes to the file when it is made,
+    so even a new one has bytes)."""
+    wal = path.with_name(path.name + "-wal")
+    return path.stat().st_size == 0 and (not wal.exists() or wal.stat().st_size == 0)
+
+
 def _identity(path: Path) -> tuple[int, int]:
     status = path.stat()
     return status.st_dev, status.st_ino
@@ -132,6 +154,8 @@ def make_engine(database_url: str, *, create: bool = False) -> Engine:
                 raise DatabaseMissing(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             sqlite3.connect(path).close()
+        elif not create and _empty(path):
+            raise DatabaseEmpty(path)
         # hide_parameters: an error's message never carries the values (emails, hashes) it was given
         engine = create_engine(database_url, creator=lambda: _open(path), hide_parameters=True)
         identity = _identities[engine] = _identity(path)
@@ -300,6 +324,10 @@ class BackupTargetExists(FileExistsError):
     """A backup never overwrites a file."""
 
 
+class BackupFolderMissing(FileNotFoundError):
+    """A backup goes into an existing folder: a mistyped path is told, not made into folders."""
+
+
 def backup(engine: Engine, target: Path) -> None:
     """A consistent copy of the database at ``target`` with SQLite's online backup API: safe while the
     server is running and writing. A PostgreSQL database is backed up with its own tools (``pg_dump``)."""
@@ -308,7 +336,8 @@ def backup(engine: Engine, target: Path) -> None:
             "main.py backup copies the embedded SQLite database only; back up PostgreSQL with pg_dump "
             "(for example: pg_dump --format=custom --file=portal.dump DATABASE), see docs/DEPLOYMENT.md"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        raise BackupFolderMissing(f"there is no folder {target.parent}; create it first, or choose another path")
     if target.exists():
         raise BackupTargetExists(f"{target} exists already; choose a new file")
     os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # private from its first byte

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from data import db, migrations
 from data.settings import Settings
@@ -520,6 +521,33 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are every upgrade's internals
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
+    try:
+        return _execute(settings, args)
+    except (KeyboardInterrupt, EOFError):  # Ctrl-C, or Ctrl-D at a prompt
+        print("\nerror: stopped; a change not finished was not saved", file=sys.stderr)
+        return 130
+    except DBAPIError as fault:
+        print(f"error: {_database_fault(settings, fault)}", file=sys.stderr)
+        return 2
+    except OSError as fault:  # a data directory that is a file, or cannot be made; a port taken
+        where = f" ({fault.filename})" if fault.filename else ""
+        print(f"error: {terminal_safe(fault.strerror or str(fault))}{terminal_safe(where)}", file=sys.stderr)
+        return 2
+
+
+def _database_fault(settings: Settings, fault: DBAPIError) -> str:
+    """One line for a database that cannot be used at all, never a traceback (nor a password)."""
+    cause = str(fault.orig).strip().splitlines()[0] if str(fault.orig).strip() else type(fault.orig).__name__
+    if not settings.is_postgresql and "not a database" in cause:
+        return (
+            f"{db.database_path(settings.database_url)} is not a portal database (damaged, or another kind of file); "
+            "restore it from a backup (python main.py backup makes one)"
+        )
+    return f"cannot use the database {_shown(settings)}: {terminal_safe(cause)}"
+
+
+def _execute(settings: Settings, args: argparse.Namespace) -> int:
+    """The command line's command, on the database the settings name."""
     command = (args.command, getattr(args, "action", None))
     serving = args.command in (None, "serve")
     try:

@@ -9,6 +9,7 @@ import os
 import pty
 import select
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -292,3 +293,64 @@ def test_demo_full_seeds_a_reseller_past_chapter_two_and_the_lists_show_it(tmp_p
     assert len(both) == 2 and all(len(entry["hubs"]) == 1 for entry in both)
     unknown = run_cli(tmp_path, "hubs", "list", "--reseller", "Nobody Inc")
     assert unknown.returncode == 2 and "No reseller is called 'Nobody Inc'." in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "said"), [(b"", "is empty (0 bytes)"), (b"not a database " * 20, "is not a portal database")]
+)
+@pytest.mark.parametrize("command", [[], ["invitations", "list"]], ids=["serve", "invitations list"])
+def test_an_empty_or_damaged_database_file_is_refused_in_one_line_and_left_as_it_was(
+    tmp_path: Path, content: bytes, said: str, command: list[str]
+) -> None:
+    """An empty file silently became a new, empty portal (schema written into it, /healthz 200)."""
+    database = tmp_path / "portal.db"
+    database.write_bytes(content)
+    result = run_cli(tmp_path, *command)
+    assert result.returncode == 2 and str(database) in result.stderr
+    assert said in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert database.read_bytes() == content
+
+
+def test_a_data_directory_that_cannot_be_made_is_said_in_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = run_cli(tmp_path, "init", env=cli_env(blocker))
+    assert result.returncode == 2 and result.stderr.startswith("error: ") and str(blocker) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_an_unreachable_postgresql_is_said_in_one_line_without_its_password(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://portal:secret-pw@127.0.0.1:{port}/portal"
+    for command in (["invitations", "list"], []):
+        result = run_cli(tmp_path, *command, env=cli_env(tmp_path, PORTAL_DATABASE_URL=url))
+        assert result.returncode == 2 and result.stderr.startswith("error: cannot use the database "), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and "secret-pw" not in result.stderr
+
+
+def test_a_backup_into_a_folder_that_does_not_exist_makes_no_folder(acme: Path) -> None:
+    result = run_cli(acme, "backup", str(acme / "typo" / "copy.db"))
+    assert result.returncode == 2 and "there is no folder" in result.stderr
+    assert not (acme / "typo").exists()
+
+
+def test_ctrl_d_at_the_password_prompt_stops_in_one_line(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "init").returncode == 0
+    pid, terminal = pty.fork()
+    if pid == 0:
+        os.chdir(ROOT)
+        args = ["main.py", "distributor", "create", "Eof Ltd", "--admin-email", "eof@x.example"]
+        os.execve(sys.executable, [sys.executable, *args], cli_env(tmp_path))  # noqa: S606 - no shell wanted
+    seen = bytearray()
+    try:
+        read_until(terminal, b"Password", seen)
+        os.write(terminal, b"\x04")  # Ctrl-D: end of input
+        read_until(terminal, b"stopped", seen, timeout=10)
+        _, status = os.waitpid(pid, 0)
+        read_until(terminal, b"\n", seen, timeout=1)
+    finally:
+        os.close(terminal)
+    assert b"error: stopped" in seen and b"Traceback" not in seen, bytes(seen)
+    assert os.waitstatus_to_exitcode(status) == 130
