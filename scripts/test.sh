@@ -40,6 +40,7 @@ if [ -z "${PORTAL_PG_BIN:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/nu
   missing+=(postgresql)
 fi
 command -v redis-server >/dev/null || missing+=(redis-server)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)  # the shipped proxy config's test
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing ${missing[*]} (Debian packages) ..." >&2
   install_debian_packages "${missing[@]}"

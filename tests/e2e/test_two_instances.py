@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -256,21 +257,29 @@ def test_two_browsers_pressing_activate_through_a_and_b_create_exactly_one_accou
     assert database.invitation_for(token).status == InvitationStatus.ACTIVATED
 
 
+class Proxy(NamedTuple):
+    address: str
+    log: Path  # what HAProxy logs (to standard output here, instead of syslog)
+
+
 @pytest.fixture(scope="module")
-def proxy(instances: list[Server], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """deploy/haproxy.cfg in front of A and B (on this test's ports); yields the proxy's address."""
+def proxy(instances: list[Server], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+    """deploy/haproxy.cfg in front of A and B (on this test's ports)."""
     haproxy = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
     if haproxy is None:
         pytest.skip("HAProxy is not installed (apt-get install haproxy)")
     port = free_port()
     config = (ROOT / "deploy" / "haproxy.cfg").read_text()
-    config = config.replace("    log /dev/log local0\n", "").replace("bind :80", f"bind 127.0.0.1:{port}")
+    config = config.replace("log /dev/log local0", "log stdout format raw local0").replace(
+        "bind :80", f"bind 127.0.0.1:{port}"
+    )
     for name, instance in zip(("a", "b"), instances, strict=True):
         port_before = {"a": "8081", "b": "8082"}[name]
         config = config.replace(f"127.0.0.1:{port_before} check", f"127.0.0.1:{instance.port} check")
-    path = tmp_path_factory.mktemp("haproxy") / "haproxy.cfg"
-    path.write_text(config)
-    process = subprocess.Popen([haproxy, "-db", "-f", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    folder = tmp_path_factory.mktemp("haproxy")
+    (folder / "haproxy.cfg").write_text(config)
+    log = (folder / "haproxy.log").open("wb")
+    process = subprocess.Popen([haproxy, "-db", "-f", str(folder / "haproxy.cfg")], stdout=log, stderr=subprocess.PIPE)
     address = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -284,14 +293,15 @@ def proxy(instances: list[Server], tmp_path_factory: pytest.TempPathFactory) -> 
                 break
             assert time.monotonic() < deadline, "HAProxy did not pass requests on"
             time.sleep(0.2)
-        yield address
+        yield Proxy(address, folder / "haproxy.log")
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
 
 
 def test_behind_the_shipped_haproxy_config_a_reseller_activates_with_both_instances_up(
-    proxy: str, instances: list[Server], browser: Browser
+    proxy: Proxy, instances: list[Server], browser: Browser
 ) -> None:
     """Through deploy/haproxy.cfg: each browser sticks to one instance (else its page's websocket would reach an
     instance that never built the page, and Next would do nothing); browsers are spread over both."""
@@ -304,13 +314,37 @@ def test_behind_the_shipped_haproxy_config_a_reseller_activates_with_both_instan
         try:
             page = context.new_page()
             wizard = Wizard(page)
-            page.goto(proxy + "/" + url.split("/", 3)[3])
+            page.goto(proxy.address + "/" + url.split("/", 3)[3])
             wizard.agree(f"proxied{number}@behind.example")
             wizard.user_properties()
             wizard.company(company)
             wizard.sign_and_activate(company)
-            expect(page).to_have_url(f"{proxy}/portal")
+            expect(page).to_have_url(f"{proxy.address}/portal")
             served_by.update(cookie["value"] for cookie in context.cookies() if cookie["name"] == "portal_instance")
         finally:
             context.close()
     assert served_by == {"a", "b"}  # round robin for new browsers, then sticky
+
+
+def test_the_shipped_haproxy_config_logs_no_token_and_drops_a_forwarded_prefix(
+    proxy: Proxy, instances: list[Server]
+) -> None:
+    """HAProxy's httplog wrote every activation link's token to syslog; a browser's X-Forwarded-Prefix made
+    NiceGUI load the page's scripts from the browser's chosen host."""
+    a, _ = instances
+    url = a.invite("--company", "Logged Ltd")
+    token = url.rsplit("/", 1)[1]
+    prefixed = {"X-Forwarded-Prefix": "//evil.example"}
+    request = urllib.request.Request(f"{proxy.address}/activate/{token}", headers=prefixed)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as reply:  # noqa: S310
+        page = reply.read().decode()
+    handover = f"{proxy.address}/session/start?ticket={token}"
+    with contextlib.suppress(OSError), urllib.request.urlopen(handover, timeout=30):  # noqa: S310
+        pass
+    assert "evil.example" not in page
+    log = proxy.log
+    deadline = time.monotonic() + 10
+    while "/activate/REDACTED" not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()[-2000:]
+        time.sleep(0.1)
+    assert token not in log.read_text()
