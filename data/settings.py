@@ -40,7 +40,8 @@ class Settings(BaseSettings):
     base_url: str = ""  # default: http://<host>:<port>
     invitation_days: int = Field(14, ge=1, le=MAX_INVITATION_DAYS)
     link_guess_limit: PositiveCount = 20
-    sign_in_account_limit: PositiveCount = 5
+    sign_in_account_limit: PositiveCount = 5  # failed sign-ins of one account from one address
+    sign_in_account_total_limit: PositiveCount = 100  # of one account from every address together
     sign_in_address_limit: PositiveCount = 20
     throttle_window_minutes: int = Field(15, ge=1, le=7 * 24 * 60)
     throttle_first_delay_seconds: int = Field(60, ge=1, le=24 * 60 * 60)

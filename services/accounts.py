@@ -72,7 +72,8 @@ def authenticate(
     limits: throttle.Limits | None = None,
 ) -> SignedInUser:
     """Check an email and password. The answer and its timing are the same whether or not the email exists.
-    Failures count per account and per client address; past the limits, :class:`TooManyAttempts`."""
+    Failures count per account and address, per account and per address (:mod:`services.throttle`); past a
+    limit, :class:`TooManyAttempts`."""
     key = _sign_in_email(email)
     password = password if isinstance(password, str) else ""
     missing = FieldErrors()
@@ -85,7 +86,8 @@ def authenticate(
         key = key.encode("utf-8", "replace").decode("utf-8")  # cannot match a user; still counted and verified
     limits = limits or throttle.current_limits()
     keys = {
-        throttle.account_key(key): limits.sign_in_failures_per_account,
+        throttle.account_address_key(key, client_address): limits.sign_in_failures_per_account,
+        throttle.account_key(key): limits.sign_in_failures_per_account_everywhere,
         throttle.address_key(client_address): limits.sign_in_failures_per_address,
     }
     with uow.read():
@@ -105,6 +107,7 @@ def authenticate(
         )
         if ok:
             throttle.clear(uow.session, throttle.SIGN_IN, throttle.account_key(key))
+            throttle.clear(uow.session, throttle.SIGN_IN, throttle.account_address_key(key, client_address))
         else:
             throttle.record_failure(uow.session, throttle.SIGN_IN, list(keys))
         uow.commit()

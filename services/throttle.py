@@ -1,7 +1,11 @@
 """Rate limits on guessing: unknown links per client address, and failed sign-ins per account and per client
 address. The count only covers a sliding window, so nobody is locked out for good.
 
-Sign-in: past a limit, each further attempt waits longer (doubling, capped).
+Sign-in: past a limit, each further attempt waits longer (doubling, capped). An account's failures count per
+address it is tried from (a few), and from everywhere together (many more): a stranger who knows an email can
+no longer keep its owner out with six wrong passwords every quarter hour, while guessing one account's password
+from many addresses is still slowed. Failures per address (across accounts) stay limited too; many people behind
+one proxy address share that limit, which is why it is higher (and the proxy must be in PORTAL_TRUSTED_PROXIES).
 
 Links (activation and set-password): a token is 256 random bits, so guessing one is hopeless whatever the limit;
 the limit keeps guessing from costing the portal work, and must never lock anyone out of a valid link (a page on
@@ -37,7 +41,8 @@ class Limits:
     """How many failures are tolerated in the window before delays start, and how long those delays are."""
 
     link_guesses_per_address: int = 20
-    sign_in_failures_per_account: int = 5
+    sign_in_failures_per_account: int = 5  # from one address
+    sign_in_failures_per_account_everywhere: int = 100
     sign_in_failures_per_address: int = 20
     window: timedelta = timedelta(minutes=15)
     first_delay: timedelta = timedelta(minutes=1)
@@ -92,6 +97,12 @@ def address_key(client_address: str | None) -> str:
 def account_key(email: str) -> str:
     """A key for an email without storing the email itself."""
     return "account:" + hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def account_address_key(email: str, client_address: str | None) -> str:
+    """A key for an email tried from one address, without storing either."""
+    tried = f"{email.strip().lower()}\n{client_address or 'unknown'}"
+    return "account-address:" + hashlib.sha256(tried.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def check(

@@ -566,6 +566,7 @@ def _execute(settings: Settings, args: argparse.Namespace) -> int:
         throttle.Limits(
             link_guesses_per_address=settings.link_guess_limit,
             sign_in_failures_per_account=settings.sign_in_account_limit,
+            sign_in_failures_per_account_everywhere=settings.sign_in_account_total_limit,
             sign_in_failures_per_address=settings.sign_in_address_limit,
             window=timedelta(minutes=settings.throttle_window_minutes),
             first_delay=timedelta(seconds=settings.throttle_first_delay_seconds),

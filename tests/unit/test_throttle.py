@@ -22,6 +22,7 @@ from tests.helpers import EMAIL, PASSWORD, Portal
 SMALL = Limits(
     link_guesses_per_address=3,
     sign_in_failures_per_account=3,
+    sign_in_failures_per_account_everywhere=6,
     sign_in_failures_per_address=5,
     window=timedelta(minutes=15),
     first_delay=timedelta(minutes=1),
@@ -101,20 +102,35 @@ def sign_in(portal: Portal, email: str, password: str, address: str = "192.0.2.1
     return accounts.authenticate(portal.uow(), email, password, client_address=address, limits=SMALL)
 
 
-def test_failed_sign_ins_are_limited_per_account_whatever_the_address(portal: Portal) -> None:
+def test_failed_sign_ins_are_limited_per_account_from_one_address_and_from_everywhere(portal: Portal) -> None:
     portal.activate(portal.invite())
     for n in range(3):
         with pytest.raises(AuthenticationFailed):
-            sign_in(portal, EMAIL, "wrong password number " + str(n), address=f"192.0.2.{n}")
+            sign_in(portal, EMAIL, "wrong password number " + str(n), address="198.51.100.7")
     with pytest.raises(TooManyAttempts) as blocked:
-        sign_in(portal, EMAIL, PASSWORD, address="192.0.2.99")  # even the right password waits
+        sign_in(portal, EMAIL, PASSWORD, address="198.51.100.7")  # from there even the right password waits
     assert "Try again in 1 minute" in blocked.value.message
     # Unknown emails are limited the same way (no hint whether the account exists).
     for _ in range(3):
         with pytest.raises(AuthenticationFailed):
             sign_in(portal, "nobody@x.example", "whatever it is here", address="192.0.2.50")
     with pytest.raises(TooManyAttempts):
-        sign_in(portal, "nobody@x.example", "whatever it is here", address="192.0.2.51")
+        sign_in(portal, "nobody@x.example", "whatever it is here", address="192.0.2.50")
+    # Guessing one account from many addresses: past the account's limit from everywhere (6), every address waits.
+    for n in range(3):
+        with pytest.raises(AuthenticationFailed):
+            sign_in(portal, EMAIL, "wrong password again " + str(n), address=f"192.0.2.{n}")
+    with pytest.raises(TooManyAttempts):
+        sign_in(portal, EMAIL, PASSWORD, address="192.0.2.99")
+
+
+def test_a_stranger_with_the_email_cannot_keep_its_owner_out(portal: Portal) -> None:
+    """Six wrong passwords every quarter hour from anywhere locked the owner out of its account for good."""
+    portal.activate(portal.invite())
+    for n in range(5):
+        with contextlib.suppress(AuthenticationFailed, TooManyAttempts):
+            sign_in(portal, EMAIL, "a stranger's guess " + str(n), address="203.0.113.66")
+    assert sign_in(portal, EMAIL, PASSWORD, address="192.0.2.10").full_name  # the owner, from its own address
 
 
 def test_failed_sign_ins_are_limited_per_address_across_accounts(portal: Portal) -> None:
