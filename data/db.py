@@ -134,10 +134,11 @@ def _open(path: Path) -> sqlite3.Connection:
     )
 
 
-def make_engine(database_url: str, *, create: bool = False) -> Engine:
+def make_engine(database_url: str, *, create: bool = False, schema_command: bool = False) -> Engine:
     """Create an engine for ``database_url``: ``sqlite:///…`` or ``postgresql+psycopg://…``. A SQLite database
-    file must exist, unless ``create`` (then a missing one is created, empty); a PostgreSQL database is never
-    created here (``create`` does not apply: its operator creates it)."""
+    file must exist, unless ``create`` (then a missing one is created, empty), and hold something, unless opened
+    by a ``schema_command`` (``db upgrade`` makes the schema in an empty file as in an operator's empty
+    PostgreSQL database); a PostgreSQL database is never created here (``create`` does not apply)."""
     url = make_url(database_url)
     backend = url.get_backend_name()
     if backend == POSTGRESQL:
@@ -154,8 +155,8 @@ def make_engine(database_url: str, *, create: bool = False) -> Engine:
                 raise DatabaseMissing(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             sqlite3.connect(path).close()
-        elif not create and _empty(path):
-            raise DatabaseEmpty(path)
+        elif not create and not schema_command and _empty(path):
+            raise DatabaseEmpty(path)  # ``db upgrade``/``db current`` may be pointed at one on purpose
         # hide_parameters: an error's message never carries the values (emails, hashes) it was given
         engine = create_engine(database_url, creator=lambda: _open(path), hide_parameters=True)
         identity = _identities[engine] = _identity(path)

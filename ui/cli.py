@@ -424,7 +424,7 @@ def _shown(settings: Settings) -> str:
 def db_upgrade(settings: Settings, args: argparse.Namespace) -> None:
     """``db upgrade``: the one way to change a PostgreSQL database's schema, and to create it in a new, empty
     database (SQLite also upgrades at start). A SQLite file that does not exist is not created: ``init`` does."""
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, schema_command=True)
     try:
         before = migrations.current(engine)
         migrations.upgrade(engine)
@@ -439,7 +439,7 @@ def db_upgrade(settings: Settings, args: argparse.Namespace) -> None:
 
 def db_current(settings: Settings, args: argparse.Namespace) -> None:
     """``db current``: the database's schema revision, and whether this version can run on it."""
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, schema_command=True)
     try:
         found = migrations.current(engine)
     finally:
@@ -454,7 +454,7 @@ def db_current(settings: Settings, args: argparse.Namespace) -> None:
 def db_revision(settings: Settings, args: argparse.Namespace) -> None:
     """``db revision MESSAGE``: Alembic's draft of a new revision (data/migrations/versions), compared against the
     configured database, which must be at the newest revision. Review the draft before committing it."""
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, schema_command=True)
     try:
         if migrations.current(engine) != migrations.head():
             raise CommandError("the database is not at the newest revision; run python main.py db upgrade first")
