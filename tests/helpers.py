@@ -13,9 +13,11 @@ from sqlmodel import Session, select
 from data import db
 from data.models import ActivationDraft, Invitation, InvitationStatus
 from data.models.types import utcnow
-from services.accounts import SignedInUser, create_distributor_user, signed_in_user
+from services.access import signed_in_user
+from services.accounts import create_distributor_user
 from services.activation import steps as activation
 from services.activation.invitations import create_invitation
+from services.actors import SignedInUser
 from services.distributor.agreements import ensure_distributor
 from services.unit_of_work import UnitOfWork
 

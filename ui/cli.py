@@ -25,13 +25,14 @@ from data import db, migrations
 from data.settings import Settings
 from services import demo, throttle
 from services.accounts import create_distributor_user
-from services.activation.invitations import create_invitation
-from services.distributor.agreements import get_distributor, publish_version_as_operator
+from services.actors import OPERATOR_NAME, Operator
+from services.distributor.agreements import get_distributor, publish_version
 from services.distributor.invitations import (
     InvitationRow,
-    list_invitations_as_operator,
-    reissue_invitation_as_operator,
-    revoke_invitation_as_operator,
+    invite,
+    list_invitations,
+    reissue_invitation,
+    revoke_invitation,
 )
 from services.errors import DomainError, ValidationFailed
 from services.unit_of_work import UnitOfWork
@@ -141,18 +142,22 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Non
             print("  ".join("-" * width for width in widths))
 
 
-def invite(settings: Settings, args: argparse.Namespace) -> None:
+def operator_for(name: str | None) -> Operator:
+    """The operator acting for the distributor named exactly ``name`` (over every distributor without a name);
+    a misspelt name is refused with the names it resembles."""
+    return Operator(get_distributor(UnitOfWork(), name).id if name is not None else None)
+
+
+def invitation_create(settings: Settings, args: argparse.Namespace) -> None:
     """``invite``: create an invitation; the activation URL is the last line of standard output. The distributor
-    must exist (``distributor create`` makes one): a misspelt name is refused with the names it resembles."""
-    distributor = get_distributor(UnitOfWork(), args.distributor)
-    issued = create_invitation(
+    must exist (``distributor create`` makes one)."""
+    issued = invite(
         UnitOfWork(),
-        distributor.id,
+        operator_for(args.distributor),
         invitee_email=args.email,
         company_name=args.company,
         note_to_signee=args.note,
         expires_in_days=settings.invitation_days if args.expires_days is None else args.expires_days,
-        actor="command line",
     )
     invitation = issued.invitation
     print(
@@ -182,7 +187,7 @@ def distributor_create(settings: Settings, args: argparse.Namespace) -> None:
         email=args.admin_email,
         password=password,
         full_name=args.admin_name,
-        actor="command line",
+        actor=OPERATOR_NAME,
     )
     what = "Created distributor" if admin.distributor_created else "Added a user to distributor"
     print(
@@ -200,9 +205,8 @@ def _invitation_record(row: InvitationRow) -> dict[str, object]:
 
 def invitations_list(settings: Settings, args: argparse.Namespace) -> None:
     """``invitations list``: a table, or JSON with ``--json``."""
-    distributor_id = get_distributor(UnitOfWork(), args.distributor).id if args.distributor else None
-    page = list_invitations_as_operator(
-        UnitOfWork(), distributor_id=distributor_id, status=args.status, search=args.search, page_size=100_000
+    page = list_invitations(
+        UnitOfWork(), operator_for(args.distributor or None), status=args.status, search=args.search, page_size=100_000
     )
     if args.json:
         print_json([_invitation_record(row) for row in page.rows])
@@ -228,7 +232,7 @@ def invitations_list(settings: Settings, args: argparse.Namespace) -> None:
 
 def invitations_revoke(settings: Settings, args: argparse.Namespace) -> None:
     """``invitations revoke ID``."""
-    invitation = revoke_invitation_as_operator(UnitOfWork(), args.invitation_id)
+    invitation = revoke_invitation(UnitOfWork(), Operator(), args.invitation_id)
     if args.json:
         print_json({"id": invitation.id, "status": invitation.status.value})
     else:
@@ -237,7 +241,7 @@ def invitations_revoke(settings: Settings, args: argparse.Namespace) -> None:
 
 def invitations_reissue(settings: Settings, args: argparse.Namespace) -> None:
     """``invitations reissue ID``: the new URL is the last line of standard output."""
-    issued = reissue_invitation_as_operator(UnitOfWork(), args.invitation_id)
+    issued = reissue_invitation(UnitOfWork(), Operator(), args.invitation_id)
     url = settings.activation_url(issued.token)
     if args.json:
         print_json(
@@ -262,7 +266,7 @@ def agreements_publish(settings: Settings, args: argparse.Namespace) -> None:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CommandError(f"cannot read {args.file}: {error}") from None
-    version = publish_version_as_operator(UnitOfWork(), args.distributor, text)
+    version = publish_version(UnitOfWork(), operator_for(args.distributor), None, text=text)
     if args.json:
         print_json(
             {
@@ -392,7 +396,7 @@ def serve(settings: Settings) -> None:
 
 
 COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], None]] = {
-    ("invite", None): invite,
+    ("invite", None): invitation_create,
     ("distributor", "create"): distributor_create,
     ("invitations", "list"): invitations_list,
     ("invitations", "revoke"): invitations_revoke,

@@ -1,7 +1,7 @@
 """The distributor's invitations: issue, list, look into, revoke, reissue.
 
-Each action takes the signed-in distributor user (``actor``) and touches only that distributor's data.
-The command line acts as an operator over every distributor (``*_as_operator``).
+Each action takes its actor: a signed-in distributor user touches only its distributor's data; the command
+line's :class:`~services.actors.Operator` acts through the same functions over every distributor, or for one.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from data.models import Account, ActivationDraft, AgreementVersion, AuditEvent, 
 from data.models.invitation import invitation_search
 from data.models.types import utcnow
 from services import audit
-from services.access import distributor_of, own
-from services.accounts import SignedInUser
+from services.access import distributor_of, own, scope_of
 from services.activation.invitations import (
     MAX_EXPIRY_DAYS,
     InvitationTerms,
@@ -30,7 +29,8 @@ from services.activation.invitations import (
     create_invitation,
 )
 from services.activation.steps import STEP_TITLES
-from services.errors import InvalidState, NotFound, ValidationFailed
+from services.actors import OPERATOR_NAME, Actor
+from services.errors import InvalidState, ValidationFailed
 from services.listing import Page, contains, search_text
 from services.rules import is_storable
 from services.unit_of_work import UnitOfWork
@@ -264,46 +264,32 @@ def _list(
 
 def list_invitations(
     uow: UnitOfWork,
-    actor: SignedInUser,
+    actor: Actor,
     *,
     status: str | None = None,
     search: str | None = None,
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> InvitationPage:
-    """The actor's distributor's invitations, newest first, filtered by status and text, one page at a time."""
-    distributor_id = distributor_of(actor)
-    with uow.read():
-        return _list(uow.session, distributor_id, status=status, search=search, page=page, page_size=page_size)
-
-
-def list_invitations_as_operator(
-    uow: UnitOfWork,
-    *,
-    distributor_id: str | None = None,
-    status: str | None = None,
-    search: str | None = None,
-    page: int = 1,
-    page_size: int = 1000,
-) -> InvitationPage:
-    """Every distributor's invitations (or one distributor's), for the command line."""
+    """The actor's distributor's invitations (every distributor's for the operator over all of them), newest
+    first, filtered by status and text, one page at a time."""
+    distributor_id = scope_of(actor)
     with uow.read():
         return _list(uow.session, distributor_id, status=status, search=search, page=page, page_size=page_size)
 
 
 def _load(uow: UnitOfWork, distributor_id: str | None, invitation_id: str) -> Invitation:
-    """One invitation of the distributor (any, for the operator); locked in a write block."""
+    """One invitation of the distributor (any, for the operator over every distributor); locked in a write
+    block."""
     invitation = uow.get_for_update(Invitation, invitation_id.strip()) if is_storable(invitation_id) else None
-    if invitation is None:
-        raise NotFound("No such invitation.")
-    if distributor_id is not None:
-        own(distributor_id, invitation.distributor_id, "invitation")
+    own(distributor_id, invitation.distributor_id if invitation else None, "invitation")
+    assert invitation is not None
     return invitation
 
 
 def invite(
     uow: UnitOfWork,
-    actor: SignedInUser,
+    actor: Actor,
     *,
     invitee_email: str | None = None,
     company_name: str | None = None,
@@ -322,7 +308,7 @@ def invite(
         note_to_signee=note_to_signee,
         expires_in_days=expires_in_days,
         agreement_version_id=agreement_version_id,
-        actor=actor.user_id,
+        actor=actor.audit_name,
         request_key=request_key,
     )
 
@@ -351,7 +337,7 @@ def _history(session: Session, invitation: Invitation, reseller_name: str | None
             return names[actor]
         if actor.startswith("invitee of "):
             return invitee
-        if actor == "command line":
+        if actor == OPERATOR_NAME:
             return "An operator (command line)"
         return "Someone"
 
@@ -369,9 +355,9 @@ def _history(session: Session, invitation: Invitation, reseller_name: str | None
     return history
 
 
-def invitation_detail(uow: UnitOfWork, actor: SignedInUser, invitation_id: str) -> InvitationDetail:
+def invitation_detail(uow: UnitOfWork, actor: Actor, invitation_id: str) -> InvitationDetail:
     """One invitation with its history (created, each opening, each step saved, activated, revoked, reissued)."""
-    distributor_id = distributor_of(actor)
+    distributor_id = scope_of(actor)
     with uow.read():
         session = uow.session
         invitation = _load(uow, distributor_id, invitation_id)
@@ -401,14 +387,9 @@ def _revoke(uow: UnitOfWork, distributor_id: str | None, invitation_id: str, act
     return invitation
 
 
-def revoke_invitation(uow: UnitOfWork, actor: SignedInUser, invitation_id: str) -> Invitation:
+def revoke_invitation(uow: UnitOfWork, actor: Actor, invitation_id: str) -> Invitation:
     """Revoke a pending or in-progress invitation: its link shows the revoked page from now on."""
-    return _revoke(uow, distributor_of(actor), invitation_id, actor.user_id)
-
-
-def revoke_invitation_as_operator(uow: UnitOfWork, invitation_id: str) -> Invitation:
-    """The command line's ``invitations revoke ID``."""
-    return _revoke(uow, None, invitation_id, "command line")
+    return _revoke(uow, scope_of(actor), invitation_id, actor.audit_name)
 
 
 def _reissue(uow: UnitOfWork, distributor_id: str | None, invitation_id: str, actor: str) -> IssuedInvitation:
@@ -459,12 +440,7 @@ def _add_reissue(uow: UnitOfWork, distributor_id: str | None, invitation_id: str
     return issued
 
 
-def reissue_invitation(uow: UnitOfWork, actor: SignedInUser, invitation_id: str) -> IssuedInvitation:
+def reissue_invitation(uow: UnitOfWork, actor: Actor, invitation_id: str) -> IssuedInvitation:
     """A new link with the same details for an expired or revoked invitation; the old link stays dead.
     The new link carries the agreement version that is active now."""
-    return _reissue(uow, distributor_of(actor), invitation_id, actor.user_id)
-
-
-def reissue_invitation_as_operator(uow: UnitOfWork, invitation_id: str) -> IssuedInvitation:
-    """The command line's ``invitations reissue ID``."""
-    return _reissue(uow, None, invitation_id, "command line")
+    return _reissue(uow, scope_of(actor), invitation_id, actor.audit_name)

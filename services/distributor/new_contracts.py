@@ -22,7 +22,6 @@ from data.models import (
 from data.models.types import utcnow
 from services import audit
 from services.access import distributor_of, own
-from services.accounts import SignedInUser
 from services.activation import contracts
 from services.activation.invitations import (
     MAX_EXPIRY_DAYS,
@@ -31,6 +30,7 @@ from services.activation.invitations import (
     add_invitation,
     usable_invitation,
 )
+from services.actors import SignedInUser
 from services.errors import FieldErrors, Forbidden, InvalidState, NotFound
 from services.requests import check_not_done, record_done
 from services.rules import ACCEPTANCE_REQUIRED, is_storable

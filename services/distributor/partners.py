@@ -29,9 +29,9 @@ from data.models import (
 from data.models.types import utcnow
 from services import audit, throttle
 from services.access import distributor_of, own
-from services.accounts import SignedInUser
 from services.activation import contracts
 from services.activation.invitations import MAX_EXPIRY_DAYS
+from services.actors import SignedInUser
 from services.distributor.agreements import active_version_for
 from services.errors import FieldErrors, InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
 from services.existing_users import email_problem

@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from data.models import Contract, ContractStatus, InvitationStatus, User
 from data.models.types import utcnow
-from services import accounts
+from services import access, accounts
 from services.activation import steps as activation
+from services.actors import SignedInUser
 from services.distributor import agreements, partners
 from services.distributor import invitations as distributor_invitations
 from services.distributor.partners import PartnerStatus
@@ -29,7 +30,7 @@ from tests.helpers import EMAIL, PASSWORD, Portal
 OTHER = "Other Distribution GmbH"
 
 
-def invite(portal: Portal, actor: accounts.SignedInUser, **options: object) -> str:
+def invite(portal: Portal, actor: SignedInUser, **options: object) -> str:
     return distributor_invitations.invite(portal.uow(), actor, **options).token  # type: ignore[arg-type]
 
 
@@ -302,7 +303,7 @@ def test_a_distributor_sees_only_its_own_data(portal: Portal) -> None:
 
 def test_resellers_cannot_use_distributor_actions(portal: Portal) -> None:
     created = portal.activate(portal.invite())
-    reseller = accounts.signed_in_user(portal.uow(), created.user_id)
+    reseller = access.signed_in_user(portal.uow(), created.user_id)
     assert reseller is not None
     for action in (
         lambda s: distributor_invitations.list_invitations(s, reseller),

@@ -9,6 +9,7 @@ from sqlmodel import func, select
 from data.models import Account, AccountKind, Contract, ContractStatus, Invitation, InvitationStatus, User
 from services import accounts
 from services.activation import steps as activation
+from services.actors import SignedInUser
 from services.distributor import invitations as distributor_invitations
 from services.distributor import new_contracts, partners
 from services.errors import Forbidden, InvalidState, InvitationForExistingAccount, ValidationFailed
@@ -17,7 +18,7 @@ from tests.helpers import EMAIL, RESELLER, Portal
 OTHER = "Other Distribution GmbH"
 
 
-def removed_partner(portal: Portal) -> tuple[accounts.SignedInUser, str]:
+def removed_partner(portal: Portal) -> tuple[SignedInUser, str]:
     """A distributor user and the terminated contract of its removed partner (Champions Corp, Jane Doe)."""
     actor = portal.distributor_user()
     token = distributor_invitations.invite(portal.uow(), actor, company_name=RESELLER).token

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import func, select
 
 from data.models import Account, Agreement, AgreementVersion, Invitation
-from services.accounts import SignedInUser
+from services.actors import SignedInUser
 from services.distributor import agreements, partners
 from services.distributor import invitations as distributor_invitations
 from services.errors import AlreadyDone, InvalidState, ValidationFailed

@@ -13,6 +13,7 @@ from data.models import AuditEvent, FailedAttempt
 from data.models.types import utcnow
 from services import accounts, throttle
 from services.activation import steps as activation
+from services.actors import SignedInUser
 from services.distributor import partners
 from services.distributor.partners import UnknownSetPasswordLink
 from services.errors import AuthenticationFailed, InvitationNotFound
@@ -97,7 +98,7 @@ def test_valid_links_do_not_count_as_guesses(portal: Portal) -> None:
         activation.open_invitation(portal.uow(), real, client_address="198.51.100.70", limits=SMALL)
 
 
-def sign_in(portal: Portal, email: str, password: str, address: str = "192.0.2.10") -> accounts.SignedInUser:
+def sign_in(portal: Portal, email: str, password: str, address: str = "192.0.2.10") -> SignedInUser:
     return accounts.authenticate(portal.uow(), email, password, client_address=address, limits=SMALL)
 
 

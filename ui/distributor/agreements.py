@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from services.accounts import SignedInUser
+from services.actors import SignedInUser
 from services.distributor import agreements
 from services.distributor.agreements import AgreementSummary
 from services.errors import ValidationFailed

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from services.accounts import SignedInUser
 from services.activation.invitations import MAX_EXPIRY_DAYS
+from services.actors import SignedInUser
 from services.distributor import agreements
 from services.distributor import invitations as distributor_invitations
 from services.distributor.invitations import InvitationDetail, InvitationProgress, InvitationRow
