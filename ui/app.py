@@ -20,10 +20,9 @@ from nicegui.storage import USER_PREFIX, Storage
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from data import db
-from data.settings import Settings
-from services import throttle, workers
+from services import database, throttle, workers
 from services.errors import DomainError, Unavailable
+from services.settings import Settings
 from ui import settings as app_settings
 from ui import sockets, speedups, theme
 from ui.activation.set_password import set_password_page
@@ -89,15 +88,15 @@ def health() -> JSONResponse:
     """``/healthz`` for load balancers and scripts: whether the portal can serve and save. 200 when the database
     can be written and the service workers run; 503 otherwise (``"starting"`` until the workers are up), with
     what is wrong: ``database`` is ``writable``, ``read-only``, ``missing`` or ``replaced``."""
-    database = db.write_check()
+    database_state = database.write_check()
     running, wanted = workers.running_count(), workers.size()
     if not workers.started():
         status = "starting"
-    elif database == "writable" and workers.ready():
+    elif database_state == "writable" and workers.ready():
         status = "ok"
     else:
         status = "unavailable"
-    body = {"status": status, "database": database, "workers": {"running": running, "of": wanted}}
+    body = {"status": status, "database": database_state, "workers": {"running": running, "of": wanted}}
     return JSONResponse(body, status_code=200 if status == "ok" else 503)
 
 

@@ -11,7 +11,6 @@ import getpass
 import json
 import logging
 import os
-import sqlite3
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -19,11 +18,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
-from data import db, migrations
-from data.settings import Settings
-from services import demo, throttle
+from services import database, demo, throttle
 from services.accounts import create_distributor_user
 from services.actors import OPERATOR_NAME, Operator
 from services.distributor.agreements import get_distributor, publish_version
@@ -35,6 +30,7 @@ from services.distributor.invitations import (
     revoke_invitation,
 )
 from services.errors import DomainError, ValidationFailed
+from services.settings import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS, Settings
 from services.unit_of_work import UnitOfWork
 from ui import logs
 
@@ -60,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="days until the link expires (default: PORTAL_INVITATION_DAYS or 14; at most 90)",
+        help=f"days until the link expires (default: PORTAL_INVITATION_DAYS or {DEFAULT_INVITATION_DAYS}; "
+        f"at most {MAX_INVITATION_DAYS})",
     )
 
     distributor = commands.add_parser("distributor", help="manage distributors")
@@ -286,86 +283,39 @@ def agreements_publish(settings: Settings, args: argparse.Namespace) -> None:
 def backup(settings: Settings, args: argparse.Namespace) -> None:
     """``backup PATH``: SQLite's online backup API, so the copy is consistent while the server writes. On
     PostgreSQL it refuses and points to pg_dump."""
-    try:
-        db.backup(db.get_engine(), args.path)
-    except (db.BackupTargetExists, db.BackupNotSupported) as error:
-        raise CommandError(str(error)) from None
-    except (OSError, sqlite3.Error) as error:
-        raise CommandError(f"cannot write the backup to {args.path}: {error}") from None
-    print(f"Backed up {db.get_engine().url.database} to {args.path.resolve()}")
+    source = database.backup(args.path)
+    print(f"Backed up {source} to {args.path.resolve()}")
 
 
 def init(settings: Settings) -> None:
-    """``init``: a new, empty portal database where the settings say; never over an existing one. SQLite: the
-    file is created. PostgreSQL: the database itself is its operator's to create (``createdb``); ``init`` creates
-    the portal's schema in it, if it has none yet (as ``db upgrade`` would)."""
-    path = db.database_path(settings.database_url)
-    if settings.is_postgresql:
-        engine = db.make_engine(settings.database_url)
-        try:
-            found = migrations.current(engine)
-            if found is not None or migrations.has_tables(engine):
-                raise CommandError(
-                    f"{_shown(settings)} has a portal schema already (revision {found or 'unknown'}); nothing was "
-                    "changed. To upgrade it: python main.py db upgrade"
-                )
-            migrations.upgrade(engine)
-        finally:
-            engine.dispose()
-        print(f"Created the portal's schema in {_shown(settings)}.")
-    else:
-        if path is not None and path.exists():
-            raise CommandError(f"{path} exists already; nothing was changed")
-        db.configure(settings.database_url, create=True)
-        print(f"Created an empty portal database at {path}.")
+    """``init``: a new, empty portal database where the settings say; never over an existing one."""
+    print(database.create(settings.database_url))
     print('Next: python main.py distributor create "NAME" --admin-email EMAIL, then python main.py to serve.')
-
-
-def _shown(settings: Settings) -> str:
-    """The database's URL without its password."""
-    return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
 def db_upgrade(settings: Settings, args: argparse.Namespace) -> None:
     """``db upgrade``: the one way to change a PostgreSQL database's schema, and to create it in a new, empty
     database (SQLite also upgrades at start). A SQLite file that does not exist is not created: ``init`` does."""
-    engine = db.make_engine(settings.database_url)
-    try:
-        before = migrations.current(engine)
-        migrations.upgrade(engine)
-        after = migrations.current(engine)
-    finally:
-        engine.dispose()
-    if before == after:
-        print(f"The database is at the newest schema already ({after}).")
+    upgraded = database.upgrade(settings.database_url)
+    if upgraded.found == upgraded.wanted:
+        print(f"The database is at the newest schema already ({upgraded.wanted}).")
     else:
-        print(f"Upgraded the database schema from {before or 'nothing'} to {after}.")
+        print(f"Upgraded the database schema from {upgraded.found or 'nothing'} to {upgraded.wanted}.")
 
 
 def db_current(settings: Settings, args: argparse.Namespace) -> None:
     """``db current``: the database's schema revision, and whether this version can run on it."""
-    engine = db.make_engine(settings.database_url)
-    try:
-        found = migrations.current(engine)
-    finally:
-        engine.dispose()
-    wanted = migrations.head()
-    if found == wanted:
-        print(f"{found} (newest; this version runs on it)")
+    schema = database.revision(settings.database_url)
+    if schema.current:
+        print(f"{schema.found} (newest; this version runs on it)")
     else:
-        print(f"{found or 'no schema'} (this version needs {wanted}: run python main.py db upgrade)")
+        print(f"{schema.found or 'no schema'} (this version needs {schema.wanted}: run python main.py db upgrade)")
 
 
 def db_revision(settings: Settings, args: argparse.Namespace) -> None:
     """``db revision MESSAGE``: Alembic's draft of a new revision (data/migrations/versions), compared against the
     configured database, which must be at the newest revision. Review the draft before committing it."""
-    engine = db.make_engine(settings.database_url)
-    try:
-        if migrations.current(engine) != migrations.head():
-            raise CommandError("the database is not at the newest revision; run python main.py db upgrade first")
-        script = migrations.draft(engine, args.message)
-    finally:
-        engine.dispose()
+    script = database.draft_revision(settings.database_url, args.message)
     print(f"Drafted {script}; review it (the search index and triggers are written by hand), then commit it.")
 
 
@@ -377,8 +327,7 @@ def serve(settings: Settings) -> None:
     seed = demo.DemoSeed(seeded=False)
     if settings.demo_may_create:
         seed = demo.seed_demo(UnitOfWork())
-    shown = db.get_engine().url.render_as_string(hide_password=True)  # never the password
-    print(f"Reseller Portal on {settings.base_url} (database: {shown})", flush=True)
+    print(f"Reseller Portal on {settings.base_url} (database: {database.serving()})", flush=True)
     if seed.seeded:
         print(
             f"Demo distributor {demo.DEMO_DISTRIBUTOR}: sign in at {settings.base_url}/login as "
@@ -432,8 +381,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init":
             init(settings)
             return 0
-        db.configure(settings.database_url, create=serving and settings.demo_may_create)
-    except (db.DatabaseMissing, CommandError) as problem:
+        database.open_database(settings.database_url, create=serving and settings.demo_may_create)
+    except (database.DatabaseMissing, database.DatabaseRefused, CommandError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     throttle.configure(
@@ -454,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         for field, message in failure.errors.items():
             print(f"error: {field}: {terminal_safe(message)}", file=sys.stderr)
         return 2
-    except (DomainError, CommandError) as error:
+    except (DomainError, database.DatabaseRefused, CommandError) as error:
         print(f"error: {terminal_safe(getattr(error, 'message', error))}", file=sys.stderr)
         return 2
     return 0

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from data.db import add_in_order
 from data.models import Account, Agreement, AgreementVersion, Contract, Invitation, InvitationStatus
 from data.models.types import utcnow
+from data.settings import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS
 from services import audit
 from services.access import own
 from services.distributor.agreements import active_version_for
@@ -28,7 +29,7 @@ from services.security import new_token, token_hash
 from services.throttle import well_formed
 from services.unit_of_work import UnitOfWork
 
-MAX_EXPIRY_DAYS = 90
+MAX_EXPIRY_DAYS = MAX_INVITATION_DAYS
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def create_invitation(
     invitee_email: str | None = None,
     company_name: str | None = None,
     note_to_signee: str | None = None,
-    expires_in_days: int = 14,
+    expires_in_days: int = DEFAULT_INVITATION_DAYS,
     agreement_version_id: str | None = None,
     actor: str = "operator",
     request_key: str | None = None,

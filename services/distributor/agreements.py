@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from importlib import resources
 
 from sqlmodel import Session, col, func, select
@@ -127,11 +128,22 @@ class VersionSummary:
     contracts: int  # signed contracts (active or since terminated) on this version; a link out is not one
 
 
+class AgreementAction(StrEnum):
+    """What a distributor can do to one of its agreements."""
+
+    PUBLISH_VERSION = "publish_version"
+
+
+# An agreement has no status: each can always get a new version (its text must differ from the current one's).
+AGREEMENT_ACTIONS = frozenset({AgreementAction.PUBLISH_VERSION})
+
+
 @dataclass(frozen=True)
 class AgreementSummary:
     agreement_id: str
     title: str
     versions: list[VersionSummary]  # newest first
+    allowed_actions: frozenset[AgreementAction] = AGREEMENT_ACTIONS
 
 
 def clean_agreement_text(text: str | None) -> str:

@@ -19,6 +19,7 @@ from data import db
 from data.models import Account, ActivationDraft, AgreementVersion, AuditEvent, Invitation, InvitationStatus, User
 from data.models.invitation import invitation_search
 from data.models.types import utcnow
+from data.settings import DEFAULT_INVITATION_DAYS
 from services import audit
 from services.access import distributor_of, own, scope_of
 from services.activation.invitations import (
@@ -43,6 +44,24 @@ PAGE_SIZE = 25
 INDEXED_SEARCH_MIN = 3
 INDEXED_SEARCH_MAX_MATCHES = 20_000
 OPEN_STATUSES = (InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS)
+
+
+class InvitationAction(StrEnum):
+    """What a distributor can do to an invitation."""
+
+    REVOKE = "revoke"
+    REISSUE = "reissue"
+
+
+# The invitation's status machine: what each status (as people see it: an open link past expiry is expired)
+# allows. The actions below check it; the pages show the actions a row allows and nothing else.
+ALLOWED_ACTIONS: dict[InvitationStatus, frozenset[InvitationAction]] = {
+    InvitationStatus.PENDING: frozenset({InvitationAction.REVOKE}),
+    InvitationStatus.IN_PROGRESS: frozenset({InvitationAction.REVOKE}),
+    InvitationStatus.ACTIVATED: frozenset(),
+    InvitationStatus.EXPIRED: frozenset({InvitationAction.REISSUE}),
+    InvitationStatus.REVOKED: frozenset({InvitationAction.REISSUE}),
+}
 
 
 class InvitationProgress(StrEnum):
@@ -74,6 +93,12 @@ class InvitationRow:
     replaced_by: str | None = None  # the invitation that reissued this one
     opened_at: datetime | None = None  # first opened
     step_reached: int | None = None  # the step an invitation in progress is at (1..4)
+
+    @property
+    def allowed_actions(self) -> frozenset[InvitationAction]:
+        """What its status allows now; an invitation reissued already is followed to its successor instead."""
+        allowed = ALLOWED_ACTIONS[self.status]
+        return allowed - {InvitationAction.REISSUE} if self.replaced_by else allowed
 
     @property
     def progress(self) -> InvitationProgress:
@@ -294,7 +319,7 @@ def invite(
     invitee_email: str | None = None,
     company_name: str | None = None,
     note_to_signee: str | None = None,
-    expires_in_days: int = 14,
+    expires_in_days: int = DEFAULT_INVITATION_DAYS,
     agreement_version_id: str | None = None,
     request_key: str | None = None,
 ) -> IssuedInvitation:
@@ -376,7 +401,7 @@ def _revoke(uow: UnitOfWork, distributor_id: str | None, invitation_id: str, act
     with uow.write():
         invitation = _load(uow, distributor_id, invitation_id)
         status = invitation.effective_status(utcnow())
-        if status not in OPEN_STATUSES:
+        if InvitationAction.REVOKE not in ALLOWED_ACTIONS[status]:
             raise InvalidState(f"Only a pending or in-progress invitation can be revoked; this one is {status.value}.")
         invitation.status = InvitationStatus.REVOKED
         uow.session.add(invitation)
@@ -405,7 +430,7 @@ def _add_reissue(uow: UnitOfWork, distributor_id: str | None, invitation_id: str
     session = uow.session
     old = _load(uow, distributor_id, invitation_id)
     status = old.effective_status(utcnow())
-    if status not in (InvitationStatus.EXPIRED, InvitationStatus.REVOKED):
+    if InvitationAction.REISSUE not in ALLOWED_ACTIONS[status]:
         raise InvalidState(f"Only an expired or revoked invitation can be reissued; this one is {status.value}.")
     successor = session.exec(
         select(Invitation).where(Invitation.reissued_from_id == old.id).order_by(col(Invitation.created_at).desc())

@@ -27,6 +27,7 @@ from data.models import (
     UserStatus,
 )
 from data.models.types import utcnow
+from data.settings import DEFAULT_INVITATION_DAYS
 from services import audit, throttle
 from services.access import distributor_of, own
 from services.activation import contracts
@@ -69,6 +70,25 @@ class PartnerStatus(StrEnum):
     REMOVED = "removed"  # the contract was terminated
 
 
+class PartnerAction(StrEnum):
+    """What a distributor can do to a partner's contract."""
+
+    TERMINATE_CONTRACT = "terminate_contract"
+    OFFER_NEW_CONTRACT = "offer_new_contract"
+    REMOVE_ACCOUNT = "remove_account"
+
+
+# The contract's status machine: what each status allows. The actions (here and in new_contracts) check it;
+# the pages show the actions a partner allows and nothing else.
+CONTRACT_ACTIONS: dict[ContractStatus, frozenset[PartnerAction]] = {
+    ContractStatus.PENDING: frozenset({PartnerAction.REMOVE_ACCOUNT}),  # only one created directly, not invited
+    ContractStatus.ACTIVE: frozenset({PartnerAction.TERMINATE_CONTRACT}),
+    ContractStatus.TERMINATED: frozenset({PartnerAction.OFFER_NEW_CONTRACT}),  # unless one is out or signed
+    ContractStatus.REJECTED: frozenset(),
+    ContractStatus.WITHDRAWN: frozenset(),
+}
+
+
 @dataclass(frozen=True)
 class PartnerRow:
     contract_id: str
@@ -79,11 +99,7 @@ class PartnerRow:
     representative_email: str | None
     reseller_account_id: str | None
     invitation_id: str | None
-
-    @property
-    def removable(self) -> bool:
-        """A directly created account whose representative has not set a password yet can be removed."""
-        return self.status == PartnerStatus.INVITED and self.invitation_id is None
+    allowed_actions: frozenset[PartnerAction] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -102,6 +118,12 @@ class PartnerDetail:
     terminated_at: datetime | None
     # For a removed partner: the newer contract offered to or signed by the same account, if any.
     next_contract: PartnerRow | None = None
+
+    @property
+    def allowed_actions(self) -> frozenset[PartnerAction]:
+        """The contract's actions; a removed partner with a newer contract is followed to it instead."""
+        allowed = self.row.allowed_actions
+        return allowed - {PartnerAction.OFFER_NEW_CONTRACT} if self.next_contract is not None else allowed
 
 
 @dataclass(frozen=True)
@@ -251,6 +273,8 @@ def _partner(
         ),
         reseller_account_id=contract.reseller_account_id,
         invitation_id=invitation.id if invitation else None,
+        # An invited partner's link is revoked on the invitations page; only a directly created account is removed.
+        allowed_actions=CONTRACT_ACTIONS[contract.status] - ({PartnerAction.REMOVE_ACCOUNT} if invitation else set()),
     )
 
 
@@ -348,7 +372,7 @@ def terminate_contract(uow: UnitOfWork, actor: SignedInUser, contract_id: str) -
         contract = uow.get_for_update(Contract, contract_id.strip()) if is_storable(contract_id) else None
         own(distributor_id, contract.distributor_id if contract else None, "contract")
         assert contract is not None
-        if contract.status != ContractStatus.ACTIVE:
+        if PartnerAction.TERMINATE_CONTRACT not in CONTRACT_ACTIONS[contract.status]:
             raise InvalidState(f"Only an active contract can be terminated; this one is {contract.status.value}.")
         contract.status = ContractStatus.TERMINATED
         contract.terminated_at = utcnow()
@@ -371,7 +395,7 @@ def create_reseller_account(
     legal_name: str | None,
     representative_name: str | None,
     representative_email: str | None,
-    expires_in_days: int = 14,
+    expires_in_days: int = DEFAULT_INVITATION_DAYS,
     request_key: str | None = None,
 ) -> DirectAccount:
     """The tutorial's alternative path: a reseller account with its representative, who gets a one-time
@@ -484,7 +508,7 @@ def _withdraw(uow: UnitOfWork, distributor_id: str, actor: SignedInUser, contrac
     own(distributor_id, contract.distributor_id if contract else None, "partner")
     assert contract is not None
     invited = session.exec(select(Invitation.id).where(Invitation.contract_id == contract.id)).first()
-    if contract.status != ContractStatus.PENDING or invited is not None:
+    if PartnerAction.REMOVE_ACCOUNT not in CONTRACT_ACTIONS[contract.status] or invited is not None:
         raise InvalidState("Only an account whose representative has not set a password yet can be removed.")
     now = utcnow()
     for link in session.exec(select(SetPasswordLink).where(SetPasswordLink.contract_id == contract.id)).all():

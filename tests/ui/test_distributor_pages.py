@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from nicegui import ui
 from nicegui.testing import User
 from sqlmodel import select
@@ -64,6 +65,31 @@ async def test_create_invitation_shows_the_link_once(user: User, app_portal: Por
     token = (link.value or "").rsplit("/", 1)[1]
     assert app_portal.invitation_for(token).company_name == "Acme Inc."
     await user.should_see("bob@acme.example")
+
+
+@pytest.fixture
+def thirty_day_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PORTAL_INVITATION_DAYS=30 for the app the ``user`` fixture starts after this one."""
+    monkeypatch.setenv("PORTAL_INVITATION_DAYS", "30")
+
+
+async def test_the_create_dialog_offers_the_configured_link_validity(
+    thirty_day_links: None, user: User, app_portal: Portal
+) -> None:
+    app_portal.distributor_user(email="mick@mighty.example")
+    await sign_in(user, "mick@mighty.example")
+    await user.should_see("Create invitation", retries=30)
+    user.find(marker="create-invitation").click()
+    await user.should_see(marker="invite-expiry", retries=30)
+    expiry = user.find(marker="invite-expiry").elements.pop()
+    assert isinstance(expiry, ui.input) and expiry.value == "30"
+    user.find(marker="invite-company").type("Thirty Days Inc.")
+    user.find(marker="create-invitation-submit").click()
+    await user.should_see("Invitation created", retries=30)
+    link = user.find(marker="new-link").elements.pop()
+    assert isinstance(link, ui.input)
+    invitation = app_portal.invitation_for((link.value or "").rsplit("/", 1)[1])
+    assert (invitation.expires_at - invitation.created_at).days == 30
 
 
 async def test_revoke_asks_first(user: User, app_portal: Portal) -> None:

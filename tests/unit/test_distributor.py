@@ -15,7 +15,7 @@ from services.activation import steps as activation
 from services.actors import SignedInUser
 from services.distributor import agreements, partners
 from services.distributor import invitations as distributor_invitations
-from services.distributor.partners import PartnerStatus
+from services.distributor.partners import PartnerAction, PartnerStatus
 from services.errors import (
     AuthenticationFailed,
     Forbidden,
@@ -226,7 +226,8 @@ def test_direct_reseller_account_and_set_password_link(portal: Portal) -> None:
     with portal.session() as session:
         user = session.exec(select(User).where(User.email == "rita@d.example")).first()
     assert row.status == PartnerStatus.INVITED and row.representative_email == "rita@d.example"
-    assert row.representative_name == "Rita Rep" and row.removable
+    assert row.representative_name == "Rita Rep"
+    assert row.allowed_actions == {PartnerAction.REMOVE_ACCOUNT}
     assert user is None  # created when the link is used: until then the email reserves nothing
     with pytest.raises(AuthenticationFailed):
         accounts.authenticate(portal.uow(), "rita@d.example", PASSWORD)

@@ -9,18 +9,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def imported_modules(path: Path) -> set[str]:
+def imported_modules(path: Path, root: Path = ROOT) -> set[str]:
     """Every module ``path`` imports, anywhere in it (``from a import b`` counts as ``a`` and as ``a.b``, since
     ``b`` may be a module)."""
     found: set[str] = set()
-    package = module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else module_name(path)
+    name = module_name(path, root)
+    package = name.rsplit(".", 1)[0] if path.name != "__init__.py" else name
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
@@ -34,15 +35,8 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
-def modules_under(folder: str) -> dict[str, Path]:
-    return {module_name(path): path for path in sorted((ROOT / folder).rglob("*.py"))}
-
-
-def test_the_walk_sees_local_imports() -> None:
-    source = ROOT / "tests" / "unit" / "test_layers.py"
-    assert "ast" in imported_modules(source)
-    tree = ast.parse("def f():\n    from data.models import Account\n")
-    assert any(isinstance(node, ast.ImportFrom) and node.module == "data.models" for node in ast.walk(tree))
+def modules_under(folder: str, root: Path = ROOT) -> dict[str, Path]:
+    return {module_name(path, root): path for path in sorted((root / folder).rglob("*.py"))}
 
 
 def test_services_import_one_another_without_a_circle() -> None:
@@ -63,3 +57,31 @@ def test_services_import_one_another_without_a_circle() -> None:
 
     for name in graph:
         visit(name, [])
+
+
+def imports_from(folder: str, forbidden: str, root: Path = ROOT) -> list[str]:
+    """Every ``folder/**/*.py`` module that imports ``forbidden`` or anything inside it."""
+    return [
+        f"{path.relative_to(root)} imports {target}"
+        for path in modules_under(folder, root).values()
+        for target in sorted(imported_modules(path, root))
+        if target == forbidden or target.startswith(f"{forbidden}.")
+    ]
+
+
+def test_the_interface_imports_nothing_from_data() -> None:
+    """Pages and the command line reach the database through services only (ui → services → data)."""
+    assert imports_from("ui", "data") == []
+
+
+def test_the_walk_finds_every_way_of_importing_data(tmp_path: Path) -> None:
+    pages = tmp_path / "ui" / "deep"
+    pages.mkdir(parents=True)
+    (pages / "__init__.py").write_text("from .. import theme\n")
+    (pages / "page.py").write_text("def load():\n    import data.db\n    from data.models import Account\n")
+    (tmp_path / "ui" / "fine.py").write_text("from services import database\nimport dataclasses\n")
+    assert imports_from("ui", "data", tmp_path) == [
+        "ui/deep/page.py imports data.db",
+        "ui/deep/page.py imports data.models",
+        "ui/deep/page.py imports data.models.Account",
+    ]
