@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -743,7 +743,7 @@ def report(
         + (f" --db {database}" if database != "sqlite" else "")
     )
     stored = output.with_name(f"performance-{database}.json")
-    run = {
+    run: dict[str, Any] = {
         "command": command,
         "at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "cores": CORES,
@@ -823,7 +823,7 @@ async def run(mode: str, only: set[str]) -> list[Result]:
                 timed("http", started)
         finally:
             server.stop()
-    standalone = {
+    standalone: dict[str, Callable[[dict[str, int]], list[Result] | Awaitable[list[Result]]]] = {
         "activations": activation_throughput,
         "instances": instances_throughput,
         "memory": memory_measurements,
@@ -834,7 +834,7 @@ async def run(mode: str, only: set[str]) -> list[Result]:
         if group in only:
             started = time.perf_counter()
             outcome = measure(counts)
-            results += await outcome if asyncio.iscoroutine(outcome) else outcome
+            results += await outcome if isinstance(outcome, Awaitable) else outcome
             timed(group, started)
     return sorted(results, key=lambda r: r.number)
 

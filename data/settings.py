@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _networks(cls, value: object) -> tuple[str, ...]:
+        # The environment gives a string; a Settings made in code gives a sequence of strings.
         parts = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
         proxies = []
         for part in filter(None, (str(item).strip() for item in parts)):

@@ -177,7 +177,7 @@ def _session_storage() -> dict[str, Any] | None:
     """The server-side storage of the session this page was opened in, or ``None`` once that session ended
     (``app.storage.user`` would fail an assertion then)."""
     try:
-        request = context.client.request  # the page's own request, also in NiceGUI's simulated clicks
+        request: Request | None = context.client.request  # the page's own request, also in NiceGUI's simulated clicks
     except RuntimeError:  # not on a page
         request = storage.request_contextvar.get()
     session_id = request.session.get("id") if request is not None else None

@@ -42,7 +42,7 @@ class IssuedInvitation:
 
 def clean_note(raw: object) -> str | None:
     """An optional note to the signee: several lines, at most 2,000 characters."""
-    return clean_optional_text(raw, "note_to_signee", NOTE_MAX, multiline=True)  # type: ignore[arg-type]
+    return clean_optional_text(raw, "note_to_signee", NOTE_MAX, multiline=True)
 
 
 def clean_optional_email(raw: object) -> str | None:
@@ -130,10 +130,11 @@ def add_invitation(
     else:
         if not isinstance(agreement_version_id, str) or not is_storable(agreement_version_id):
             raise ValidationFailed({"agreement_version_id": "Choose one of your agreement versions."})
-        version = session.get(AgreementVersion, agreement_version_id)
-        agreement = session.get(Agreement, version.agreement_id) if version else None
+        chosen = session.get(AgreementVersion, agreement_version_id)
+        agreement = session.get(Agreement, chosen.agreement_id) if chosen else None
         own(distributor_id, agreement.distributor_id if agreement else None, "agreement version")
-        assert version is not None
+        assert chosen is not None
+        version = chosen
     token, hashed = new_token()
     now = utcnow()
     contract = Contract(

@@ -155,7 +155,7 @@ def clean_agreement_text(text: str | None) -> str:
     if len(value) > AGREEMENT_TEXT_MAX:
         raise ValidationFailed({"text": f"An agreement text has at most {AGREEMENT_TEXT_MAX:,} characters."})
     refuse_hidden_characters(value, "text", multiline=True)
-    markdown.render(None, value)  # type: ignore[arg-type] - the renderer needs no database
+    markdown.render_text(value)
     return value
 
 

@@ -10,10 +10,12 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, and_, literal_column
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from data import db
 from data.models import Account, ActivationDraft, AgreementVersion, AuditEvent, Invitation, InvitationStatus, User
@@ -153,7 +155,15 @@ def _status_condition(status: InvitationStatus | InvitationProgress, now: dateti
     return col(Invitation.status) == status
 
 
-def _rows_query(reseller: type[Account]):  # type: ignore[no-untyped-def]
+# An invitation with its agreement version's number, its reseller's name, its distributor's name, the step its
+# draft reached and the invitation that reissued it (None where the outer joins find nothing).
+RowsQuery = Select[Invitation, int, str | None, str, int | None, str | None]
+
+
+Filtered = TypeVar("Filtered", RowsQuery, SelectOfScalar[int])
+
+
+def _rows_query(reseller: type[Account]) -> RowsQuery:
     """Invitations with what a row shows of them: agreement version, reseller name (``reseller``), distributor,
     the step reached, and the invitation that reissued it (the newest, for one reissued several times before
     schema 5)."""
@@ -166,16 +176,17 @@ def _rows_query(reseller: type[Account]):  # type: ignore[no-untyped-def]
         .limit(1)
         .scalar_subquery()
     )
+    # sqlmodel's select() is typed for at most four columns: the statement is built as its Select of six.
+    statement: RowsQuery = Select(
+        Invitation,
+        col(AgreementVersion.version),
+        col(reseller.name),
+        col(distributor.name),
+        col(ActivationDraft.furthest_step),
+        replaced_by,
+    )
     return (
-        select(
-            Invitation,
-            AgreementVersion.version,
-            reseller.name,
-            distributor.name,
-            ActivationDraft.furthest_step,
-            replaced_by,
-        )
-        .join(AgreementVersion, col(AgreementVersion.id) == col(Invitation.agreement_version_id))
+        statement.join(AgreementVersion, col(AgreementVersion.id) == col(Invitation.agreement_version_id))
         .join(distributor, col(distributor.id) == col(Invitation.distributor_id))
         .outerjoin(reseller, col(reseller.id) == col(Invitation.reseller_account_id))
         .outerjoin(ActivationDraft, col(ActivationDraft.invitation_id) == col(Invitation.id))
@@ -262,7 +273,7 @@ def _list(
             contains(text, (Invitation.invitee_email, Invitation.company_name, Invitation.id, reseller.name))
         )
 
-    def filtered(statement):  # type: ignore[no-untyped-def]
+    def filtered(statement: Filtered) -> Filtered:
         if indexed:
             statement = statement.join(invitation_search, invitation_search.c.reference == col(Invitation.id))
         return statement.where(*conditions)
@@ -371,7 +382,8 @@ def _history(session: Session, invitation: Invitation, reseller_name: str | None
         details: dict[str, object] = json.loads(event.details) if event.details else {}
         what = HISTORY_WHAT.get(event.action, event.action.replace("_", " ").replace(".", ": "))
         if event.action == "activation.step_saved":
-            what = f"saved {STEP_TITLES.get(details.get('step'), 'a step')}"  # type: ignore[call-overload]
+            step = details.get("step")
+            what = f"saved {STEP_TITLES.get(step, 'a step') if isinstance(step, int) else 'a step'}"
         elif event.action == "invitation.activated" and reseller_name:
             what = f"activated the reseller portal of {reseller_name}"
         history.append(

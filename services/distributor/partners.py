@@ -3,14 +3,17 @@ contract, and creating a reseller account directly with a one-time set-password 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, or_, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from data.db import add_in_order
 from data.models import (
@@ -184,7 +187,12 @@ def _shown_as(status: PartnerStatus | None, now: datetime) -> ColumnElement[bool
     return conditions[status] if status is not None else or_(*conditions.values())
 
 
-def _partner_rows(  # type: ignore[no-untyped-def]
+# A contract with what the directory shows of it (None where the outer joins find nothing).
+PartnerRows = Select[Contract, Invitation | None, Account | None, User | None, SetPasswordLink | None]
+Joined = TypeVar("Joined", PartnerRows, SelectOfScalar[int])
+
+
+def _partner_rows(
     session: Session,
     distributor_id: str,
     contract_id: str | None = None,
@@ -193,7 +201,7 @@ def _partner_rows(  # type: ignore[no-untyped-def]
     search: str = "",
     page: int | None = None,
     page_size: int = PAGE_SIZE,
-):
+) -> tuple[Sequence[tuple[Contract, Invitation | None, Account | None, User | None, SetPasswordLink | None]], int]:
     """The directory's rows (newest first), with how many there are in all; one page of them when ``page``."""
     reseller = aliased(Account)
     now = utcnow()
@@ -219,7 +227,7 @@ def _partner_rows(  # type: ignore[no-untyped-def]
             )
         )
 
-    def joined(statement):  # type: ignore[no-untyped-def]
+    def joined(statement: Joined) -> Joined:
         return (
             statement.outerjoin(Invitation, col(Invitation.contract_id) == col(Contract.id))
             .outerjoin(reseller, col(reseller.id) == col(Contract.reseller_account_id))
@@ -228,9 +236,9 @@ def _partner_rows(  # type: ignore[no-untyped-def]
             .where(*conditions)
         )
 
-    statement = joined(select(Contract, Invitation, reseller, User, SetPasswordLink)).order_by(
-        col(Contract.created_at).desc(), col(Contract.id).desc()
-    )
+    # sqlmodel's select() is typed for at most four entities: the statement is built as its Select of five.
+    rows_query: PartnerRows = Select(Contract, Invitation, reseller, User, SetPasswordLink)
+    statement = joined(rows_query).order_by(col(Contract.created_at).desc(), col(Contract.id).desc())
     if page is None:
         rows = session.exec(statement).all()
         return rows, len(rows)
@@ -282,7 +290,7 @@ def _status(status: object) -> PartnerStatus | None:
     if status in (None, ""):
         return None
     try:
-        return PartnerStatus(status)
+        return PartnerStatus(status) if isinstance(status, str) else PartnerStatus(str(status))
     except ValueError:
         raise ValidationFailed({"status": "Choose one of the statuses in the list."}) from None
 

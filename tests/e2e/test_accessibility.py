@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from data.models import InvitationStatus
 from tests.e2e.conftest import Server
@@ -20,7 +20,7 @@ from tests.e2e.wizard import Wizard
 from tests.helpers import FULL_NAME, PASSWORD
 
 AXE = Axe()
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
+WIDTHS: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
 
 
 def violations(page: Page) -> list[str]:

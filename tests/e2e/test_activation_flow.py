@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import func, select
 
@@ -132,7 +133,7 @@ def test_reload_resumes_at_the_furthest_step_and_back_keeps_data(server: Server,
         other.close()
 
 
-def test_resume_after_a_server_restart(tmp_path_factory, browser: Browser) -> None:  # type: ignore[no-untyped-def]
+def test_resume_after_a_server_restart(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> None:
     server = Server(tmp_path_factory.mktemp("restart"))
     server.start()
     context = browser.new_context()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import Server
@@ -131,7 +132,7 @@ def test_revoke_then_reissue(server: Server, browser: Browser, page: Page) -> No
         context.close()
 
 
-def test_publish_a_new_agreement_version(tmp_path_factory, browser: Browser) -> None:  # type: ignore[no-untyped-def]
+def test_publish_a_new_agreement_version(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> None:
     server = Server(tmp_path_factory.mktemp("publish"))
     server.start()
     context, desk = distributor_page(server, browser)

@@ -94,6 +94,7 @@ def assert_visible_focus(styles: list[dict[str, object]], where: str) -> None:
         else:
             assert style["outlineStyle"] != "none", f"{where}: no focus outline on {style}"
             width, colour = style["outlineWidth"], style["outline"]
+        assert isinstance(width, int | float), style
         ratio = contrast(colour, style["behind"])  # type: ignore[arg-type]
         assert width >= 2 and ratio >= 3, f"{where}: focus indicator {width}px at {ratio:.2f}:1 on {style}"
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import Server
-from tests.e2e.distributor import close_link_dialog, sign_in, unique_email
+from tests.e2e.distributor import close_link_dialog, note_and_dismiss, sign_in, unique_email
 from tests.e2e.wizard import Wizard
 
 # Each payload tries another way out of a props string or into markup; each would set window.__p.
@@ -62,7 +62,7 @@ class Watched:
         self.context.on("page", self._watch)
 
     def _watch(self, page: Page) -> None:
-        page.on("dialog", lambda dialog: (self.alerts.append(dialog.message), dialog.dismiss()))
+        page.on("dialog", lambda dialog: note_and_dismiss(self.alerts, dialog))
 
     def page(self) -> Page:
         return self.context.new_page()

@@ -26,7 +26,7 @@ async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
 
 
 def stepper_of(user: User) -> ui.stepper:
-    return user.find(ui.stepper).elements.pop()  # type: ignore[return-value]
+    return user.find(ui.stepper).elements.pop()
 
 
 def input_of(user: User, marker: str) -> ui.input:

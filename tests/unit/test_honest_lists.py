@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from data.models import AuditEvent
 from services.activation import steps as activation
+from services.actors import SignedInUser
 from services.distributor import agreements, partners
 from services.distributor import invitations as distributor_invitations
 from services.distributor.invitations import InvitationProgress
@@ -19,7 +20,7 @@ from services.errors import InvitationAlreadyActivated, InvitationExpired, Invit
 from tests.helpers import DISTRIBUTOR, FULL_NAME, Portal
 
 
-def row_of(portal: Portal, actor, token: str) -> distributor_invitations.InvitationRow:  # type: ignore[no-untyped-def]
+def row_of(portal: Portal, actor: SignedInUser, token: str) -> distributor_invitations.InvitationRow:
     invitation_id = portal.invitation_for(token).id
     page = distributor_invitations.list_invitations(portal.uow(), actor, search=invitation_id)
     [row] = page.rows

@@ -21,7 +21,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from data import db, migrations
 from data.migrations import include_name
@@ -545,4 +545,7 @@ def test_a_refused_duplicate_reaches_the_caller_as_a_domain_error(
     with pytest.raises(error, match=message):
         workers.run_action(violating, None, (violate,), {})
     with portal.session() as session:  # nothing of the refused action was kept
-        assert session.exec(select(Account).where(Account.name.in_(["Twin Distribution Ltd", "Case Ltd"]))).all() == []
+        assert (
+            session.exec(select(Account).where(col(Account.name).in_(["Twin Distribution Ltd", "Case Ltd"]))).all()
+            == []
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import types
+from collections.abc import Callable
 
 from nicegui import helpers
 
@@ -33,7 +34,7 @@ def one_argument_defaulted() -> types.FunctionType:
 
 def test_the_cached_answers_are_nicegui_s_answers() -> None:
     handler = Handler()
-    callables = [
+    callables: list[Callable[..., object]] = [
         no_arguments,
         one_argument,
         lambda: None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
@@ -46,7 +48,7 @@ class AgreementsPage:
                 Heading(summary.title, 2).classes("grow min-w-0 break-words")
                 if AgreementAction.PUBLISH_VERSION in summary.allowed_actions:
                     publish = action_button(
-                        "Publish new version", lambda s=summary: self.open_editor(s), kind="secondary", icon="publish"
+                        "Publish new version", partial(self.open_editor, summary), kind="secondary", icon="publish"
                     ).mark(f"publish-{summary.agreement_id}")
                     publish.props["aria-label"] = f"Publish new version of {summary.title}"
             table = ResponsiveTable(
@@ -70,7 +72,7 @@ class AgreementsPage:
                     with table.cell():
                         action_button(
                             "View",
-                            lambda v=version.version_id: self.view_text(v),
+                            partial(self.view_text, version.version_id),
                             kind="flat",
                             label=f"View version {version.version} of {summary.title}",
                         )
