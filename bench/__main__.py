@@ -37,13 +37,13 @@ from sqlmodel import func, select
 from bench.instances import walk_activation
 from bench.seed import bulk_invitations
 from data.models import Invitation
+from portal_testing.databases import Databases
+from portal_testing.factories import FULL_NAME, PASSWORD, open_portal
+from portal_testing.launch import CHROMIUM_FLAGS, ROOT, Server, chromium_executable, free_port
+from portal_testing.servers import postgres_cluster
 from services import throttle, workers
 from services.distributor import invitations as distributor_invitations
 from services.security import hash_password
-from tests.databases import Databases
-from tests.e2e.conftest import CHROMIUM_FLAGS, ROOT, Server, chromium_executable, free_port
-from tests.helpers import FULL_NAME, PASSWORD, open_portal
-from tests.servers import postgres_cluster
 
 COUNTS = {
     "full": {
@@ -164,7 +164,8 @@ def steal_ms() -> float:
 def fresh_server(label: str) -> Server:
     server = Server(
         Path(tempfile.mkdtemp(prefix=f"bench-{label}-")),
-        extra_env={"PORTAL_BENCH": "1", "PORTAL_LINK_GUESS_LIMIT": "1000000", **database_env()},
+        extra_env={"PORTAL_LINK_GUESS_LIMIT": "1000000", **database_env()},
+        command=("-m", "bench.server"),
     )
     server.start()
     return server

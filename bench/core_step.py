@@ -18,11 +18,11 @@ from sqlalchemy import insert, select, update
 
 from data.models import ActivationDraft, AuditEvent, Invitation
 from data.models.types import utcnow
+from portal_testing.factories import Portal, open_portal
 from services.activation import steps as activation
 from services.rules import clean_company_name
 from services.security import token_hash
 from services.unit_of_work import UnitOfWork
-from tests.helpers import Portal, open_portal
 
 INVITATION = Invitation.__table__  # type: ignore[attr-defined]
 DRAFT = ActivationDraft.__table__  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@
 # Installs what the tests need (Chromium, PostgreSQL and Redis included, on a Debian-like machine) and runs the
 # whole suite: lint; the service and UI tests on SQLite, then on PostgreSQL; then the browser tests in real
 # Chromium (among them two instances on PostgreSQL and Redis). The PostgreSQL clusters and Redis servers are
-# throwaway ones the tests start on free ports and remove afterwards (tests/servers.py); nothing needs to run.
+# throwaway ones the tests start on free ports and remove afterwards (portal_testing/servers.py); nothing needs to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test

@@ -277,10 +277,6 @@ def run_server(settings: Settings) -> None:
         app.on_shutdown(workers.stop)
     register_pages()
     sockets.install(settings.base_url)
-    if os.environ.get("PORTAL_BENCH") == "1":
-        from ui import bench_hooks
-
-        bench_hooks.register()
     ui.run(
         host=settings.host,
         port=settings.port,

@@ -11,18 +11,9 @@ from playwright.sync_api import Cookie, Dialog, Page, expect
 if TYPE_CHECKING:  # the parameter's type is not among playwright.sync_api's names
     from playwright._impl._api_structures import SetCookieParam
 
-from tests.helpers import PASSWORD
-
 
 def unique_email(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}@example.com"
-
-
-def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def create_invitation(page: Page, *, email: str = "", company: str = "", note: str = "") -> str:

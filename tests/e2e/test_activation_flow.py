@@ -10,9 +10,9 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import func, select
 
 from data.models import Account, AccountKind, InvitationStatus, User
-from tests.e2e.conftest import Server
+from portal_testing.factories import FULL_NAME, PASSWORD
+from portal_testing.launch import Server
 from tests.e2e.wizard import Wizard
-from tests.helpers import FULL_NAME, PASSWORD
 
 
 def unique_email() -> str:

@@ -14,11 +14,11 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import select
 
 from data.models import ActivationDraft, Invitation
+from portal_testing.factories import FULL_NAME, PASSWORD, Portal, open_portal
+from portal_testing.launch import ROOT, Server
 from services.activation import steps as activation
 from services.security import hash_password
-from tests.e2e.conftest import ROOT, Server
 from tests.e2e.wizard import Wizard
-from tests.helpers import FULL_NAME, PASSWORD, Portal, open_portal
 
 CRASH_POINTS = 25
 PREPARED = 400

@@ -8,8 +8,8 @@ import uuid
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import Server
-from tests.e2e.distributor import close_link_dialog, create_invitation, sign_in, unique_email
+from portal_testing.launch import Server, sign_in
+from tests.e2e.distributor import close_link_dialog, create_invitation, unique_email
 from tests.e2e.wizard import Wizard
 
 

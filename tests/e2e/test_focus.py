@@ -12,10 +12,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import func, select
 
 from data.models import AgreementVersion, AuditEvent, Invitation
-from tests.e2e.conftest import Server
-from tests.e2e.distributor import close_link_dialog, create_invitation, sign_in, unique_email
+from portal_testing.factories import FULL_NAME
+from portal_testing.launch import Server, sign_in
+from tests.e2e.distributor import close_link_dialog, create_invitation, unique_email
 from tests.e2e.wizard import Wizard
-from tests.helpers import FULL_NAME
 
 # What has the focus: enough to tell elements apart in an assertion message.
 ACTIVE = """() => {

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import Server
-from tests.e2e.distributor import close_link_dialog, note_and_dismiss, sign_in, unique_email
+from portal_testing.launch import Server, sign_in
+from tests.e2e.distributor import close_link_dialog, note_and_dismiss, unique_email
 from tests.e2e.wizard import Wizard
 
 # Each payload tries another way out of a props string or into markup; each would set window.__p.

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from portal_testing.launch import Server, sign_in
 from services.distributor import invitations as distributor_invitations
-from tests.e2e.conftest import Server
-from tests.e2e.distributor import sign_in, unique_email
+from tests.e2e.distributor import unique_email
 from tests.e2e.wizard import Wizard
 
 PHONES = [375, 320]

@@ -18,10 +18,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from data.models import InvitationStatus
-from tests.e2e.conftest import ROOT, Server
-from tests.e2e.distributor import note_and_dismiss, replayable, sign_in, unique_email
+from portal_testing.factories import PASSWORD
+from portal_testing.launch import ROOT, Server, sign_in
+from tests.e2e.distributor import note_and_dismiss, replayable, unique_email
 from tests.e2e.wizard import Wizard
-from tests.helpers import PASSWORD
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], list[str], str]:

@@ -23,11 +23,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
 from data.models import Account, AccountKind, InvitationStatus, User
-from tests.e2e.conftest import ROOT, Server
+from portal_testing.factories import PASSWORD, Portal, open_portal
+from portal_testing.launch import ROOT, Server
+from portal_testing.servers import free_port, postgres_cluster, redis_server
 from tests.e2e.distributor import replayable
 from tests.e2e.wizard import Wizard
-from tests.helpers import PASSWORD, Portal, open_portal
-from tests.servers import free_port, postgres_cluster, redis_server
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("PORTAL_TEST_POSTGRES_URL") and not Path("/usr/lib/postgresql").exists(),

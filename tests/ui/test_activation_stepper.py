@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from data.models import InvitationStatus
 from data.models import User as PortalUser
+from portal_testing.factories import EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
 from services.activation import steps as activation
-from tests.helpers import EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
 from ui import calls
 
 

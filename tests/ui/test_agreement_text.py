@@ -8,8 +8,8 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
+from portal_testing.factories import Portal
 from services import markdown
-from tests.helpers import Portal
 from tests.ui.test_activation_stepper import until
 from tests.ui.test_distributor_pages import sign_in
 from ui.components import agreement as components

@@ -8,7 +8,7 @@ from nicegui.testing import User
 from sqlmodel import select
 
 from data.models import InvitationStatus
-from tests.helpers import EMAIL, PASSWORD, Portal
+from portal_testing.factories import EMAIL, PASSWORD, Portal
 from tests.ui.test_activation_stepper import until
 
 

@@ -7,7 +7,7 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from tests.helpers import Portal
+from portal_testing.factories import Portal
 from tests.ui.test_activation_stepper import input_of, stepper_of, until
 from tests.ui.test_distributor_pages import sign_in
 

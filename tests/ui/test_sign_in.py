@@ -6,7 +6,7 @@ import httpx
 import pytest
 from nicegui.testing import User
 
-from tests.helpers import EMAIL, PASSWORD, RESELLER, Portal
+from portal_testing.factories import EMAIL, PASSWORD, RESELLER, Portal
 from ui.auth import safe_next
 
 

@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import select
 
 from data.models import AuditEvent
+from portal_testing.factories import DISTRIBUTOR, EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
 from services import access, accounts
 from services.errors import AuthenticationFailed, ValidationFailed
-from tests.helpers import DISTRIBUTOR, EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
 
 
 def test_sign_in_with_any_case_email(portal: Portal) -> None:

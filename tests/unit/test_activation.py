@@ -19,6 +19,7 @@ from data.models import (
     InvitationStatus,
     User,
 )
+from portal_testing.factories import EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
 from services.activation import steps as activation
 from services.errors import (
     InvitationAlreadyActivated,
@@ -29,7 +30,6 @@ from services.errors import (
     ValidationFailed,
 )
 from services.security import verify_password
-from tests.helpers import EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
 
 
 def count(portal: Portal, model: type) -> int:

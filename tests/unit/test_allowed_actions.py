@@ -8,13 +8,13 @@ from collections.abc import Callable
 import pytest
 
 from data.models import InvitationStatus
+from portal_testing.factories import Portal
 from services.actors import SignedInUser
 from services.distributor import agreements, new_contracts, partners
 from services.distributor import invitations as distributor_invitations
 from services.distributor.invitations import InvitationAction
 from services.distributor.partners import PartnerAction
 from services.errors import InvalidState
-from tests.helpers import Portal
 
 INVITATION_STATES: dict[str, Callable[[Portal, str, str], object]] = {
     "not opened": lambda portal, token, name: None,

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from portal_testing.factories import FULL_NAME, RESELLER, Portal, open_portal
 from services.activation import steps as activation
 from services.actors import SignedInUser
 from services.distributor import agreements, partners
 from services.distributor import invitations as distributor_invitations
 from services.errors import InvalidState, InvitationNotFound, NotFound, SetPasswordLinkProblem, ValidationFailed
-from tests.helpers import FULL_NAME, RESELLER, Portal, open_portal
 
 NASTY = [
     "",

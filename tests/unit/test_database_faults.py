@@ -14,11 +14,11 @@ from sqlmodel import func, select
 
 from data import db
 from data.models import Invitation
+from portal_testing.factories import Portal
 from services import workers
 from services.actors import Operator
 from services.distributor import invitations as distributor_invitations
 from services.errors import CannotSave
-from tests.helpers import Portal
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from data.models import Contract, ContractStatus, InvitationStatus, User
 from data.models.types import utcnow
+from portal_testing.factories import EMAIL, PASSWORD, Portal
 from services import access, accounts
 from services.activation import steps as activation
 from services.actors import SignedInUser
@@ -25,7 +26,6 @@ from services.errors import (
     SetPasswordLinkProblem,
     ValidationFailed,
 )
-from tests.helpers import EMAIL, PASSWORD, Portal
 
 OTHER = "Other Distribution GmbH"
 

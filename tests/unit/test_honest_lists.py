@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from data.models import AuditEvent
+from portal_testing.factories import DISTRIBUTOR, FULL_NAME, Portal
 from services.activation import steps as activation
 from services.actors import SignedInUser
 from services.distributor import agreements, partners
@@ -17,7 +18,6 @@ from services.distributor import invitations as distributor_invitations
 from services.distributor.invitations import InvitationProgress
 from services.distributor.partners import PartnerStatus
 from services.errors import InvitationAlreadyActivated, InvitationExpired, InvitationRevoked, ValidationFailed
-from tests.helpers import DISTRIBUTOR, FULL_NAME, Portal
 
 
 def row_of(portal: Portal, actor: SignedInUser, token: str) -> distributor_invitations.InvitationRow:

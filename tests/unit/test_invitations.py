@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from data.models import AuditEvent, Contract, ContractStatus, Invitation, InvitationStatus
+from portal_testing.factories import DISTRIBUTOR, Portal
 from services.activation import steps as activation
 from services.activation.invitations import create_invitation
 from services.distributor.agreements import ensure_distributor
@@ -19,7 +20,6 @@ from services.errors import (
     ValidationFailed,
 )
 from services.security import token_hash
-from tests.helpers import DISTRIBUTOR, Portal
 
 
 def test_token_is_random_long_and_only_its_hash_is_stored(portal: Portal) -> None:

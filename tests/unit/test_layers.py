@@ -85,3 +85,17 @@ def test_the_walk_finds_every_way_of_importing_data(tmp_path: Path) -> None:
         "ui/deep/page.py imports data.models",
         "ui/deep/page.py imports data.models.Account",
     ]
+
+
+def test_the_benchmark_imports_nothing_from_the_tests() -> None:
+    """bench/ and the helpers it shares with the tests (portal_testing/) stand without tests/."""
+    assert imports_from("bench", "tests") + imports_from("portal_testing", "tests") == []
+    assert imports_from("portal_testing", "bench") == []
+
+
+def test_the_product_never_imports_the_measuring_gear() -> None:
+    """The benchmark's hooks (unauthenticated endpoints) are mounted by bench/server.py only."""
+    product = [*imports_from("ui", "bench"), *imports_from("services", "bench"), *imports_from("data", "bench")]
+    assert product == []
+    assert "bench" not in {name.split(".")[0] for name in imported_modules(ROOT / "main.py")}
+    assert not [path for path in (ROOT / "ui").rglob("*.py") if "/_bench" in path.read_text(encoding="utf-8")]

@@ -7,13 +7,13 @@ import pytest
 from sqlmodel import func, select
 
 from data.models import Account, AccountKind, Contract, ContractStatus, Invitation, InvitationStatus, User
+from portal_testing.factories import EMAIL, RESELLER, Portal
 from services import accounts
 from services.activation import steps as activation
 from services.actors import SignedInUser
 from services.distributor import invitations as distributor_invitations
 from services.distributor import new_contracts, partners
 from services.errors import Forbidden, InvalidState, InvitationForExistingAccount, ValidationFailed
-from tests.helpers import EMAIL, RESELLER, Portal
 
 OTHER = "Other Distribution GmbH"
 

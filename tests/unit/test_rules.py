@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from portal_testing.factories import Portal
 from services.errors import ValidationFailed
 from services.rules import (
     check_password,
@@ -14,7 +15,6 @@ from services.rules import (
     clean_full_name,
     has_legal_entity_type,
 )
-from tests.helpers import Portal
 
 
 def error_of(call, *args: object) -> dict[str, str]:

@@ -40,12 +40,12 @@ from data.models import (
     UserStatus,
 )
 from data.models.types import utcnow
+from portal_testing.databases import Databases
+from portal_testing.factories import PASSWORD, Portal, open_portal
 from services import errors, workers
 from services.accounts import authenticate
 from services.distributor import invitations as distributor_invitations
 from services.unit_of_work import UnitOfWork
-from tests.databases import Databases
-from tests.helpers import PASSWORD, Portal, open_portal
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -205,9 +205,9 @@ def test_a_schema_4_set_password_link_still_works_after_the_upgrade(tmp_path: Pa
     """Schema 4 made the representative's user up front (status invited); revision 0002 gives its links that
     user's email and name, and they still work."""
     from data.models import User, UserStatus
+    from portal_testing.factories import PASSWORD
     from services import accounts
     from services.distributor import partners
-    from tests.helpers import PASSWORD
 
     portal = open_portal(tmp_path / "portal.db")
     actor = portal.distributor_user()

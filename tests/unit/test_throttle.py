@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from data.models import AuditEvent, FailedAttempt
 from data.models.types import utcnow
+from portal_testing.factories import EMAIL, PASSWORD, Portal
 from services import accounts, throttle
 from services.activation import steps as activation
 from services.actors import SignedInUser
@@ -18,7 +19,6 @@ from services.distributor import partners
 from services.distributor.partners import UnknownSetPasswordLink
 from services.errors import AuthenticationFailed, InvitationNotFound
 from services.throttle import Limits, SlowDown, TooManyAttempts
-from tests.helpers import EMAIL, PASSWORD, Portal
 
 SMALL = Limits(
     link_guesses_per_address=3,

@@ -11,10 +11,10 @@ import pytest
 from sqlmodel import func, select
 
 from data.models import Account, AccountKind, AgreementVersion, User
+from portal_testing.factories import PASSWORD, Portal
 from services.distributor import agreements
 from services.errors import Conflict, DomainError, InvalidState, ValidationFailed
 from services.unit_of_work import UnitOfWork
-from tests.helpers import PASSWORD, Portal
 
 ROOT = Path(__file__).resolve().parents[2]
 # What only the unit of work may do: open sessions or connections, begin, commit or roll back a transaction.

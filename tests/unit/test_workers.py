@@ -20,9 +20,9 @@ from sqlmodel import select
 
 from data import db, migrations
 from data.models import AuditEvent
+from portal_testing.factories import EMAIL, Portal
 from services import errors, rules, throttle, workers
 from services.activation import steps as activation
-from tests.helpers import EMAIL, Portal
 
 R = TypeVar("R")
 
