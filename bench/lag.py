@@ -11,7 +11,7 @@ import argparse
 
 import httpx
 
-from bench.__main__ import fresh_server, percentile, steal_ms
+from bench.harness import fresh_server, percentile, steal_ms
 from bench.hooks import HASH_BURST_MAX
 
 

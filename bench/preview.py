@@ -17,7 +17,7 @@ import time
 import httpx
 from playwright.sync_api import expect, sync_playwright
 
-from bench.__main__ import fresh_server, percentile
+from bench.harness import fresh_server, percentile
 from portal_testing.launch import CHROMIUM_FLAGS, chromium_executable, sign_in
 from services.distributor.agreements import AGREEMENT_TEXT_MAX
 from services.markdown import ELEMENTS_MAX

@@ -19,7 +19,7 @@ import urllib.request
 
 from playwright.async_api import async_playwright
 
-from bench.__main__ import CLICK_AND_WAIT, EMAIL_VISIBLE, FLOOR_FLIPPED, FULL_NAME_VISIBLE, launch_browser
+from bench.harness import CLICK_AND_WAIT, EMAIL_VISIBLE, FLOOR_FLIPPED, FULL_NAME_VISIBLE, launch_browser
 from portal_testing.launch import ROOT, free_port
 
 FLIP_PAGES = ("floor", "floor-agreement", "floor-inputs")
