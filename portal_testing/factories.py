@@ -73,7 +73,7 @@ class Portal:
     def invite(self, distributor: str = DISTRIBUTOR, **options: object) -> str:
         """Issue an invitation and return its URL token."""
         distributor_id = ensure_distributor(self.uow(), distributor).distributor.id
-        return create_invitation(self.uow(), distributor_id, **options).token  # type: ignore[arg-type]
+        return create_invitation(self.uow(), distributor_id, **options).token  # type: ignore[arg-type]  # options are the service's own keywords
 
     def walk_to(self, token: str, step: int, *, email: str = EMAIL, company: str = RESELLER) -> int:
         """Save every step before ``step`` with valid data, as a reseller clicking Next would; returns the

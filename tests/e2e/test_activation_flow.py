@@ -124,7 +124,7 @@ def test_reload_resumes_at_the_furthest_step_and_back_keeps_data(server: Server,
     wizard.button("Back").click()
     expect(wizard.email).to_have_value(email)
     # Opening the link in another browser resumes too: the draft is on the server.
-    other = page.context.browser.new_context()  # type: ignore[union-attr]
+    other = page.context.browser.new_context()  # type: ignore[union-attr]  # a launched browser's context has it
     try:
         other_page = other.new_page()
         other_page.goto(url)

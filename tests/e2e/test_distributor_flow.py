@@ -154,7 +154,7 @@ def test_publish_a_new_agreement_version(tmp_path_factory: pytest.TempPathFactor
         desk.get_by_role("link", name="Invitations").click()
         url = create_invitation(desk, company="Late Signer Inc")
         close_link_dialog(desk)
-        reseller = desk.context.browser.new_page()  # type: ignore[union-attr]
+        reseller = desk.context.browser.new_page()  # type: ignore[union-attr]  # a launched browser's context has it
         reseller.goto(url)
         expect(reseller.get_by_role("heading", name="Reseller Service Agreement, 2027 edition")).to_be_visible()
         expect(reseller.get_by_text("(version 2)")).to_be_visible()

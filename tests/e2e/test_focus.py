@@ -95,12 +95,12 @@ def assert_visible_focus(styles: list[dict[str, object]], where: str) -> None:
             assert style["outlineStyle"] != "none", f"{where}: no focus outline on {style}"
             width, colour = style["outlineWidth"], style["outline"]
         assert isinstance(width, int | float), style
-        ratio = contrast(colour, style["behind"])  # type: ignore[arg-type]
+        ratio = contrast(colour, style["behind"])  # type: ignore[arg-type]  # JSON from the page: lists of numbers / Playwright's keyword options
         assert width >= 2 and ratio >= 3, f"{where}: focus indicator {width}px at {ratio:.2f}:1 on {style}"
 
 
 def distributor(server: Server, browser: Browser, **options: object) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)  # type: ignore[arg-type]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)  # type: ignore[arg-type]  # JSON from the page: lists of numbers / Playwright's keyword options
     page = context.new_page()
     sign_in(page, server.base_url, server.distributor_user(unique_email("focus")))
     expect(page.get_by_role("heading", name="Invitations")).to_be_visible()

@@ -57,7 +57,7 @@ class Watched:
     """A browser context whose every page fails the test if a script of ours did not write ran."""
 
     def __init__(self, browser: Browser, **options: object) -> None:
-        self.context: BrowserContext = browser.new_context(**options)  # type: ignore[arg-type]
+        self.context: BrowserContext = browser.new_context(**options)  # type: ignore[arg-type]  # Playwright's own keyword options
         self.alerts: list[str] = []
         self.context.on("page", self._watch)
 

@@ -81,7 +81,7 @@ def fits(page: Page, where: str) -> None:
 
 @pytest.mark.parametrize("phone", PHONES, indirect=True)
 def test_the_activation_form_uses_the_whole_width_of_a_phone(server: Server, phone: Page) -> None:
-    width = phone.viewport_size["width"]  # type: ignore[index]
+    width = phone.viewport_size["width"]  # type: ignore[index]  # the context was made with a viewport
     phone.goto(server.invite())
     wizard = Wizard(phone)
     expect(phone.get_by_role("heading", name="Step 1 of 4 — Review the contract")).to_be_visible()
@@ -114,7 +114,7 @@ def test_the_progress_header_is_shown_on_wide_screens(server: Server, page: Page
 
 @pytest.mark.parametrize("phone", PHONES, indirect=True)
 def test_errors_and_hints_never_cover_another_control(server: Server, phone: Page) -> None:
-    width = phone.viewport_size["width"]  # type: ignore[index]
+    width = phone.viewport_size["width"]  # type: ignore[index]  # the context was made with a viewport
     phone.goto(server.invite())
     wizard = Wizard(phone)
     wizard.email.fill("jane@")

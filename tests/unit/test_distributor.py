@@ -31,7 +31,7 @@ OTHER = "Other Distribution GmbH"
 
 
 def invite(portal: Portal, actor: SignedInUser, **options: object) -> str:
-    return distributor_invitations.invite(portal.uow(), actor, **options).token  # type: ignore[arg-type]
+    return distributor_invitations.invite(portal.uow(), actor, **options).token  # type: ignore[arg-type]  # options are the service's own keywords
 
 
 def test_distributor_user_signs_in_and_lands_as_distributor(portal: Portal) -> None:

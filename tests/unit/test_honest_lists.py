@@ -151,7 +151,7 @@ def test_only_signed_contracts_count_as_contracts(portal: Portal) -> None:
 def test_expiry_beyond_its_bounds_is_refused_never_changed(portal: Portal, days: object, message: str) -> None:
     actor = portal.distributor_user()
     with pytest.raises(ValidationFailed) as failure:
-        distributor_invitations.invite(portal.uow(), actor, expires_in_days=days)  # type: ignore[arg-type]
+        distributor_invitations.invite(portal.uow(), actor, expires_in_days=days)  # type: ignore[arg-type]  # deliberately wrong input: the service refuses it
     assert failure.value.errors == {"expires_in_days": message}
 
 

@@ -61,7 +61,7 @@ def test_invitation_creates_a_pending_contract_on_the_active_agreement_version(p
 def test_invalid_invitation_options(portal: Portal, options: dict[str, object], field: str) -> None:
     distributor_id = ensure_distributor(portal.uow(), DISTRIBUTOR).distributor.id
     with pytest.raises(ValidationFailed) as failure:
-        create_invitation(portal.uow(), distributor_id, **options)  # type: ignore[arg-type]
+        create_invitation(portal.uow(), distributor_id, **options)  # type: ignore[arg-type]  # deliberately loose test input
     assert field in failure.value.errors
     with portal.session() as session:
         assert session.exec(select(Invitation)).all() == []
@@ -91,7 +91,7 @@ def test_unknown_token(portal: Portal) -> None:
 )
 def test_expired_and_revoked_links(portal: Portal, change: dict[str, object], error: type[Exception]) -> None:
     token = portal.invite()
-    portal.set_invitation(token, **change)  # type: ignore[arg-type]
+    portal.set_invitation(token, **change)  # type: ignore[arg-type]  # deliberately loose test input
     with pytest.raises(error):
         activation.open_invitation(portal.uow(), token)
 

@@ -124,7 +124,7 @@ def test_an_offer_to_an_account_nobody_can_sign_in_to_is_refused(portal: Portal)
     actor, old_id = removed_partner(portal)
     with portal.session() as session:
         for user in session.exec(select(User).where(User.email == EMAIL)):
-            user.status = "disabled"  # type: ignore[assignment]
+            user.status = "disabled"  # type: ignore[assignment]  # the stored value, as the database holds it
             session.add(user)
         session.commit()
     with pytest.raises(InvalidState, match="Nobody at Champions Corp can sign in"):

@@ -151,7 +151,7 @@ def test_a_successful_sign_in_clears_the_account_count(portal: Portal) -> None:
             sign_in(portal, EMAIL, "not the password at all")
     assert sign_in(portal, EMAIL, PASSWORD).full_name
     with portal.session() as session:
-        events = session.exec(select(AuditEvent.action).where(AuditEvent.action.like("auth.%"))).all()  # type: ignore[attr-defined]
+        events = session.exec(select(AuditEvent.action).where(AuditEvent.action.like("auth.%"))).all()  # type: ignore[attr-defined]  # sqlmodel types the column as str, not a column
     assert events.count("auth.sign_in_failed") == 4 and events.count("auth.sign_in") == 2
 
 
