@@ -105,17 +105,22 @@ class Server:
                 self.process.wait()
         self.process = None
 
-    def invite(self, *args: str) -> str:
-        """``python main.py invite`` against this server's database; returns the printed URL."""
-        result = subprocess.run(
-            [sys.executable, "main.py", "invite", "--distributor", "Mighty Mick's LLC", *args],
+    def cli(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """``python main.py ARGS`` against this server's database and settings, its output captured."""
+        return subprocess.run(
+            [sys.executable, "main.py", *args],
             cwd=ROOT,
             env=self.env,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=60,
-            check=True,
+            check=check,
         )
+
+    def invite(self, *args: str) -> str:
+        """``python main.py invite`` against this server's database; returns the printed URL."""
+        result = self.cli("invite", "--distributor", "Mighty Mick's LLC", *args)
         url = result.stdout.strip().splitlines()[-1]
         assert "/activate/" in url, result.stdout
         self.issued_urls.append(url)
@@ -123,25 +128,8 @@ class Server:
 
     def distributor_user(self, email: str, distributor: str = "Mighty Mick's LLC") -> str:
         """``python main.py distributor create`` with the password piped in; returns the email."""
-        subprocess.run(
-            [
-                sys.executable,
-                "main.py",
-                "distributor",
-                "create",
-                distributor,
-                "--admin-email",
-                email,
-                "--password-stdin",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            input=f"{PASSWORD}\n",
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
+        password = f"{PASSWORD}\n"
+        self.cli("distributor", "create", distributor, "--admin-email", email, "--password-stdin", stdin=password)
         return email
 
     def portal(self) -> Portal:

@@ -153,15 +153,7 @@ def test_sigkill_of_the_server_mid_wizard_and_mid_activate(tmp_path: Path, brows
 
 def run_backup(server: Server, target: Path) -> subprocess.CompletedProcess[str]:
     """``python main.py backup TARGET`` against the server's database, while it runs."""
-    return subprocess.run(
-        [sys.executable, "main.py", "backup", str(target)],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return server.cli("backup", str(target), check=False)
 
 
 def test_backup_while_serving_and_restore(tmp_path: Path, browser: Browser) -> None:
