@@ -18,15 +18,15 @@ from sqlalchemy import insert, select, update
 
 from data.models import ActivationDraft, AuditEvent, Invitation
 from data.models.types import utcnow
+from portal_testing.factories import Portal, open_portal
 from services.activation import steps as activation
 from services.rules import clean_company_name
 from services.security import token_hash
 from services.unit_of_work import UnitOfWork
-from tests.helpers import Portal, open_portal
 
-INVITATION = Invitation.__table__  # type: ignore[attr-defined]
-DRAFT = ActivationDraft.__table__  # type: ignore[attr-defined]
-AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
+INVITATION = Invitation.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare a table's __table__
+DRAFT = ActivationDraft.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare a table's __table__
+AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare a table's __table__
 
 
 def step_three_in_core(uow: UnitOfWork, token: str, company_name: str) -> None:

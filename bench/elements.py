@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     client = Client(page(""), request=None)
     times: dict[str, list[float]] = {"NiceGUI's expects_arguments": [], "cached expects_arguments": []}
     for _ in range(repeats):
-        helpers.expects_arguments = speedups._original  # type: ignore[assignment]
+        helpers.expects_arguments = speedups._original
         times["NiceGUI's expects_arguments"].append(time_per_element(client, 10))
         speedups.install()
         times["cached expects_arguments"].append(time_per_element(client, 10))

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from data import db
+from portal_testing.factories import FULL_NAME, PASSWORD
 from services import throttle, workers
 from services.activation import steps as activation
-from tests.helpers import FULL_NAME, PASSWORD
 
 CORES = os.cpu_count() or 1
 

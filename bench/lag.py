@@ -11,13 +11,21 @@ import argparse
 
 import httpx
 
-from bench.__main__ import fresh_server, percentile, steal_ms
+from bench.harness import fresh_server, percentile, steal_ms
+from bench.hooks import HASH_BURST_MAX
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.lag", description=__doc__)
     parser.add_argument("--bursts", type=int, default=5, help="bursts of hashes (default 5)")
-    parser.add_argument("--hashes", type=int, default=16, help="hashes per burst (default 16)")
+    parser.add_argument(
+        "--hashes",
+        type=int,
+        choices=range(1, HASH_BURST_MAX + 1),
+        metavar=f"1..{HASH_BURST_MAX}",
+        default=16,
+        help="hashes per burst (default 16)",
+    )
     args = parser.parse_args(argv)
     server = fresh_server("lag")
     try:

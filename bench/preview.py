@@ -17,11 +17,10 @@ import time
 import httpx
 from playwright.sync_api import expect, sync_playwright
 
-from bench.__main__ import fresh_server, percentile
+from bench.harness import fresh_server, percentile
+from portal_testing.launch import CHROMIUM_FLAGS, chromium_executable, sign_in
 from services.distributor.agreements import AGREEMENT_TEXT_MAX
 from services.markdown import ELEMENTS_MAX
-from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_executable
-from tests.e2e.distributor import sign_in
 
 ITEMS = ELEMENTS_MAX - 10  # a list of this many items, and its <ul>, is just under the bound
 INPUTS = {

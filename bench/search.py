@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from bench.seed import bulk_invitations
+from portal_testing.factories import open_portal
 from services.distributor import invitations as distributor_invitations
-from tests.helpers import open_portal
 
 # On the bench invitations ("Reseller <n> Inc", reseller<n>@bench.example): from 0 to every invitation matched.
 SEARCHES = ("no such reseller", "Reseller 4242", "Reseller 123", "Reseller 12", "Reseller 1", "bench.example")

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import text
 
 from data.ids import readable_id
+from portal_testing.factories import Portal
 from services.distributor.agreements import active_version_for
-from tests.helpers import Portal
 
 STATUSES = ["PENDING", "IN_PROGRESS", "ACTIVATED", "REVOKED", "PENDING"]
 

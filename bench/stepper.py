@@ -19,8 +19,8 @@ import urllib.request
 
 from playwright.async_api import async_playwright
 
-from bench.__main__ import CLICK_AND_WAIT, EMAIL_VISIBLE, FLOOR_FLIPPED, FULL_NAME_VISIBLE, launch_browser
-from tests.e2e.conftest import ROOT, free_port
+from bench.harness import CLICK_AND_WAIT, EMAIL_VISIBLE, FLOOR_FLIPPED, FULL_NAME_VISIBLE, launch_browser
+from portal_testing.launch import ROOT, free_port
 
 FLIP_PAGES = ("floor", "floor-agreement", "floor-inputs")
 STEPPERS = ("quasar", "shown-or-hidden")

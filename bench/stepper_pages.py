@@ -27,15 +27,15 @@ def step_one(go: object) -> None:
     ui.markdown(AGREEMENT).classes("w-full max-h-72 overflow-y-auto border p-3")
     ui.input("Email").props("outlined").classes("w-full")
     ui.checkbox("I have read and accepted the agreement")
-    ui.button("Next", on_click=lambda: go(2))  # type: ignore[operator]
+    ui.button("Next", on_click=lambda: go(2))  # type: ignore[operator]  # go is a refreshable: NiceGUI types it as not callable
 
 
 def step_two(go: object) -> None:
     ui.input("Full name").props("outlined").classes("w-full")
     ui.input("Password", password=True).props("outlined").classes("w-full")
     with ui.row():
-        ui.button("Back", on_click=lambda: go(1)).props("flat")  # type: ignore[operator]
-        ui.button("Next", on_click=lambda: go(3))  # type: ignore[operator]
+        ui.button("Back", on_click=lambda: go(1)).props("flat")  # type: ignore[operator]  # go is a refreshable: NiceGUI types it as not callable
+        ui.button("Next", on_click=lambda: go(3))  # type: ignore[operator]  # go is a refreshable: NiceGUI types it as not callable
 
 
 def quasar_stepper() -> None:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from portal_testing.factories import FULL_NAME, PASSWORD, open_portal
 from services.activation import steps as activation
-from tests.helpers import FULL_NAME, PASSWORD, open_portal
 
 
 def main(argv: list[str] | None = None) -> None:

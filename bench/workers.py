@@ -14,8 +14,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from portal_testing.factories import open_portal
 from services import throttle, workers
-from tests.helpers import open_portal
 
 
 def worker_pid(_session: object) -> int:

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session, create_engine
@@ -172,11 +172,11 @@ def make_engine(database_url: str, *, create: bool = False, schema_command: bool
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(connection: object) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "")  # type: ignore[attr-defined]
+    def _begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "")
         if mode == "IMMEDIATE" and path is not None and identity is not None:
             _require_the_same_file(path, identity)
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())  # type: ignore[attr-defined]
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine
 
@@ -346,7 +346,9 @@ def backup(engine: Engine, target: Path) -> None:
     try:
         destination = sqlite3.connect(target)
         try:
-            source.driver_connection.backup(destination)  # type: ignore[union-attr]
+            driver = source.driver_connection
+            assert isinstance(driver, sqlite3.Connection)  # backup() refused every other database above
+            driver.backup(destination)
         finally:
             destination.close()
     except BaseException:

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationErro
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MAX_INVITATION_DAYS = 90
+DEFAULT_INVITATION_DAYS = 14  # PORTAL_INVITATION_DAYS unset: how long a new link is valid
 SESSION_SECRET_MIN = 32  # characters; the generated one has 64 (48 random bytes)
 PositiveCount = Annotated[int, Field(ge=1, le=1_000_000)]
 
@@ -38,7 +39,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     base_url: str = ""  # default: http://<host>:<port>
-    invitation_days: int = Field(14, ge=1, le=MAX_INVITATION_DAYS)
+    invitation_days: int = Field(DEFAULT_INVITATION_DAYS, ge=1, le=MAX_INVITATION_DAYS)
     link_guess_limit: PositiveCount = 20
     sign_in_account_limit: PositiveCount = 5  # failed sign-ins of one account from one address
     sign_in_account_total_limit: PositiveCount = 100  # of one account from every address together
@@ -76,6 +77,7 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _networks(cls, value: object) -> tuple[str, ...]:
+        # The environment gives a string; a Settings made in code gives a sequence of strings.
         parts = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
         proxies = []
         for part in filter(None, (str(item).strip() for item in parts)):

@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from tests.e2e.conftest import CHROMIUM_FLAGS, Server, chromium_executable  # noqa: E402
+from portal_testing.launch import CHROMIUM_FLAGS, Server, chromium_executable  # noqa: E402
 from tests.e2e.wizard import Wizard  # noqa: E402
 
 

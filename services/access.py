@@ -5,11 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Concatenate, TypeVar
 
-from services.accounts import SignedInUser, signed_in_user
+from data.models import Account, User, UserStatus
+from services.actors import Actor, Operator, SignedInUser
 from services.errors import Forbidden, NotFound, SignedOut
+from services.rules import is_storable
 from services.unit_of_work import UnitOfWork
 
 R = TypeVar("R")
+
+
+def signed_in_user(uow: UnitOfWork, user_id: str) -> SignedInUser | None:
+    """The user behind a session's user ID, if that user still exists and is active."""
+    with uow.read():
+        user = uow.session.get(User, user_id) if is_storable(user_id) else None
+        if user is None or user.status != UserStatus.ACTIVE:
+            return None
+        account = uow.session.get(Account, user.account_id)
+    assert account is not None
+    return SignedInUser(user_id=user.id, account_id=account.id, account_kind=account.kind, full_name=user.full_name)
 
 
 def as_signed_in(
@@ -27,15 +40,28 @@ def as_signed_in(
     return action(uow, actor, *args, **kwargs)
 
 
-def distributor_of(actor: SignedInUser) -> str:
-    """The distributor account the actor acts for; :class:`Forbidden` for anyone else."""
+def distributor_of(actor: Actor) -> str:
+    """The distributor account the actor acts for; :class:`Forbidden` for anyone else (a reseller, or the
+    operator when it acts over every distributor)."""
+    scope = scope_of(actor)
+    if scope is None:
+        raise Forbidden("Name the distributor to act for.")
+    return scope
+
+
+def scope_of(actor: Actor) -> str | None:
+    """The distributor whose objects the actor may touch; None for the operator over every distributor.
+    :class:`Forbidden` for a user of any other kind of account."""
+    if isinstance(actor, Operator):
+        return actor.distributor_id
     if actor.account_kind != "distributor":
         raise Forbidden("This page is for distributors.")
     return actor.account_id
 
 
-def own(distributor_id: str, owner_id: str | None, what: str) -> None:
+def own(distributor_id: str | None, owner_id: str | None, what: str) -> None:
     """Raise :class:`NotFound` when an object belongs to another distributor, so that its existence is not
-    revealed either."""
-    if owner_id != distributor_id:
+    revealed either. ``distributor_id`` None (the operator over every distributor) owns every object that
+    exists."""
+    if owner_id is None or (distributor_id is not None and owner_id != distributor_id):
         raise NotFound(f"No such {what}.")

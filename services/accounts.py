@@ -9,20 +9,12 @@ from sqlmodel import Session, col, select
 
 from data.models import Account, Agreement, AgreementVersion, Contract, ContractStatus, User, UserStatus
 from services import audit, throttle
+from services.actors import SignedInUser
+from services.distributor.agreements import add_distributor, clean_distributor_name
 from services.errors import AuthenticationFailed, FieldErrors, NotFound, ValidationFailed
 from services.rules import check_password, clean_email, clean_full_name, is_storable
 from services.security import hash_password, verify_password
 from services.unit_of_work import UnitOfWork
-
-
-@dataclass(frozen=True)
-class SignedInUser:
-    """Who is signed in: stored in the browser session by ID only."""
-
-    user_id: str
-    account_id: str
-    account_kind: str
-    full_name: str
 
 
 @dataclass(frozen=True)
@@ -116,17 +108,6 @@ def authenticate(
     return SignedInUser(user_id=user.id, account_id=account.id, account_kind=account.kind, full_name=user.full_name)
 
 
-def signed_in_user(uow: UnitOfWork, user_id: str) -> SignedInUser | None:
-    """The user behind a session's user ID, if that user still exists and is active."""
-    with uow.read():
-        user = uow.session.get(User, user_id) if is_storable(user_id) else None
-        if user is None or user.status != UserStatus.ACTIVE:
-            return None
-        account = uow.session.get(Account, user.account_id)
-    assert account is not None
-    return SignedInUser(user_id=user.id, account_id=account.id, account_kind=account.kind, full_name=user.full_name)
-
-
 def portal_view(uow: UnitOfWork, user_id: str) -> PortalView:
     """The reseller portal's home for a user."""
     with uow.read():
@@ -192,8 +173,6 @@ def create_distributor_user(
 ) -> DistributorAdmin:
     """A user for a distributor (created, with the stock service agreement, when it does not exist yet).
     The password follows the same policy as a reseller's and is stored as an argon2id hash."""
-    from services.distributor.agreements import add_distributor, clean_distributor_name
-
     name = clean_distributor_name(distributor_name)
     cleaned_email = clean_email(email)
     cleaned_full_name = clean_full_name(full_name or f"{name} administrator")

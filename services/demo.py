@@ -79,7 +79,7 @@ def seed_full_reseller(uow: UnitOfWork) -> FullDemo:
     """A reseller of the demo distributor that has activated its portal (chapter 1) and set up a hub and a
     marketplace (chapter 2), for trying later chapters at once. On an empty database the demo is seeded first.
     Each call makes another such reseller (its user's email is new each time)."""
-    from services.accounts import signed_in_user
+    from services.access import signed_in_user
     from services.activation import steps
     from services.distributor.agreements import get_distributor
     from services.portal import hubs, marketplaces

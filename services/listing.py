@@ -52,4 +52,4 @@ def search_text(search: object) -> str:
 def contains(text: str, columns: Iterable[object]) -> ColumnElement[bool]:
     """Any of ``columns`` contains ``text``, case-insensitively, with ``%``, ``_`` and ``\\`` taken literally."""
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(*(col(column).ilike(pattern, escape="\\") for column in columns))  # type: ignore[arg-type]
+    return or_(*(col(column).ilike(pattern, escape="\\") for column in columns))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
 
 from services.errors import ValidationFailed
 from services.unit_of_work import UnitOfWork
@@ -89,7 +90,8 @@ def _parser() -> MarkdownIt:
             state.env["too_deep"] = True
         nested(state, start_line, end_line)
 
-    parser.block.tokenize = tokenize  # type: ignore[method-assign]
+    # This parser's own tokenize wraps the class's; mypy checks the assignment against the unbound method (self).
+    parser.block.tokenize = tokenize  # type: ignore[method-assign, assignment]
     return parser
 
 
@@ -136,7 +138,7 @@ def to_html(text: str, field: str = "text") -> SafeHtml:
     return SafeHtml(cleaned)
 
 
-def _inline_tokens(tokens: list) -> Iterator:  # type: ignore[type-arg]
+def _inline_tokens(tokens: list[Token]) -> Iterator[Token]:
     for token in tokens:
         yield token
         if token.children:
@@ -165,7 +167,12 @@ def _time_bound(seconds: float) -> Iterator[None]:
 
 
 def render(_uow: UnitOfWork, text: str, *, field: str = "text", seconds: float = RENDER_SECONDS) -> RenderedMarkdown:
-    """The service: ``text`` rendered within ``seconds``; a failure is a :class:`ValidationFailed` on ``field``."""
+    """The service (it needs no database): :func:`render_text`."""
+    return render_text(text, field=field, seconds=seconds)
+
+
+def render_text(text: object, *, field: str = "text", seconds: float = RENDER_SECONDS) -> RenderedMarkdown:
+    """``text`` rendered within ``seconds``; a failure is a :class:`ValidationFailed` on ``field``."""
     if not isinstance(text, str):
         raise ValidationFailed({field: "The text could not be read; please retype it."})
     if len(text) > TEXT_MAX:

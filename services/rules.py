@@ -287,7 +287,7 @@ def has_legal_entity_type(name: str) -> bool:
     return bool(_SUFFIX_PATTERN.search(simplified) or _PREFIX_PATTERN.search(simplified))
 
 
-def clean_optional_text(raw: str | None, field: str, limit: int, *, multiline: bool = False) -> str | None:
+def clean_optional_text(raw: object, field: str, limit: int, *, multiline: bool = False) -> str | None:
     """Optional free text (a note, a pre-filled name): trimmed, ``None`` when empty, at most ``limit``, no control
     or invisible characters (line breaks and tabs allowed in ``multiline`` text such as a note)."""
     value = require_storable(text_value(raw, field).strip(), field)

@@ -52,7 +52,7 @@ def password_fits(password: str) -> bool:
 
 
 def _hash(prepared: bytes) -> str:
-    return _passwords.hash(prepared)
+    return str(_passwords.hash(prepared))  # passlib is untyped: its hash is a str
 
 
 def hash_password(password: str) -> str:
@@ -75,7 +75,7 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         _passwords.verify(prepared, _dummy_hash)
         return False
     try:
-        return _passwords.verify(prepared, password_hash)
+        return bool(_passwords.verify(prepared, password_hash))  # passlib is untyped: a bool
     except (ValueError, TypeError):
         return False
 

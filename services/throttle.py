@@ -140,7 +140,7 @@ def record_failure(session: Session, kind: str, keys: list[str]) -> None:
 
 def clear(session: Session, kind: str, key: str) -> None:
     """Forget a key's failures (after the account's owner signed in successfully)."""
-    session.exec(delete(FailedAttempt).where(FailedAttempt.kind == kind, FailedAttempt.key == key))  # type: ignore[call-overload]
+    session.exec(delete(FailedAttempt).where(col(FailedAttempt.kind) == kind, col(FailedAttempt.key) == key))
 
 
 def _aware(moment: datetime | str) -> datetime:
@@ -186,9 +186,11 @@ def look_up_link(
                 raise TooManyAttempts(_aware(oldest) + limits.window - now) from None
             failure = error
     with uow.write():
-        uow.session.exec(  # type: ignore[call-overload]
+        uow.session.exec(
             delete(FailedAttempt).where(
-                FailedAttempt.kind == LINK, FailedAttempt.key == guesser, col(FailedAttempt.at) <= now - limits.window
+                col(FailedAttempt.kind) == LINK,
+                col(FailedAttempt.key) == guesser,
+                col(FailedAttempt.at) <= now - limits.window,
             )
         )
         record_failure(uow.session, LINK, [guesser])

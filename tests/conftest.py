@@ -1,5 +1,5 @@
 """Fixtures for every layer. ``--db postgresql`` runs the same tests on PostgreSQL: on the server that
-``PORTAL_TEST_POSTGRES_URL`` names, else on a throwaway cluster started for the run (tests/servers.py)."""
+``PORTAL_TEST_POSTGRES_URL`` names, else on a throwaway cluster started for the run (portal_testing/servers.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.databases import Databases
-from tests.helpers import Portal, open_portal
-from tests.servers import postgres_cluster
+from portal_testing.databases import Databases
+from portal_testing.factories import Portal, open_portal
+from portal_testing.servers import postgres_cluster
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

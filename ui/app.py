@@ -8,6 +8,7 @@ import inspect
 import logging
 import os
 from collections.abc import Callable
+from typing import Literal
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -15,15 +16,15 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from nicegui import Client, app, context, ui
 from nicegui.page import page
+from nicegui.persistence.persistent_dict import PersistentDict
 from nicegui.persistence.redis_persistent_dict import RedisPersistentDict
 from nicegui.storage import USER_PREFIX, Storage
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from data import db
-from data.settings import Settings
-from services import throttle, workers
+from services import database, throttle, workers
 from services.errors import DomainError, Unavailable
+from services.settings import Settings
 from ui import settings as app_settings
 from ui import sockets, speedups, theme
 from ui.activation.set_password import set_password_page
@@ -93,15 +94,15 @@ def health() -> JSONResponse:
     """``/healthz`` for load balancers and scripts: whether the portal can serve and save. 200 when the database
     can be written and the service workers run; 503 otherwise (``"starting"`` until the workers are up), with
     what is wrong: ``database`` is ``writable``, ``read-only``, ``missing`` or ``replaced``."""
-    database = db.write_check()
+    database_state = database.write_check()
     running, wanted = workers.running_count(), workers.size()
     if not workers.started():
         status = "starting"
-    elif database == "writable" and workers.ready():
+    elif database_state == "writable" and workers.ready():
         status = "ok"
     else:
         status = "unavailable"
-    body = {"status": status, "database": database, "workers": {"running": running, "of": wanted}}
+    body = {"status": status, "database": database_state, "workers": {"running": running, "of": wanted}}
     return JSONResponse(body, status_code=200 if status == "ok" else 503)
 
 
@@ -143,6 +144,7 @@ def guarded(build: Callable[..., object]) -> Callable[..., object]:
 def tell_the_person(error: Exception) -> None:
     """An error that the pressed button's handler did not handle: the person who pressed is told, instead of
     nothing happening. Nothing they typed is cleared, so pressing again retries."""
+    kind: Literal["negative", "warning"]
     if isinstance(error, TRY_AGAIN):
         message = error.message if isinstance(error, DomainError) else str(error)
         message, kind = f"{message} What you typed is still here.", "negative"
@@ -225,6 +227,7 @@ def share_sessions(settings: Settings) -> None:
     if settings.redis_url:
         Storage.redis_url = settings.redis_url
         Storage.redis_key_prefix = REDIS_KEY_PREFIX
+        # Replacing NiceGUI's factory is the point here: every user storage NiceGUI makes gets the lifetime.
         Storage._create_persistent_dict = staticmethod(_expiring_user_storage)  # type: ignore[method-assign]
         app.add_middleware(SessionLifetime)
 
@@ -232,7 +235,7 @@ def share_sessions(settings: Settings) -> None:
 _nicegui_persistent_dict = Storage._create_persistent_dict
 
 
-def _expiring_user_storage(id: str) -> object:
+def _expiring_user_storage(id: str) -> PersistentDict:
     """NiceGUI's storage for ``id``; a user's (a browser session's) in Redis with the session cookie's lifetime.
     NiceGUI sets a time to live on tab storage only; every write of a user's storage sets it again."""
     if Storage.redis_url and id.startswith(USER_PREFIX):
@@ -263,6 +266,7 @@ class SessionLifetime:
             self._redis = redis.from_url(Storage.redis_url, socket_connect_timeout=5)
         key = f"{Storage.redis_key_prefix}{USER_PREFIX}{session_id}"
         try:
+            # redis-py types its asyncio client's commands as its sync client's (ResponseT), not awaitables
             await self._redis.expire(key, SESSION_MAX_AGE_SECONDS)  # type: ignore[attr-defined]
         except redis.RedisError as error:  # the next request renews it; NiceGUI itself logs Redis outages
             log.warning("could not renew the session's lifetime in Redis: %s", type(error).__name__)
@@ -280,10 +284,6 @@ def run_server(settings: Settings) -> None:
         app.on_shutdown(workers.stop)
     register_pages()
     sockets.install(settings.base_url)
-    if os.environ.get("PORTAL_BENCH") == "1":
-        from ui import bench_hooks
-
-        bench_hooks.register()
     ui.run(
         host=settings.host,
         port=settings.port,

@@ -25,6 +25,7 @@ from fastapi.responses import RedirectResponse, Response
 from nicegui import Client, app, context, storage, ui
 
 from services import access, accounts
+from services.actors import SignedInUser
 from services.errors import AuthenticationFailed, SignedOut, ValidationFailed
 from services.throttle import TooManyAttempts, well_formed
 from services.unit_of_work import UnitOfWork
@@ -66,7 +67,7 @@ def login_url(next_path: str) -> str:
     return f"/login?next={quote(next_path, safe='/')}"
 
 
-def home_for(user: accounts.SignedInUser) -> str:
+def home_for(user: SignedInUser) -> str:
     """Where a user lands after signing in."""
     return "/distributor/invitations" if user.account_kind == "distributor" else "/portal"
 
@@ -176,7 +177,7 @@ def _session_storage() -> dict[str, Any] | None:
     """The server-side storage of the session this page was opened in, or ``None`` once that session ended
     (``app.storage.user`` would fail an assertion then)."""
     try:
-        request = context.client.request  # the page's own request, also in NiceGUI's simulated clicks
+        request: Request | None = context.client.request  # the page's own request, also in NiceGUI's simulated clicks
     except RuntimeError:  # not on a page
         request = storage.request_contextvar.get()
     session_id = request.session.get("id") if request is not None else None
@@ -190,15 +191,15 @@ def signed_in_user_id() -> str | None:
     return user_id if isinstance(user_id, str) else None
 
 
-async def current_user() -> accounts.SignedInUser | None:
+async def current_user() -> SignedInUser | None:
     """The signed-in user of this browser session, if any."""
     user_id = signed_in_user_id()
     if user_id is None:
         return None
-    return await perform(accounts.signed_in_user, user_id)
+    return await perform(access.signed_in_user, user_id)
 
 
-async def act(action: Callable[Concatenate[UnitOfWork, accounts.SignedInUser, P], R], *args: Any, **kwargs: Any) -> R:
+async def act(action: Callable[Concatenate[UnitOfWork, SignedInUser, P], R], *args: Any, **kwargs: Any) -> R:
     """Run a service as the user signed in to this browser *now*: the session and the user are read again for
     every action, so a page left open after signing out, or for a user since disabled, raises
     :class:`SignedOut` instead of acting."""
@@ -222,7 +223,7 @@ def signed_in_only(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[
     return functools.wraps(handler)(guarded)
 
 
-async def require(kind: str, path: str) -> accounts.SignedInUser | RedirectResponse:
+async def require(kind: str, path: str) -> SignedInUser | RedirectResponse:
     """The signed-in user if it belongs to an account of ``kind``. Otherwise a redirect: to sign-in (and
     back to ``path`` afterwards) when signed out, or to the user's own home."""
     user = await current_user()

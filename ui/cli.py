@@ -11,7 +11,6 @@ import getpass
 import json
 import logging
 import os
-import sqlite3
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -19,24 +18,21 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
-
-from data import db, migrations
-from data.settings import Settings
-from services import demo, throttle
+from services import database, demo, throttle
 from services.accounts import create_distributor_user
-from services.activation.invitations import create_invitation
-from services.distributor.agreements import get_distributor, publish_version_as_operator
+from services.actors import OPERATOR_NAME, Operator
+from services.distributor.agreements import get_distributor, publish_version
 from services.distributor.invitations import (
     InvitationRow,
-    list_invitations_as_operator,
-    reissue_invitation_as_operator,
-    revoke_invitation_as_operator,
+    invite,
+    list_invitations,
+    reissue_invitation,
+    revoke_invitation,
 )
 from services.errors import DomainError, ValidationFailed
 from services.portal import hubs, marketplaces
 from services.portal.hubs import ResellerRef
+from services.settings import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS, Settings
 from services.unit_of_work import UnitOfWork
 from ui import logs
 
@@ -62,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="days until the link expires (default: PORTAL_INVITATION_DAYS or 14; at most 90)",
+        help=f"days until the link expires (default: PORTAL_INVITATION_DAYS or {DEFAULT_INVITATION_DAYS}; "
+        f"at most {MAX_INVITATION_DAYS})",
     )
 
     distributor = commands.add_parser("distributor", help="manage distributors")
@@ -156,18 +153,22 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Non
             print("  ".join("-" * width for width in widths))
 
 
-def invite(settings: Settings, args: argparse.Namespace) -> None:
+def operator_for(name: str | None) -> Operator:
+    """The operator acting for the distributor named exactly ``name`` (over every distributor without a name);
+    a misspelt name is refused with the names it resembles."""
+    return Operator(get_distributor(UnitOfWork(), name).id if name is not None else None)
+
+
+def invitation_create(settings: Settings, args: argparse.Namespace) -> None:
     """``invite``: create an invitation; the activation URL is the last line of standard output. The distributor
-    must exist (``distributor create`` makes one): a misspelt name is refused with the names it resembles."""
-    distributor = get_distributor(UnitOfWork(), args.distributor)
-    issued = create_invitation(
+    must exist (``distributor create`` makes one)."""
+    issued = invite(
         UnitOfWork(),
-        distributor.id,
+        operator_for(args.distributor),
         invitee_email=args.email,
         company_name=args.company,
         note_to_signee=args.note,
         expires_in_days=settings.invitation_days if args.expires_days is None else args.expires_days,
-        actor="command line",
     )
     invitation = issued.invitation
     print(
@@ -197,7 +198,7 @@ def distributor_create(settings: Settings, args: argparse.Namespace) -> None:
         email=args.admin_email,
         password=password,
         full_name=args.admin_name,
-        actor="command line",
+        actor=OPERATOR_NAME,
     )
     what = "Created distributor" if admin.distributor_created else "Added a user to distributor"
     print(
@@ -215,9 +216,8 @@ def _invitation_record(row: InvitationRow) -> dict[str, object]:
 
 def invitations_list(settings: Settings, args: argparse.Namespace) -> None:
     """``invitations list``: a table, or JSON with ``--json``."""
-    distributor_id = get_distributor(UnitOfWork(), args.distributor).id if args.distributor else None
-    page = list_invitations_as_operator(
-        UnitOfWork(), distributor_id=distributor_id, status=args.status, search=args.search, page_size=100_000
+    page = list_invitations(
+        UnitOfWork(), operator_for(args.distributor or None), status=args.status, search=args.search, page_size=100_000
     )
     if args.json:
         print_json([_invitation_record(row) for row in page.rows])
@@ -243,7 +243,7 @@ def invitations_list(settings: Settings, args: argparse.Namespace) -> None:
 
 def invitations_revoke(settings: Settings, args: argparse.Namespace) -> None:
     """``invitations revoke ID``."""
-    invitation = revoke_invitation_as_operator(UnitOfWork(), args.invitation_id)
+    invitation = revoke_invitation(UnitOfWork(), Operator(), args.invitation_id)
     if args.json:
         print_json({"id": invitation.id, "status": invitation.status.value})
     else:
@@ -252,7 +252,7 @@ def invitations_revoke(settings: Settings, args: argparse.Namespace) -> None:
 
 def invitations_reissue(settings: Settings, args: argparse.Namespace) -> None:
     """``invitations reissue ID``: the new URL is the last line of standard output."""
-    issued = reissue_invitation_as_operator(UnitOfWork(), args.invitation_id)
+    issued = reissue_invitation(UnitOfWork(), Operator(), args.invitation_id)
     url = settings.activation_url(issued.token)
     if args.json:
         print_json(
@@ -277,7 +277,7 @@ def agreements_publish(settings: Settings, args: argparse.Namespace) -> None:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CommandError(f"cannot read {args.file}: {error}") from None
-    version = publish_version_as_operator(UnitOfWork(), args.distributor, text)
+    version = publish_version(UnitOfWork(), operator_for(args.distributor), None, text=text)
     if args.json:
         print_json(
             {
@@ -297,38 +297,13 @@ def agreements_publish(settings: Settings, args: argparse.Namespace) -> None:
 def backup(settings: Settings, args: argparse.Namespace) -> None:
     """``backup PATH``: SQLite's online backup API, so the copy is consistent while the server writes. On
     PostgreSQL it refuses and points to pg_dump."""
-    try:
-        db.backup(db.get_engine(), args.path)
-    except (db.BackupTargetExists, db.BackupNotSupported) as error:
-        raise CommandError(str(error)) from None
-    except (OSError, sqlite3.Error) as error:
-        raise CommandError(f"cannot write the backup to {args.path}: {error}") from None
-    print(f"Backed up {db.get_engine().url.database} to {args.path.resolve()}")
+    source = database.backup(args.path)
+    print(f"Backed up {source} to {args.path.resolve()}")
 
 
 def init(settings: Settings) -> None:
-    """``init``: a new, empty portal database where the settings say; never over an existing one. SQLite: the
-    file is created. PostgreSQL: the database itself is its operator's to create (``createdb``); ``init`` creates
-    the portal's schema in it, if it has none yet (as ``db upgrade`` would)."""
-    path = db.database_path(settings.database_url)
-    if settings.is_postgresql:
-        engine = db.make_engine(settings.database_url)
-        try:
-            found = migrations.current(engine)
-            if found is not None or migrations.has_tables(engine):
-                raise CommandError(
-                    f"{_shown(settings)} has a portal schema already (revision {found or 'unknown'}); nothing was "
-                    "changed. To upgrade it: python main.py db upgrade"
-                )
-            migrations.upgrade(engine)
-        finally:
-            engine.dispose()
-        print(f"Created the portal's schema in {_shown(settings)}.")
-    else:
-        if path is not None and path.exists():
-            raise CommandError(f"{path} exists already; nothing was changed")
-        db.configure(settings.database_url, create=True)
-        print(f"Created an empty portal database at {path}.")
+    """``init``: a new, empty portal database where the settings say; never over an existing one."""
+    print(database.create(settings.database_url))
     print('Next: python main.py distributor create "NAME" --admin-email EMAIL, then python main.py to serve.')
 
 
@@ -416,51 +391,29 @@ def _print_seed(settings: Settings, seed: demo.DemoSeed) -> None:
         print(settings.activation_url(seed.token or ""))
 
 
-def _shown(settings: Settings) -> str:
-    """The database's URL without its password."""
-    return make_url(settings.database_url).render_as_string(hide_password=True)
-
-
 def db_upgrade(settings: Settings, args: argparse.Namespace) -> None:
     """``db upgrade``: the one way to change a PostgreSQL database's schema, and to create it in a new, empty
     database (SQLite also upgrades at start). A SQLite file that does not exist is not created: ``init`` does."""
-    engine = db.make_engine(settings.database_url, schema_command=True)
-    try:
-        before = migrations.current(engine)
-        migrations.upgrade(engine)
-        after = migrations.current(engine)
-    finally:
-        engine.dispose()
-    if before == after:
-        print(f"The database is at the newest schema already ({after}).")
+    upgraded = database.upgrade(settings.database_url)
+    if upgraded.found == upgraded.wanted:
+        print(f"The database is at the newest schema already ({upgraded.wanted}).")
     else:
-        print(f"Upgraded the database schema from {before or 'nothing'} to {after}.")
+        print(f"Upgraded the database schema from {upgraded.found or 'nothing'} to {upgraded.wanted}.")
 
 
 def db_current(settings: Settings, args: argparse.Namespace) -> None:
     """``db current``: the database's schema revision, and whether this version can run on it."""
-    engine = db.make_engine(settings.database_url, schema_command=True)
-    try:
-        found = migrations.current(engine)
-    finally:
-        engine.dispose()
-    wanted = migrations.head()
-    if found == wanted:
-        print(f"{found} (newest; this version runs on it)")
+    schema = database.revision(settings.database_url)
+    if schema.current:
+        print(f"{schema.found} (newest; this version runs on it)")
     else:
-        print(f"{found or 'no schema'} (this version needs {wanted}: run python main.py db upgrade)")
+        print(f"{schema.found or 'no schema'} (this version needs {schema.wanted}: run python main.py db upgrade)")
 
 
 def db_revision(settings: Settings, args: argparse.Namespace) -> None:
     """``db revision MESSAGE``: Alembic's draft of a new revision (data/migrations/versions), compared against the
     configured database, which must be at the newest revision. Review the draft before committing it."""
-    engine = db.make_engine(settings.database_url, schema_command=True)
-    try:
-        if migrations.current(engine) != migrations.head():
-            raise CommandError("the database is not at the newest revision; run python main.py db upgrade first")
-        script = migrations.draft(engine, args.message)
-    finally:
-        engine.dispose()
+    script = database.draft_revision(settings.database_url, args.message)
     print(f"Drafted {script}; review it (the search index and triggers are written by hand), then commit it.")
 
 
@@ -472,8 +425,7 @@ def serve(settings: Settings) -> None:
     seed = demo.DemoSeed(seeded=False)
     if settings.demo_may_create:
         seed = demo.seed_demo(UnitOfWork())
-    shown = db.get_engine().url.render_as_string(hide_password=True)  # never the password
-    print(f"Reseller Portal on {settings.base_url} (database: {shown})", flush=True)
+    print(f"Reseller Portal on {settings.base_url} (database: {database.serving()})", flush=True)
     if seed.seeded:
         print(
             f"Demo distributor {demo.DEMO_DISTRIBUTOR}: sign in at {settings.base_url}/login as "
@@ -491,7 +443,7 @@ def serve(settings: Settings) -> None:
 
 
 COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], None]] = {
-    ("invite", None): invite,
+    ("invite", None): invitation_create,
     ("distributor", "create"): distributor_create,
     ("invitations", "list"): invitations_list,
     ("invitations", "revoke"): invitations_revoke,
@@ -526,24 +478,13 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, EOFError):  # Ctrl-C, or Ctrl-D at a prompt
         print("\nerror: stopped; a change not finished was not saved", file=sys.stderr)
         return 130
-    except DBAPIError as fault:
-        print(f"error: {_database_fault(settings, fault)}", file=sys.stderr)
+    except database.DatabaseFault as fault:
+        print(f"error: {terminal_safe(database.unusable(settings.database_url, fault))}", file=sys.stderr)
         return 2
     except OSError as fault:  # a data directory that is a file, or cannot be made; a port taken
         where = f" ({fault.filename})" if fault.filename else ""
         print(f"error: {terminal_safe(fault.strerror or str(fault))}{terminal_safe(where)}", file=sys.stderr)
         return 2
-
-
-def _database_fault(settings: Settings, fault: DBAPIError) -> str:
-    """One line for a database that cannot be used at all, never a traceback (nor a password)."""
-    cause = str(fault.orig).strip().splitlines()[0] if str(fault.orig).strip() else type(fault.orig).__name__
-    if not settings.is_postgresql and "not a database" in cause:
-        return (
-            f"{db.database_path(settings.database_url)} is not a portal database (damaged, or another kind of file); "
-            "restore it from a backup (python main.py backup makes one)"
-        )
-    return f"cannot use the database {_shown(settings)}: {terminal_safe(cause)}"
 
 
 def _execute(settings: Settings, args: argparse.Namespace) -> int:
@@ -558,8 +499,8 @@ def _execute(settings: Settings, args: argparse.Namespace) -> int:
             init(settings)
             return 0
         creating = (serving or args.command == "demo") and settings.demo_may_create
-        db.configure(settings.database_url, create=creating)
-    except (db.DatabaseMissing, CommandError) as problem:
+        database.open_database(settings.database_url, create=creating)
+    except (database.DatabaseMissing, database.DatabaseRefused, CommandError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     throttle.configure(
@@ -581,7 +522,7 @@ def _execute(settings: Settings, args: argparse.Namespace) -> int:
         for field, message in failure.errors.items():
             print(f"error: {field}: {terminal_safe(message)}", file=sys.stderr)
         return 2
-    except (DomainError, CommandError) as error:
+    except (DomainError, database.DatabaseRefused, CommandError) as error:
         print(f"error: {terminal_safe(getattr(error, 'message', error))}", file=sys.stderr)
         return 2
     return 0

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from fastapi.responses import RedirectResponse
 
-from services.accounts import SignedInUser
+from services.actors import SignedInUser
 from ui.auth import require
 from ui.components.tables import ListState
 from ui.theme import card

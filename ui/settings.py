@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from data.settings import Settings
+from services.settings import Settings
 
 _settings: Settings | None = None
 
@@ -21,6 +21,11 @@ def activation_url(token: str) -> str:
 def set_password_url(token: str) -> str:
     """The full set-password link for a representative's token."""
     return f"{_current().base_url}/set-password/{token}"
+
+
+def invitation_days() -> int:
+    """How many days a new link is valid unless the distributor says otherwise (``PORTAL_INVITATION_DAYS``)."""
+    return _current().invitation_days
 
 
 def _current() -> Settings:

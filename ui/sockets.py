@@ -105,7 +105,9 @@ def _check_event(msg: object) -> None:
     element = client.elements.get(message["id"]) if client else None
     listener = element._event_listeners.get(message["listener_id"]) if element else None
     converter = getattr(element, "_event_args_to_value", None)
-    if listener is None or converter is None or not listener.type.startswith("update:"):
+    if element is None or client is None or listener is None or converter is None:
+        return
+    if not listener.type.startswith("update:"):
         return
     # A value NiceGUI's element cannot take (a word for a number, an index past a select's options) would raise
     # inside NiceGUI: refused here. A value of another type that converts (an object for a text input) gets

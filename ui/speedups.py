@@ -16,9 +16,9 @@ _answers: dict[tuple[CodeType, int, tuple[str, ...], bool], bool] = {}
 
 
 def _key(func: Callable[..., object]) -> tuple[CodeType, int, tuple[str, ...], bool] | None:
-    bound = type(func) is MethodType
-    function = func.__func__ if bound else func  # type: ignore[union-attr]
-    if type(function) is not FunctionType or "__wrapped__" in function.__dict__:
+    bound = isinstance(func, MethodType)  # neither MethodType nor FunctionType can be subclassed
+    function = func.__func__ if isinstance(func, MethodType) else func
+    if not isinstance(function, FunctionType) or "__wrapped__" in function.__dict__:
         return None  # a decorator's wrapper shares one code object among every function it wraps
     defaults = function.__defaults__
     keyword_defaults = function.__kwdefaults__
@@ -43,4 +43,4 @@ def expects_arguments(func: Callable[..., object]) -> bool:
 
 def install() -> None:
     """Use the cached ``expects_arguments`` in NiceGUI (its modules call it as ``helpers.expects_arguments``)."""
-    helpers.expects_arguments = expects_arguments  # type: ignore[assignment]
+    helpers.expects_arguments = expects_arguments

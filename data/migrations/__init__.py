@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, inspect
 
 if TYPE_CHECKING:
+    from typing import Literal
+
+    from alembic.autogenerate.api import AutogenContext
     from alembic.config import Config
+    from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
 # Alembic is imported only where a schema changes or is compared: every process (each service worker, each
 # command) opens a database at the newest revision without it (head() and current() read the files and the
@@ -37,13 +41,13 @@ class OutdatedSchema(SystemExit):
     """The database is not at the schema this code needs, and this process may not upgrade it."""
 
 
-def include_name(name: str | None, kind: str, _parents: dict[str, str | None]) -> bool:
+def include_name(name: str | None, kind: NameFilterType, _parents: NameFilterParentNames) -> bool:
     """For autogenerate: leave out what the revisions make by hand and it cannot compare, the invitation search
     (SQLite's FTS5 table and its shadow tables, PostgreSQL's table and trigram index)."""
     return not (name or "").startswith(("invitation_search", "ix_invitation_search"))
 
 
-def render_item(kind: str, item: object, _context: object) -> str | bool:
+def render_item(kind: str, item: object, _context: AutogenContext) -> str | Literal[False]:
     """For autogenerate: write the models' column types as the plain SQLAlchemy types they store (so that a
     revision does not import the models, which change after it is written)."""
     from sqlmodel.sql.sqltypes import AutoString
@@ -74,7 +78,8 @@ _REVISION = re.compile(r"^(down_)?revision = (?:\"(\w+)\"|None)", re.MULTILINE)
 def head() -> str:
     """The newest revision this code knows: the one no other revision revises (read from the revision files;
     ``tests/unit/test_schema.py`` checks it against Alembic's own answer)."""
-    revisions, revised = set(), set()
+    revisions: set[str] = set()
+    revised: set[str] = set()
     for path in (HERE / "versions").glob("*.py"):
         for down, name in _REVISION.findall(path.read_text(encoding="utf-8")):
             if name:

@@ -56,6 +56,7 @@ class User(SQLModel, table=True):
 
 
 # One user per email whatever its case (services store emails lower-cased; this makes the database hold to it).
+# sqlmodel's table classes do not declare SQLAlchemy's __table__, which every one of them has.
 Index("ux_user_email_lower", func.lower(User.__table__.c.email), unique=True)  # type: ignore[attr-defined]
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from data.db import add_in_order
 from data.models import Account, Agreement, AgreementVersion, Contract, Invitation, InvitationStatus
 from data.models.types import utcnow
+from data.settings import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS
 from services import audit
 from services.access import own
 from services.distributor.agreements import active_version_for
@@ -28,7 +29,7 @@ from services.security import new_token, token_hash
 from services.throttle import well_formed
 from services.unit_of_work import UnitOfWork
 
-MAX_EXPIRY_DAYS = 90
+MAX_EXPIRY_DAYS = MAX_INVITATION_DAYS
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class IssuedInvitation:
 
 def clean_note(raw: object) -> str | None:
     """An optional note to the signee: several lines, at most 2,000 characters."""
-    return clean_optional_text(raw, "note_to_signee", NOTE_MAX, multiline=True)  # type: ignore[arg-type]
+    return clean_optional_text(raw, "note_to_signee", NOTE_MAX, multiline=True)
 
 
 def clean_optional_email(raw: object) -> str | None:
@@ -83,7 +84,7 @@ def create_invitation(
     invitee_email: str | None = None,
     company_name: str | None = None,
     note_to_signee: str | None = None,
-    expires_in_days: int = 14,
+    expires_in_days: int = DEFAULT_INVITATION_DAYS,
     agreement_version_id: str | None = None,
     actor: str = "operator",
     request_key: str | None = None,
@@ -129,10 +130,11 @@ def add_invitation(
     else:
         if not isinstance(agreement_version_id, str) or not is_storable(agreement_version_id):
             raise ValidationFailed({"agreement_version_id": "Choose one of your agreement versions."})
-        version = session.get(AgreementVersion, agreement_version_id)
-        agreement = session.get(Agreement, version.agreement_id) if version else None
+        chosen = session.get(AgreementVersion, agreement_version_id)
+        agreement = session.get(Agreement, chosen.agreement_id) if chosen else None
         own(distributor_id, agreement.distributor_id if agreement else None, "agreement version")
-        assert version is not None
+        assert chosen is not None
+        version = chosen
     token, hashed = new_token()
     now = utcnow()
     contract = Contract(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from importlib import resources
 
 from sqlmodel import Session, col, func, select
@@ -13,7 +14,7 @@ from data.db import add_in_order
 from data.models import Account, AccountKind, Agreement, AgreementVersion, Contract
 from services import audit, markdown
 from services.access import distributor_of, own
-from services.accounts import SignedInUser
+from services.actors import Actor
 from services.errors import FieldErrors, NotFound, ValidationFailed
 from services.requests import check_not_done, record_done
 from services.rules import NAME_MAX, is_storable, refuse_hidden_characters, require_storable, text_value
@@ -127,11 +128,22 @@ class VersionSummary:
     contracts: int  # signed contracts (active or since terminated) on this version; a link out is not one
 
 
+class AgreementAction(StrEnum):
+    """What a distributor can do to one of its agreements."""
+
+    PUBLISH_VERSION = "publish_version"
+
+
+# An agreement has no status: each can always get a new version (its text must differ from the current one's).
+AGREEMENT_ACTIONS = frozenset({AgreementAction.PUBLISH_VERSION})
+
+
 @dataclass(frozen=True)
 class AgreementSummary:
     agreement_id: str
     title: str
     versions: list[VersionSummary]  # newest first
+    allowed_actions: frozenset[AgreementAction] = AGREEMENT_ACTIONS
 
 
 def clean_agreement_text(text: str | None) -> str:
@@ -143,7 +155,7 @@ def clean_agreement_text(text: str | None) -> str:
     if len(value) > AGREEMENT_TEXT_MAX:
         raise ValidationFailed({"text": f"An agreement text has at most {AGREEMENT_TEXT_MAX:,} characters."})
     refuse_hidden_characters(value, "text", multiline=True)
-    markdown.render(None, value)  # type: ignore[arg-type] - the renderer needs no database
+    markdown.render_text(value)
     return value
 
 
@@ -156,7 +168,7 @@ def clean_agreement_title(title: object) -> str:
     return cleaned
 
 
-def list_agreements(uow: UnitOfWork, actor: SignedInUser) -> list[AgreementSummary]:
+def list_agreements(uow: UnitOfWork, actor: Actor) -> list[AgreementSummary]:
     """The actor's distributor's agreements with their versions, newest first."""
     distributor_id = distributor_of(actor)
     with uow.read():
@@ -194,7 +206,7 @@ def _list_agreements(session: Session, distributor_id: str) -> list[AgreementSum
     return summaries
 
 
-def version_text(uow: UnitOfWork, actor: SignedInUser, version_id: str) -> AgreementVersion:
+def version_text(uow: UnitOfWork, actor: Actor, version_id: str) -> AgreementVersion:
     """One version of one of the actor's agreements, with its text."""
     distributor_id = distributor_of(actor)
     with uow.read():
@@ -206,7 +218,7 @@ def version_text(uow: UnitOfWork, actor: SignedInUser, version_id: str) -> Agree
 
 
 def create_agreement(
-    uow: UnitOfWork, actor: SignedInUser, *, title: str | None, text: str | None, request_key: str | None = None
+    uow: UnitOfWork, actor: Actor, *, title: str | None, text: str | None, request_key: str | None = None
 ) -> Agreement:
     """A new service agreement for the actor's distributor, with ``text`` published as version 1; once per
     ``request_key``."""
@@ -228,54 +240,55 @@ def create_agreement(
         )
         add_in_order(session, agreement, version)
         audit.record(
-            session, actor=actor.user_id, action="agreement.created", object_type="agreement", object_id=agreement.id
+            session, actor=actor.audit_name, action="agreement.created", object_type="agreement", object_id=agreement.id
         )
         audit.record(
             session,
-            actor=actor.user_id,
+            actor=actor.audit_name,
             action="agreement.published",
             object_type="agreement",
             object_id=agreement.id,
             version=1,
         )
-        record_done(session, request_key, action="agreement.created", actor=actor.user_id, object_id=agreement.id)
+        record_done(session, request_key, action="agreement.created", actor=actor.audit_name, object_id=agreement.id)
         uow.commit()
     return agreement
 
 
 def publish_version(
-    uow: UnitOfWork, actor: SignedInUser, agreement_id: str, *, text: str | None, request_key: str | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    agreement_id: str | None,
+    *,
+    text: str | None,
+    request_key: str | None = None,
 ) -> AgreementVersion:
-    """Publish a new version of one of the actor's agreements. It becomes the active version, for new
+    """Publish a new version of one of the actor's agreements (``agreement_id`` None: of its distributor's
+    newest agreement, as the command line's ``agreements publish`` does). It becomes the active version, for new
     invitations; invitations and contracts keep the version they were made with. Once per ``request_key``;
     a text identical to the current version's is refused."""
     distributor_id = distributor_of(actor)
     cleaned = clean_agreement_text(text)
     with uow.write():
         check_not_done(uow.session, request_key)
-        version = _publish(uow, distributor_id, agreement_id, cleaned, actor=actor.user_id)
-        record_done(uow.session, request_key, action="agreement.published", actor=actor.user_id, object_id=version.id)
+        if agreement_id is None:
+            agreement_id = _newest_agreement_id(uow.session, distributor_id)
+        version = _publish(uow, distributor_id, agreement_id, cleaned, actor=actor.audit_name)
+        record_done(
+            uow.session, request_key, action="agreement.published", actor=actor.audit_name, object_id=version.id
+        )
         uow.commit()
     return version
 
 
-def publish_version_as_operator(
-    uow: UnitOfWork, distributor_name: str, text: str | None, *, title: str | None = None
-) -> AgreementVersion:
-    """The command line's ``agreements publish``: a new version of the distributor's newest agreement."""
-    cleaned = clean_agreement_text(text)
-    with uow.write():
-        distributor = _get_distributor(uow.session, distributor_name)
-        agreement = uow.session.exec(
-            select(Agreement)
-            .where(Agreement.distributor_id == distributor.id)
-            .order_by(col(Agreement.created_at).desc())
-        ).first()
-        if agreement is None:
-            raise NotFound(f"{distributor.name} has no service agreement.")
-        version = _publish(uow, distributor.id, agreement.id, cleaned, actor="command line")
-        uow.commit()
-    return version
+def _newest_agreement_id(session: Session, distributor_id: str) -> str:
+    agreement = session.exec(
+        select(Agreement).where(Agreement.distributor_id == distributor_id).order_by(col(Agreement.created_at).desc())
+    ).first()
+    if agreement is None:
+        distributor = session.get(Account, distributor_id)
+        raise NotFound(f"{distributor.name if distributor else 'This distributor'} has no service agreement.")
+    return agreement.id
 
 
 def _publish(uow: UnitOfWork, distributor_id: str, agreement_id: str, text: str, *, actor: str) -> AgreementVersion:

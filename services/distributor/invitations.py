@@ -1,7 +1,7 @@
 """The distributor's invitations: issue, list, look into, revoke, reissue.
 
-Each action takes the signed-in distributor user (``actor``) and touches only that distributor's data.
-The command line acts as an operator over every distributor (``*_as_operator``).
+Each action takes its actor: a signed-in distributor user touches only its distributor's data; the command
+line's :class:`~services.actors.Operator` acts through the same functions over every distributor, or for one.
 """
 
 from __future__ import annotations
@@ -10,18 +10,20 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, and_, literal_column
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from data import db
 from data.models import Account, ActivationDraft, AgreementVersion, AuditEvent, Invitation, InvitationStatus, User
 from data.models.invitation import invitation_search
 from data.models.types import utcnow
+from data.settings import DEFAULT_INVITATION_DAYS
 from services import audit
-from services.access import distributor_of, own
-from services.accounts import SignedInUser
+from services.access import distributor_of, own, scope_of
 from services.activation.invitations import (
     MAX_EXPIRY_DAYS,
     InvitationTerms,
@@ -30,7 +32,8 @@ from services.activation.invitations import (
     create_invitation,
 )
 from services.activation.steps import STEP_TITLES
-from services.errors import InvalidState, NotFound, ValidationFailed
+from services.actors import OPERATOR_NAME, Actor
+from services.errors import InvalidState, ValidationFailed
 from services.listing import Page, contains, page_number, search_text
 from services.rules import is_storable
 from services.unit_of_work import UnitOfWork
@@ -43,6 +46,24 @@ PAGE_SIZE = 25
 INDEXED_SEARCH_MIN = 3
 INDEXED_SEARCH_MAX_MATCHES = 20_000
 OPEN_STATUSES = (InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS)
+
+
+class InvitationAction(StrEnum):
+    """What a distributor can do to an invitation."""
+
+    REVOKE = "revoke"
+    REISSUE = "reissue"
+
+
+# The invitation's status machine: what each status (as people see it: an open link past expiry is expired)
+# allows. The actions below check it; the pages show the actions a row allows and nothing else.
+ALLOWED_ACTIONS: dict[InvitationStatus, frozenset[InvitationAction]] = {
+    InvitationStatus.PENDING: frozenset({InvitationAction.REVOKE}),
+    InvitationStatus.IN_PROGRESS: frozenset({InvitationAction.REVOKE}),
+    InvitationStatus.ACTIVATED: frozenset(),
+    InvitationStatus.EXPIRED: frozenset({InvitationAction.REISSUE}),
+    InvitationStatus.REVOKED: frozenset({InvitationAction.REISSUE}),
+}
 
 
 class InvitationProgress(StrEnum):
@@ -74,6 +95,12 @@ class InvitationRow:
     replaced_by: str | None = None  # the invitation that reissued this one
     opened_at: datetime | None = None  # first opened
     step_reached: int | None = None  # the step an invitation in progress is at (1..4)
+
+    @property
+    def allowed_actions(self) -> frozenset[InvitationAction]:
+        """What its status allows now; an invitation reissued already is followed to its successor instead."""
+        allowed = ALLOWED_ACTIONS[self.status]
+        return allowed - {InvitationAction.REISSUE} if self.replaced_by else allowed
 
     @property
     def progress(self) -> InvitationProgress:
@@ -128,7 +155,15 @@ def _status_condition(status: InvitationStatus | InvitationProgress, now: dateti
     return col(Invitation.status) == status
 
 
-def _rows_query(reseller: type[Account]):  # type: ignore[no-untyped-def]
+# An invitation with its agreement version's number, its reseller's name, its distributor's name, the step its
+# draft reached and the invitation that reissued it (None where the outer joins find nothing).
+RowsQuery = Select[Invitation, int, str | None, str, int | None, str | None]
+
+
+Filtered = TypeVar("Filtered", RowsQuery, SelectOfScalar[int])
+
+
+def _rows_query(reseller: type[Account]) -> RowsQuery:
     """Invitations with what a row shows of them: agreement version, reseller name (``reseller``), distributor,
     the step reached, and the invitation that reissued it (the newest, for one reissued several times before
     schema 5)."""
@@ -141,16 +176,17 @@ def _rows_query(reseller: type[Account]):  # type: ignore[no-untyped-def]
         .limit(1)
         .scalar_subquery()
     )
+    # sqlmodel's select() is typed for at most four columns: the statement is built as its Select of six.
+    statement: RowsQuery = Select(
+        Invitation,
+        col(AgreementVersion.version),
+        col(reseller.name),
+        col(distributor.name),
+        col(ActivationDraft.furthest_step),
+        replaced_by,
+    )
     return (
-        select(
-            Invitation,
-            AgreementVersion.version,
-            reseller.name,
-            distributor.name,
-            ActivationDraft.furthest_step,
-            replaced_by,
-        )
-        .join(AgreementVersion, col(AgreementVersion.id) == col(Invitation.agreement_version_id))
+        statement.join(AgreementVersion, col(AgreementVersion.id) == col(Invitation.agreement_version_id))
         .join(distributor, col(distributor.id) == col(Invitation.distributor_id))
         .outerjoin(reseller, col(reseller.id) == col(Invitation.reseller_account_id))
         .outerjoin(ActivationDraft, col(ActivationDraft.invitation_id) == col(Invitation.id))
@@ -237,7 +273,7 @@ def _list(
             contains(text, (Invitation.invitee_email, Invitation.company_name, Invitation.id, reseller.name))
         )
 
-    def filtered(statement):  # type: ignore[no-untyped-def]
+    def filtered(statement: Filtered) -> Filtered:
         if indexed:
             statement = statement.join(invitation_search, invitation_search.c.reference == col(Invitation.id))
         return statement.where(*conditions)
@@ -264,51 +300,37 @@ def _list(
 
 def list_invitations(
     uow: UnitOfWork,
-    actor: SignedInUser,
+    actor: Actor,
     *,
     status: str | None = None,
     search: str | None = None,
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> InvitationPage:
-    """The actor's distributor's invitations, newest first, filtered by status and text, one page at a time."""
-    distributor_id = distributor_of(actor)
-    with uow.read():
-        return _list(uow.session, distributor_id, status=status, search=search, page=page, page_size=page_size)
-
-
-def list_invitations_as_operator(
-    uow: UnitOfWork,
-    *,
-    distributor_id: str | None = None,
-    status: str | None = None,
-    search: str | None = None,
-    page: int = 1,
-    page_size: int = 1000,
-) -> InvitationPage:
-    """Every distributor's invitations (or one distributor's), for the command line."""
+    """The actor's distributor's invitations (every distributor's for the operator over all of them), newest
+    first, filtered by status and text, one page at a time."""
+    distributor_id = scope_of(actor)
     with uow.read():
         return _list(uow.session, distributor_id, status=status, search=search, page=page, page_size=page_size)
 
 
 def _load(uow: UnitOfWork, distributor_id: str | None, invitation_id: str) -> Invitation:
-    """One invitation of the distributor (any, for the operator); locked in a write block."""
+    """One invitation of the distributor (any, for the operator over every distributor); locked in a write
+    block."""
     invitation = uow.get_for_update(Invitation, invitation_id.strip()) if is_storable(invitation_id) else None
-    if invitation is None:
-        raise NotFound("No such invitation.")
-    if distributor_id is not None:
-        own(distributor_id, invitation.distributor_id, "invitation")
+    own(distributor_id, invitation.distributor_id if invitation else None, "invitation")
+    assert invitation is not None
     return invitation
 
 
 def invite(
     uow: UnitOfWork,
-    actor: SignedInUser,
+    actor: Actor,
     *,
     invitee_email: str | None = None,
     company_name: str | None = None,
     note_to_signee: str | None = None,
-    expires_in_days: int = 14,
+    expires_in_days: int = DEFAULT_INVITATION_DAYS,
     agreement_version_id: str | None = None,
     request_key: str | None = None,
 ) -> IssuedInvitation:
@@ -322,7 +344,7 @@ def invite(
         note_to_signee=note_to_signee,
         expires_in_days=expires_in_days,
         agreement_version_id=agreement_version_id,
-        actor=actor.user_id,
+        actor=actor.audit_name,
         request_key=request_key,
     )
 
@@ -351,7 +373,7 @@ def _history(session: Session, invitation: Invitation, reseller_name: str | None
             return names[actor]
         if actor.startswith("invitee of "):
             return invitee
-        if actor == "command line":
+        if actor == OPERATOR_NAME:
             return "An operator (command line)"
         return "Someone"
 
@@ -360,7 +382,8 @@ def _history(session: Session, invitation: Invitation, reseller_name: str | None
         details: dict[str, object] = json.loads(event.details) if event.details else {}
         what = HISTORY_WHAT.get(event.action, event.action.replace("_", " ").replace(".", ": "))
         if event.action == "activation.step_saved":
-            what = f"saved {STEP_TITLES.get(details.get('step'), 'a step')}"  # type: ignore[call-overload]
+            step = details.get("step")
+            what = f"saved {STEP_TITLES.get(step, 'a step') if isinstance(step, int) else 'a step'}"
         elif event.action == "invitation.activated" and reseller_name:
             what = f"activated the reseller portal of {reseller_name}"
         history.append(
@@ -369,9 +392,9 @@ def _history(session: Session, invitation: Invitation, reseller_name: str | None
     return history
 
 
-def invitation_detail(uow: UnitOfWork, actor: SignedInUser, invitation_id: str) -> InvitationDetail:
+def invitation_detail(uow: UnitOfWork, actor: Actor, invitation_id: str) -> InvitationDetail:
     """One invitation with its history (created, each opening, each step saved, activated, revoked, reissued)."""
-    distributor_id = distributor_of(actor)
+    distributor_id = scope_of(actor)
     with uow.read():
         session = uow.session
         invitation = _load(uow, distributor_id, invitation_id)
@@ -390,7 +413,7 @@ def _revoke(uow: UnitOfWork, distributor_id: str | None, invitation_id: str, act
     with uow.write():
         invitation = _load(uow, distributor_id, invitation_id)
         status = invitation.effective_status(utcnow())
-        if status not in OPEN_STATUSES:
+        if InvitationAction.REVOKE not in ALLOWED_ACTIONS[status]:
             raise InvalidState(f"Only a pending or in-progress invitation can be revoked; this one is {status.value}.")
         invitation.status = InvitationStatus.REVOKED
         uow.session.add(invitation)
@@ -401,14 +424,9 @@ def _revoke(uow: UnitOfWork, distributor_id: str | None, invitation_id: str, act
     return invitation
 
 
-def revoke_invitation(uow: UnitOfWork, actor: SignedInUser, invitation_id: str) -> Invitation:
+def revoke_invitation(uow: UnitOfWork, actor: Actor, invitation_id: str) -> Invitation:
     """Revoke a pending or in-progress invitation: its link shows the revoked page from now on."""
-    return _revoke(uow, distributor_of(actor), invitation_id, actor.user_id)
-
-
-def revoke_invitation_as_operator(uow: UnitOfWork, invitation_id: str) -> Invitation:
-    """The command line's ``invitations revoke ID``."""
-    return _revoke(uow, None, invitation_id, "command line")
+    return _revoke(uow, scope_of(actor), invitation_id, actor.audit_name)
 
 
 def _reissue(uow: UnitOfWork, distributor_id: str | None, invitation_id: str, actor: str) -> IssuedInvitation:
@@ -424,7 +442,7 @@ def _add_reissue(uow: UnitOfWork, distributor_id: str | None, invitation_id: str
     session = uow.session
     old = _load(uow, distributor_id, invitation_id)
     status = old.effective_status(utcnow())
-    if status not in (InvitationStatus.EXPIRED, InvitationStatus.REVOKED):
+    if InvitationAction.REISSUE not in ALLOWED_ACTIONS[status]:
         raise InvalidState(f"Only an expired or revoked invitation can be reissued; this one is {status.value}.")
     successor = session.exec(
         select(Invitation).where(Invitation.reissued_from_id == old.id).order_by(col(Invitation.created_at).desc())
@@ -459,12 +477,7 @@ def _add_reissue(uow: UnitOfWork, distributor_id: str | None, invitation_id: str
     return issued
 
 
-def reissue_invitation(uow: UnitOfWork, actor: SignedInUser, invitation_id: str) -> IssuedInvitation:
+def reissue_invitation(uow: UnitOfWork, actor: Actor, invitation_id: str) -> IssuedInvitation:
     """A new link with the same details for an expired or revoked invitation; the old link stays dead.
     The new link carries the agreement version that is active now."""
-    return _reissue(uow, distributor_of(actor), invitation_id, actor.user_id)
-
-
-def reissue_invitation_as_operator(uow: UnitOfWork, invitation_id: str) -> IssuedInvitation:
-    """The command line's ``invitations reissue ID``."""
-    return _reissue(uow, None, invitation_id, "command line")
+    return _reissue(uow, scope_of(actor), invitation_id, actor.audit_name)

@@ -20,9 +20,9 @@ from data.models import (
     UserStatus,
 )
 from data.models.types import utcnow
+from data.settings import DEFAULT_INVITATION_DAYS
 from services import audit
 from services.access import distributor_of, own
-from services.accounts import SignedInUser
 from services.activation import contracts
 from services.activation.invitations import (
     MAX_EXPIRY_DAYS,
@@ -31,6 +31,8 @@ from services.activation.invitations import (
     add_invitation,
     usable_invitation,
 )
+from services.actors import SignedInUser
+from services.distributor.partners import CONTRACT_ACTIONS, PartnerAction
 from services.errors import FieldErrors, Forbidden, InvalidState, NotFound
 from services.requests import check_not_done, record_done
 from services.rules import ACCEPTANCE_REQUIRED, is_storable
@@ -54,7 +56,7 @@ def offer_new_contract(
     actor: SignedInUser,
     contract_id: str,
     *,
-    expires_in_days: int = 14,
+    expires_in_days: int = DEFAULT_INVITATION_DAYS,
     request_key: str | None = None,
 ) -> IssuedInvitation:
     """Offer a removed partner (``contract_id`` is its terminated contract) a new contract; the URL token is
@@ -84,7 +86,7 @@ def _offer(
     old = session.get(Contract, contract_id.strip()) if is_storable(contract_id) else None
     own(distributor_id, old.distributor_id if old else None, "partner")
     assert old is not None
-    if old.status != ContractStatus.TERMINATED or old.reseller_account_id is None:
+    if PartnerAction.OFFER_NEW_CONTRACT not in CONTRACT_ACTIONS[old.status] or old.reseller_account_id is None:
         raise InvalidState("Only a removed partner can be offered a new contract.")
     # Locked until the block ends (PostgreSQL): two offers to one account take turns, and the second sees the first.
     account = uow.get_for_update(Account, old.reseller_account_id)

@@ -3,14 +3,17 @@ contract, and creating a reseller account directly with a one-time set-password 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, or_, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from data.db import add_in_order
 from data.models import (
@@ -29,11 +32,12 @@ from data.models import (
 )
 from data.models.contract import TERMINATION_REASON_MAX
 from data.models.types import utcnow
+from data.settings import DEFAULT_INVITATION_DAYS
 from services import audit, throttle
 from services.access import distributor_of, own
-from services.accounts import SignedInUser
 from services.activation import contracts
 from services.activation.invitations import MAX_EXPIRY_DAYS
+from services.actors import SignedInUser
 from services.distributor.agreements import active_version_for
 from services.errors import FieldErrors, InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
 from services.existing_users import email_problem
@@ -74,6 +78,25 @@ class PartnerStatus(StrEnum):
     REMOVED = "removed"  # the contract was terminated
 
 
+class PartnerAction(StrEnum):
+    """What a distributor can do to a partner's contract."""
+
+    TERMINATE_CONTRACT = "terminate_contract"
+    OFFER_NEW_CONTRACT = "offer_new_contract"
+    REMOVE_ACCOUNT = "remove_account"
+
+
+# The contract's status machine: what each status allows. The actions (here and in new_contracts) check it;
+# the pages show the actions a partner allows and nothing else.
+CONTRACT_ACTIONS: dict[ContractStatus, frozenset[PartnerAction]] = {
+    ContractStatus.PENDING: frozenset({PartnerAction.REMOVE_ACCOUNT}),  # only one created directly, not invited
+    ContractStatus.ACTIVE: frozenset({PartnerAction.TERMINATE_CONTRACT}),
+    ContractStatus.TERMINATED: frozenset({PartnerAction.OFFER_NEW_CONTRACT}),  # unless one is out or signed
+    ContractStatus.REJECTED: frozenset(),
+    ContractStatus.WITHDRAWN: frozenset(),
+}
+
+
 @dataclass(frozen=True)
 class PartnerRow:
     contract_id: str
@@ -84,11 +107,7 @@ class PartnerRow:
     representative_email: str | None
     reseller_account_id: str | None
     invitation_id: str | None
-
-    @property
-    def removable(self) -> bool:
-        """A directly created account whose representative has not set a password yet can be removed."""
-        return self.status == PartnerStatus.INVITED and self.invitation_id is None
+    allowed_actions: frozenset[PartnerAction] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -108,6 +127,12 @@ class PartnerDetail:
     # For a removed partner: the newer contract offered to or signed by the same account, if any.
     next_contract: PartnerRow | None = None
     termination_reason: str | None = None  # what the distributor said when it terminated it (since revision 0004)
+
+    @property
+    def allowed_actions(self) -> frozenset[PartnerAction]:
+        """The contract's actions; a removed partner with a newer contract is followed to it instead."""
+        allowed = self.row.allowed_actions
+        return allowed - {PartnerAction.OFFER_NEW_CONTRACT} if self.next_contract is not None else allowed
 
 
 @dataclass(frozen=True)
@@ -168,7 +193,12 @@ def _shown_as(status: PartnerStatus | None, now: datetime) -> ColumnElement[bool
     return conditions[status] if status is not None else or_(*conditions.values())
 
 
-def _partner_rows(  # type: ignore[no-untyped-def]
+# A contract with what the directory shows of it (None where the outer joins find nothing).
+PartnerRows = Select[Contract, Invitation | None, Account | None, User | None, SetPasswordLink | None]
+Joined = TypeVar("Joined", PartnerRows, SelectOfScalar[int])
+
+
+def _partner_rows(
     session: Session,
     distributor_id: str,
     contract_id: str | None = None,
@@ -177,7 +207,7 @@ def _partner_rows(  # type: ignore[no-untyped-def]
     search: str = "",
     page: int | None = None,
     page_size: int = PAGE_SIZE,
-):
+) -> tuple[Sequence[tuple[Contract, Invitation | None, Account | None, User | None, SetPasswordLink | None]], int]:
     """The directory's rows (newest first), with how many there are in all; one page of them when ``page``."""
     reseller = aliased(Account)
     now = utcnow()
@@ -203,7 +233,7 @@ def _partner_rows(  # type: ignore[no-untyped-def]
             )
         )
 
-    def joined(statement):  # type: ignore[no-untyped-def]
+    def joined(statement: Joined) -> Joined:
         return (
             statement.outerjoin(Invitation, col(Invitation.contract_id) == col(Contract.id))
             .outerjoin(reseller, col(reseller.id) == col(Contract.reseller_account_id))
@@ -212,9 +242,9 @@ def _partner_rows(  # type: ignore[no-untyped-def]
             .where(*conditions)
         )
 
-    statement = joined(select(Contract, Invitation, reseller, User, SetPasswordLink)).order_by(
-        col(Contract.created_at).desc(), col(Contract.id).desc()
-    )
+    # sqlmodel's select() is typed for at most four entities: the statement is built as its Select of five.
+    rows_query: PartnerRows = Select(Contract, Invitation, reseller, User, SetPasswordLink)
+    statement = joined(rows_query).order_by(col(Contract.created_at).desc(), col(Contract.id).desc())
     if page is None:
         rows = session.exec(statement).all()
         return rows, len(rows)
@@ -257,6 +287,8 @@ def _partner(
         ),
         reseller_account_id=contract.reseller_account_id,
         invitation_id=invitation.id if invitation else None,
+        # An invited partner's link is revoked on the invitations page; only a directly created account is removed.
+        allowed_actions=CONTRACT_ACTIONS[contract.status] - ({PartnerAction.REMOVE_ACCOUNT} if invitation else set()),
     )
 
 
@@ -264,7 +296,7 @@ def _status(status: object) -> PartnerStatus | None:
     if status in (None, ""):
         return None
     try:
-        return PartnerStatus(status)
+        return PartnerStatus(status) if isinstance(status, str) else PartnerStatus(str(status))
     except ValueError:
         raise ValidationFailed({"status": "Choose one of the statuses in the list."}) from None
 
@@ -354,7 +386,7 @@ TERMINATION_REASON_MISSING = "Say why the contract is terminated: the reseller s
 
 def clean_termination_reason(raw: object) -> str:
     """The reason a contract is terminated: required, plain text (line breaks allowed), at most 500 characters."""
-    reason = clean_optional_text(raw, "reason", TERMINATION_REASON_MAX, multiline=True)  # type: ignore[arg-type]
+    reason = clean_optional_text(raw, "reason", TERMINATION_REASON_MAX, multiline=True)
     if reason is None:
         raise ValidationFailed({"reason": TERMINATION_REASON_MISSING})
     return reason
@@ -369,7 +401,7 @@ def terminate_contract(uow: UnitOfWork, actor: SignedInUser, contract_id: str, *
         contract = uow.get_for_update(Contract, contract_id.strip()) if is_storable(contract_id) else None
         own(distributor_id, contract.distributor_id if contract else None, "contract")
         assert contract is not None
-        if contract.status != ContractStatus.ACTIVE:
+        if PartnerAction.TERMINATE_CONTRACT not in CONTRACT_ACTIONS[contract.status]:
             raise InvalidState(f"Only an active contract can be terminated; this one is {contract.status.value}.")
         contract.status = ContractStatus.TERMINATED
         contract.terminated_at = utcnow()
@@ -415,7 +447,7 @@ def create_reseller_account(
     legal_name: str | None,
     representative_name: str | None,
     representative_email: str | None,
-    expires_in_days: int = 14,
+    expires_in_days: int = DEFAULT_INVITATION_DAYS,
     request_key: str | None = None,
 ) -> DirectAccount:
     """The tutorial's alternative path: a reseller account with its representative, who gets a one-time
@@ -528,7 +560,7 @@ def _withdraw(uow: UnitOfWork, distributor_id: str, actor: SignedInUser, contrac
     own(distributor_id, contract.distributor_id if contract else None, "partner")
     assert contract is not None
     invited = session.exec(select(Invitation.id).where(Invitation.contract_id == contract.id)).first()
-    if contract.status != ContractStatus.PENDING or invited is not None:
+    if PartnerAction.REMOVE_ACCOUNT not in CONTRACT_ACTIONS[contract.status] or invited is not None:
         raise InvalidState("Only an account whose representative has not set a password yet can be removed.")
     now = utcnow()
     for link in session.exec(select(SetPasswordLink).where(SetPasswordLink.contract_id == contract.id)).all():

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from data.models import Contract, ContractStatus
-from services.accounts import SignedInUser
+from services.actors import SignedInUser
 from services.errors import Forbidden
 from services.unit_of_work import UnitOfWork
 

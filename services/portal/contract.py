@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from data.models import Account, Agreement, AgreementVersion, Contract, ContractStatus, ContractTermination, User
 from services import audit
-from services.accounts import SignedInUser
+from services.actors import SignedInUser
 from services.errors import NotFound
 from services.portal.access import reseller_account
 from services.unit_of_work import UnitOfWork

@@ -15,7 +15,7 @@ from data.models import Account, AccountKind, Hub, HubType, Marketplace, Marketp
 from data.models.marketplace import DESCRIPTION_MAX, HUB_NAME_MAX, INSTANCE_ID_MAX, new_hub_id
 from data.models.types import utcnow
 from services import audit
-from services.accounts import SignedInUser
+from services.actors import SignedInUser
 from services.errors import FieldErrors, InvalidState, NotFound, ValidationFailed
 from services.portal.access import reseller_of
 from services.requests import check_not_done, record_done
@@ -95,7 +95,7 @@ def clean_hub(name: object, type: object, instance_id: object, description: obje
 
 def _optional_text(raw: object, field: str, limit: int) -> str | None:
     """Optional plain text of several lines (a description)."""
-    return clean_optional_text(raw, field, limit, multiline=True)  # type: ignore[arg-type]
+    return clean_optional_text(raw, field, limit, multiline=True)
 
 
 def _views(session: Session, hubs: list[Hub]) -> list[HubView]:

@@ -21,7 +21,7 @@ from data.models import Hub, Marketplace, MarketplaceCountry, MarketplaceHub
 from data.models.marketplace import DESCRIPTION_MAX, EXTERNAL_ID_MAX, MARKETPLACE_NAME_MAX, new_marketplace_id
 from data.models.types import utcnow
 from services import audit
-from services.accounts import SignedInUser
+from services.actors import SignedInUser
 from services.errors import FieldErrors, NotFound, ValidationFailed
 from services.portal import regions
 from services.portal.access import reseller_of

@@ -9,7 +9,8 @@ from sqlalchemy import Table, func
 from sqlmodel import Session, SQLModel, col, select
 
 from data.models import Hub, Marketplace
-from services.accounts import PortalView, SignedInUser, _portal_view
+from services.accounts import PortalView, _portal_view
+from services.actors import SignedInUser
 from services.portal.access import reseller_of
 from services.unit_of_work import UnitOfWork
 
@@ -39,7 +40,7 @@ def _count(session: Session, table: Table | None, column: str, values: list[str]
     to ``values`` (the account's marketplaces); 0 until that table exists."""
     if table is None or column not in table.c or not values:
         return 0
-    return session.execute(select(func.count()).select_from(table).where(table.c[column].in_(values))).scalar_one()
+    return int(session.execute(select(func.count()).select_from(table).where(table.c[column].in_(values))).scalar_one())
 
 
 def _plural(count: int, word: str) -> str:

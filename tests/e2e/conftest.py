@@ -1,159 +1,16 @@
 """Browser tests: the real server as a subprocess on a free port and a temporary SQLite file, driven by
-real Chromium through Playwright's sync API.
-
-Chromium: ``PORTAL_CHROMIUM`` (set by scripts/test.sh), else /usr/bin/chromium, else Playwright's own
-bundled browser where one is installed.
-"""
+real Chromium through Playwright's sync API (portal_testing/launch.py starts both)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.helpers import PASSWORD, Portal, open_portal
+from portal_testing.launch import CHROMIUM_FLAGS, Server, chromium_executable
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 expect.set_options(timeout=15_000)
-
-
-def chromium_executable() -> str | None:
-    """The Chromium to drive; ``None`` means Playwright's bundled browser."""
-    configured = os.environ.get("PORTAL_CHROMIUM")
-    if configured:
-        return configured
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Server:
-    """``python main.py`` in a subprocess, with its own data directory and port."""
-
-    data_dir: Path
-    port: int = field(default_factory=free_port)
-    log_dir: Path | None = None  # where its output goes (default: the data directory)
-    process: subprocess.Popen[bytes] | None = None
-    extra_env: dict[str, str] = field(default_factory=dict)
-    issued_urls: list[str] = field(default_factory=list)  # every link ``invite`` printed, for the log checks
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "NICEGUI_", "PYTEST_"))}
-        env.update(PORTAL_DATA_DIR=str(self.data_dir), PORTAL_PORT=str(self.port), PORTAL_HOST="127.0.0.1")
-        env.update(PORTAL_DEMO="1")  # as scripts/run.sh: a new database, seeded with the demo
-        env.update(self.extra_env)
-        return env
-
-    @property
-    def log_path(self) -> Path:
-        """The server's logs (standard error)."""
-        return (self.log_dir or self.data_dir) / "server.log"
-
-    @property
-    def output_path(self) -> Path:
-        """What the server printed on standard output (the start-up banner)."""
-        return (self.log_dir or self.data_dir) / "server.out"
-
-    def start(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.output_path.open("ab") as out, self.log_path.open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "main.py"], cwd=ROOT, env=self.env, stdout=out, stderr=log)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.output_path.read_text() + self.log_path.read_text()
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)  # readiness probe: poll until the server and its workers answer
-        raise AssertionError(f"server did not start:\n{self.output_path.read_text()}{self.log_path.read_text()}")
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def invite(self, *args: str) -> str:
-        """``python main.py invite`` against this server's database; returns the printed URL."""
-        result = subprocess.run(
-            [sys.executable, "main.py", "invite", "--distributor", "Mighty Mick's LLC", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        url = result.stdout.strip().splitlines()[-1]
-        assert "/activate/" in url, result.stdout
-        self.issued_urls.append(url)
-        return url
-
-    def distributor_user(self, email: str, distributor: str = "Mighty Mick's LLC") -> str:
-        """``python main.py distributor create`` with the password piped in; returns the email."""
-        subprocess.run(
-            [
-                sys.executable,
-                "main.py",
-                "distributor",
-                "create",
-                distributor,
-                "--admin-email",
-                email,
-                "--password-stdin",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            input=f"{PASSWORD}\n",
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        return email
-
-    def portal(self) -> Portal:
-        """Direct access to the server's database (its SQLite file, or ``PORTAL_DATABASE_URL``), for arranging
-        and checking data."""
-        url = self.extra_env.get("PORTAL_DATABASE_URL")
-        return open_portal(url, upgrade=False) if url else open_portal(self.data_dir / "portal.db")
 
 
 @pytest.fixture(scope="module")

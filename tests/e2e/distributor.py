@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Cookie, Dialog, Page, expect
 
-from tests.helpers import PASSWORD
+if TYPE_CHECKING:  # the parameter's type is not among playwright.sync_api's names
+    from playwright._impl._api_structures import SetCookieParam
 
 
 def unique_email(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}@example.com"
-
-
-def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def create_invitation(page: Page, *, email: str = "", company: str = "", note: str = "") -> str:
@@ -43,3 +38,15 @@ def close_link_dialog(page: Page, *, copied: bool = False) -> None:
     if not copied:
         page.get_by_role("alertdialog").get_by_role("button", name="Close without copying").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def note_and_dismiss(seen: list[str], dialog: Dialog) -> None:
+    """For ``page.on("dialog", …)``: keep what a browser dialog (an alert a script raised) said, and close it."""
+    seen.append(dialog.message)
+    dialog.dismiss()
+
+
+def replayable(cookies: list[Cookie]) -> list[SetCookieParam]:
+    """Cookies read from one browser context, as another context sets them (to replay a stolen session)."""
+    replayed: list[SetCookieParam] = [{**cookie} for cookie in cookies]
+    return replayed

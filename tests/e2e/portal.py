@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.wizard import Wizard
@@ -18,7 +20,7 @@ def activate(page: Page, url: str, email: str, company: str) -> None:
     expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
 
 
-def activated_page(browser: Browser, url: str, email: str, company: str, **options: object) -> Page:
+def activated_page(browser: Browser, url: str, email: str, company: str, **options: Any) -> Page:
     context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, "locale": "en-US", **options})
     page = context.new_page()
     activate(page, url, email, company)

@@ -10,18 +10,18 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from data.models import InvitationStatus
-from tests.e2e.conftest import Server
-from tests.e2e.distributor import close_link_dialog, create_invitation, sign_in
+from portal_testing.factories import FULL_NAME, PASSWORD
+from portal_testing.launch import Server, sign_in
+from tests.e2e.distributor import close_link_dialog, create_invitation
 from tests.e2e.distributor import unique_email as distributor_email
 from tests.e2e.portal import activate, choose_hubs, dialog, fill_general, fill_hub, next_step, register_hub
 from tests.e2e.wizard import Wizard
-from tests.helpers import FULL_NAME, PASSWORD
 
 AXE = Axe()
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
+WIDTHS: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
 
 
 def violations(page: Page) -> list[str]:

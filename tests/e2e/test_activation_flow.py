@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import func, select
 
 from data.models import Account, AccountKind, InvitationStatus, User
-from tests.e2e.conftest import Server
+from portal_testing.factories import FULL_NAME, PASSWORD
+from portal_testing.launch import Server
 from tests.e2e.wizard import Wizard
-from tests.helpers import FULL_NAME, PASSWORD
 
 
 def unique_email() -> str:
@@ -123,7 +124,7 @@ def test_reload_resumes_at_the_furthest_step_and_back_keeps_data(server: Server,
     wizard.button("Back").click()
     expect(wizard.email).to_have_value(email)
     # Opening the link in another browser resumes too: the draft is on the server.
-    other = page.context.browser.new_context()  # type: ignore[union-attr]
+    other = page.context.browser.new_context()  # type: ignore[union-attr]  # a launched browser's context has it
     try:
         other_page = other.new_page()
         other_page.goto(url)
@@ -132,7 +133,7 @@ def test_reload_resumes_at_the_furthest_step_and_back_keeps_data(server: Server,
         other.close()
 
 
-def test_resume_after_a_server_restart(tmp_path_factory, browser: Browser) -> None:  # type: ignore[no-untyped-def]
+def test_resume_after_a_server_restart(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> None:
     server = Server(tmp_path_factory.mktemp("restart"))
     server.start()
     context = browser.new_context()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Server
+from portal_testing.launch import Server
 from tests.e2e.portal import activated_page, choose_hubs, dialog, fill_general, fill_hub, next_step, register_hub
 
 

@@ -14,11 +14,11 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import select
 
 from data.models import ActivationDraft, Invitation
+from portal_testing.factories import FULL_NAME, PASSWORD, Portal, open_portal
+from portal_testing.launch import ROOT, Server
 from services.activation import steps as activation
 from services.security import hash_password
-from tests.e2e.conftest import ROOT, Server
 from tests.e2e.wizard import Wizard
-from tests.helpers import FULL_NAME, PASSWORD, Portal, open_portal
 
 CRASH_POINTS = 25
 PREPARED = 400
@@ -153,15 +153,7 @@ def test_sigkill_of_the_server_mid_wizard_and_mid_activate(tmp_path: Path, brows
 
 def run_backup(server: Server, target: Path) -> subprocess.CompletedProcess[str]:
     """``python main.py backup TARGET`` against the server's database, while it runs."""
-    return subprocess.run(
-        [sys.executable, "main.py", "backup", str(target)],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return server.cli("backup", str(target), check=False)
 
 
 def test_backup_while_serving_and_restore(tmp_path: Path, browser: Browser) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import Server
-from tests.e2e.distributor import close_link_dialog, create_invitation, sign_in, unique_email
+from portal_testing.launch import Server, sign_in
+from tests.e2e.distributor import close_link_dialog, create_invitation, unique_email
 from tests.e2e.wizard import Wizard
 
 
@@ -131,7 +132,7 @@ def test_revoke_then_reissue(server: Server, browser: Browser, page: Page) -> No
         context.close()
 
 
-def test_publish_a_new_agreement_version(tmp_path_factory, browser: Browser) -> None:  # type: ignore[no-untyped-def]
+def test_publish_a_new_agreement_version(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> None:
     server = Server(tmp_path_factory.mktemp("publish"))
     server.start()
     context, desk = distributor_page(server, browser)
@@ -153,7 +154,7 @@ def test_publish_a_new_agreement_version(tmp_path_factory, browser: Browser) -> 
         desk.get_by_role("link", name="Invitations").click()
         url = create_invitation(desk, company="Late Signer Inc")
         close_link_dialog(desk)
-        reseller = desk.context.browser.new_page()  # type: ignore[union-attr]
+        reseller = desk.context.browser.new_page()  # type: ignore[union-attr]  # a launched browser's context has it
         reseller.goto(url)
         expect(reseller.get_by_role("heading", name="Reseller Service Agreement, 2027 edition")).to_be_visible()
         expect(reseller.get_by_text("(version 2)")).to_be_visible()

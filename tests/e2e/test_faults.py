@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from portal_testing.factories import PASSWORD
+from portal_testing.launch import ROOT, Server, sign_in
 from services.accounts import authenticate
 from services.distributor import invitations as distributor_invitations
-from tests.e2e.conftest import ROOT, Server
-from tests.e2e.distributor import close_link_dialog, create_invitation, sign_in, unique_email
-from tests.helpers import PASSWORD
+from tests.e2e.distributor import close_link_dialog, create_invitation, unique_email
 
 COULD_NOT_FINISH = "The server could not finish that; please try again. What you typed is still here."
 CANNOT_SAVE = "The portal cannot save right now, so nothing was changed. Please try again later."

@@ -12,10 +12,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import func, select
 
 from data.models import AgreementVersion, AuditEvent, Invitation
-from tests.e2e.conftest import Server
-from tests.e2e.distributor import close_link_dialog, create_invitation, sign_in, unique_email
+from portal_testing.factories import FULL_NAME
+from portal_testing.launch import Server, sign_in
+from tests.e2e.distributor import close_link_dialog, create_invitation, unique_email
 from tests.e2e.wizard import Wizard
-from tests.helpers import FULL_NAME
 
 # What has the focus: enough to tell elements apart in an assertion message.
 ACTIVE = """() => {
@@ -94,12 +94,13 @@ def assert_visible_focus(styles: list[dict[str, object]], where: str) -> None:
         else:
             assert style["outlineStyle"] != "none", f"{where}: no focus outline on {style}"
             width, colour = style["outlineWidth"], style["outline"]
-        ratio = contrast(colour, style["behind"])  # type: ignore[arg-type]
+        assert isinstance(width, int | float), style
+        ratio = contrast(colour, style["behind"])  # type: ignore[arg-type]  # JSON from the page: lists of numbers / Playwright's keyword options
         assert width >= 2 and ratio >= 3, f"{where}: focus indicator {width}px at {ratio:.2f}:1 on {style}"
 
 
 def distributor(server: Server, browser: Browser, **options: object) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)  # type: ignore[arg-type]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)  # type: ignore[arg-type]  # JSON from the page: lists of numbers / Playwright's keyword options
     page = context.new_page()
     sign_in(page, server.base_url, server.distributor_user(unique_email("focus")))
     expect(page.get_by_role("heading", name="Invitations")).to_be_visible()

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import Server
-from tests.e2e.distributor import close_link_dialog, sign_in, unique_email
+from portal_testing.launch import Server, sign_in
+from tests.e2e.distributor import close_link_dialog, note_and_dismiss, unique_email
 from tests.e2e.portal import choose_hubs, fill_general, next_step, register_hub
 from tests.e2e.portal import dialog as open_dialog
 from tests.e2e.wizard import Wizard
@@ -64,12 +64,12 @@ class Watched:
     """A browser context whose every page fails the test if a script of ours did not write ran."""
 
     def __init__(self, browser: Browser, **options: object) -> None:
-        self.context: BrowserContext = browser.new_context(**options)  # type: ignore[arg-type]
+        self.context: BrowserContext = browser.new_context(**options)  # type: ignore[arg-type]  # Playwright's own keyword options
         self.alerts: list[str] = []
         self.context.on("page", self._watch)
 
     def _watch(self, page: Page) -> None:
-        page.on("dialog", lambda dialog: (self.alerts.append(dialog.message), dialog.dismiss()))
+        page.on("dialog", lambda dialog: note_and_dismiss(self.alerts, dialog))
 
     def page(self) -> Page:
         return self.context.new_page()

@@ -13,12 +13,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from data.models import InvitationStatus
+from portal_testing.factories import DISTRIBUTOR
+from portal_testing.launch import Server, sign_in
 from services.distributor import invitations as distributor_invitations
 from services.distributor import partners
-from tests.e2e.conftest import Server
-from tests.e2e.distributor import close_link_dialog, create_invitation, sign_in, unique_email
+from tests.e2e.distributor import close_link_dialog, create_invitation, unique_email
 from tests.e2e.wizard import Wizard
-from tests.helpers import DISTRIBUTOR
 
 NO_CLIPBOARD = "Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined });"
 

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from portal_testing.launch import Server, sign_in
 from services.distributor import invitations as distributor_invitations
-from tests.e2e.conftest import Server
-from tests.e2e.distributor import sign_in, unique_email
+from tests.e2e.distributor import unique_email
 from tests.e2e.wizard import Wizard
 
 PHONES = [375, 320]
@@ -81,7 +81,7 @@ def fits(page: Page, where: str) -> None:
 
 @pytest.mark.parametrize("phone", PHONES, indirect=True)
 def test_the_activation_form_uses_the_whole_width_of_a_phone(server: Server, phone: Page) -> None:
-    width = phone.viewport_size["width"]  # type: ignore[index]
+    width = phone.viewport_size["width"]  # type: ignore[index]  # the context was made with a viewport
     phone.goto(server.invite())
     wizard = Wizard(phone)
     expect(phone.get_by_role("heading", name="Step 1 of 4 — Review the contract")).to_be_visible()
@@ -114,7 +114,7 @@ def test_the_progress_header_is_shown_on_wide_screens(server: Server, page: Page
 
 @pytest.mark.parametrize("phone", PHONES, indirect=True)
 def test_errors_and_hints_never_cover_another_control(server: Server, phone: Page) -> None:
-    width = phone.viewport_size["width"]  # type: ignore[index]
+    width = phone.viewport_size["width"]  # type: ignore[index]  # the context was made with a viewport
     phone.goto(server.invite())
     wizard = Wizard(phone)
     wizard.email.fill("jane@")
@@ -238,7 +238,7 @@ LONG_HUB = "Extraordinarilylongnamedcommerceplatformforeverycustomerintheworld" 
 def test_hubs_marketplaces_and_their_dialogs_fit_a_phone(server: Server, browser: Browser, width: int) -> None:
     """/marketplace with a 100-character one-word hub name and a marketplace in many countries: no sideways
     scrolling, every row's actions on the screen; the hub dialog and the wizard with errors overlap nothing."""
-    from services.accounts import signed_in_user
+    from services.access import signed_in_user
     from services.portal import hubs, marketplaces
 
     email = f"phone-{uuid.uuid4().hex[:8]}@champions.example"

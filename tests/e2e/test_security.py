@@ -18,10 +18,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from data.models import InvitationStatus
-from tests.e2e.conftest import ROOT, Server
-from tests.e2e.distributor import sign_in, unique_email
+from portal_testing.factories import PASSWORD
+from portal_testing.launch import ROOT, Server, sign_in
+from tests.e2e.distributor import note_and_dismiss, replayable, unique_email
 from tests.e2e.wizard import Wizard
-from tests.helpers import PASSWORD
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], list[str], str]:
@@ -120,7 +120,7 @@ def test_signing_out_ends_the_session_on_the_server(server: Server, browser: Bro
     expect(page).to_have_url(re.compile("/login$"))
     context.close()
     replay = browser.new_context()
-    replay.add_cookies(stolen)  # the cookie from before signing out, replayed
+    replay.add_cookies(replayable(stolen))  # the cookie from before signing out, replayed
     replayed = replay.new_page()
     replayed.goto(f"{server.base_url}/portal")
     expect(replayed).to_have_url(re.compile("/login"))
@@ -194,7 +194,7 @@ def test_a_planted_session_cookie_is_worth_nothing_after_sign_in(server: Server,
     attacker.new_page().goto(f"{server.base_url}/login")
     planted = attacker.cookies()
     victim = browser.new_context()
-    victim.add_cookies(planted)
+    victim.add_cookies(replayable(planted))
     victim_page = victim.new_page()
     sign_in(victim_page, server.base_url, email)
     expect(victim_page.get_by_role("heading", name="Invitations")).to_be_visible()
@@ -282,7 +282,7 @@ def test_html_and_script_in_names_are_shown_as_text_and_never_run(server: Server
     context = browser.new_context()
     page = context.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("dialog", lambda dialog: note_and_dismiss(dialogs, dialog))
     page.goto(server.invite())
     wizard = Wizard(page)
     wizard.agree(unique_email("xss"))
@@ -297,7 +297,7 @@ def test_html_and_script_in_names_are_shown_as_text_and_never_run(server: Server
 
     desk_context = browser.new_context()
     desk = desk_context.new_page()
-    desk.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    desk.on("dialog", lambda dialog: note_and_dismiss(dialogs, dialog))
     sign_in(desk, server.base_url, server.distributor_user(unique_email("xss-desk")))
     expect(desk.get_by_text(company, exact=True).first).to_be_visible()
     desk.get_by_role("link", name="Partners").click()

@@ -24,10 +24,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
 from data.models import Account, AccountKind, InvitationStatus, User
-from tests.e2e.conftest import ROOT, Server
+from portal_testing.factories import PASSWORD, Portal, open_portal
+from portal_testing.launch import ROOT, Server
+from portal_testing.servers import free_port, postgres_cluster, redis_server
+from tests.e2e.distributor import replayable
 from tests.e2e.wizard import Wizard
-from tests.helpers import PASSWORD, Portal, open_portal
-from tests.servers import free_port, postgres_cluster, redis_server
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("PORTAL_TEST_POSTGRES_URL") and not Path("/usr/lib/postgresql").exists(),
@@ -152,7 +153,7 @@ def test_signed_in_on_a_is_signed_in_on_b_and_signing_out_on_a_ends_it_on_b(
         context.close()
     replay = browser.new_context()  # the cookie from before signing out on A, replayed on B
     try:
-        replay.add_cookies(signed_in_cookies)
+        replay.add_cookies(replayable(signed_in_cookies))
         replayed = replay.new_page()
         replayed.goto(f"{b.base_url}/distributor/invitations")
         expect(replayed).to_have_url(f"{b.base_url}/login?next=/distributor/invitations")
@@ -306,7 +307,7 @@ def test_behind_the_shipped_haproxy_config_a_reseller_activates_with_both_instan
     """Through deploy/haproxy.cfg: each browser sticks to one instance (else its page's websocket would reach an
     instance that never built the page, and Next would do nothing); browsers are spread over both."""
     a, _ = instances
-    served_by = set()
+    served_by: set[str] = set()
     for number in range(2):
         company = f"Proxied {number} Ltd"
         url = a.invite("--company", company)

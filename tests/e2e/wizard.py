@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.helpers import FULL_NAME, PASSWORD
+from portal_testing.factories import FULL_NAME, PASSWORD
 
 
 class Wizard:

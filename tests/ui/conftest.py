@@ -12,7 +12,7 @@ import pytest
 from nicegui.testing import User
 
 from data import db
-from tests.helpers import Portal
+from portal_testing.factories import Portal
 
 
 @pytest.fixture(autouse=True)

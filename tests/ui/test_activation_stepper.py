@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from data.models import InvitationStatus
 from data.models import User as PortalUser
+from portal_testing.factories import EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
 from services.activation import steps as activation
-from tests.helpers import EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
 from ui import calls
 
 
@@ -26,7 +26,7 @@ async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
 
 
 def stepper_of(user: User) -> ui.stepper:
-    return user.find(ui.stepper).elements.pop()  # type: ignore[return-value]
+    return user.find(ui.stepper).elements.pop()
 
 
 def input_of(user: User, marker: str) -> ui.input:
@@ -87,7 +87,7 @@ async def test_step_one_errors_appear_next_to_their_fields(user: User, app_porta
     assert "valid email" in (email_input.error or "")
     await user.should_see("Tick the box to confirm you have read and accepted the agreement.")
     checkbox = user.find(marker="accepted").elements.pop()
-    siblings = checkbox.parent_slot.children  # type: ignore[union-attr]
+    siblings = checkbox.parent_slot.children  # type: ignore[union-attr]  # a placed element has a slot
     message = siblings[siblings.index(checkbox) + 1]
     assert isinstance(message, ui.label) and message.text.startswith("Tick the box")  # right under the checkbox
     assert stepper_of(user).value == "agreement"
@@ -232,8 +232,8 @@ async def test_activate_from_a_stale_review_signs_nothing_and_shows_what_is_save
     user.find(marker="activate").click()
     await user.should_see("The details changed in another window; check them again.", retries=20)
     await user.should_see("I sign this service contract on behalf of Lang Holdings LLC")
-    assert user.find(marker="review-full-name").elements.pop().text == "Clubber Lang"  # type: ignore[attr-defined]
-    assert user.find(marker="signed").elements.pop().value is False  # type: ignore[attr-defined]
+    assert user.find(marker="review-full-name").elements.pop().text == "Clubber Lang"  # type: ignore[attr-defined]  # the marked element is a label / checkbox
+    assert user.find(marker="signed").elements.pop().value is False  # type: ignore[attr-defined]  # the marked element is a label / checkbox
     assert app_portal.invitation_for(token).status == InvitationStatus.IN_PROGRESS
     user.find(marker="signed").click()  # having seen them, the signee signs the details now shown
     user.find(marker="activate").click()

@@ -8,8 +8,8 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
+from portal_testing.factories import Portal
 from services import markdown
-from tests.helpers import Portal
 from tests.ui.test_activation_stepper import until
 from tests.ui.test_distributor_pages import sign_in
 from ui.components import agreement as components
@@ -85,7 +85,9 @@ async def test_preview_renders_once_however_often_the_tabs_flip_and_never_past_t
     user.find(marker="create-agreement").click()
     await user.should_see(marker="agreement-text", retries=30)
     editor = user.find(marker="agreement-text").elements.pop()
+    assert isinstance(editor, ui.textarea)
     tabs = user.find(ui.tabs).elements.pop()
+    assert isinstance(tabs, ui.tabs)
     editor.set_value("# Terms\n\n" + "The reseller keeps records. " * 3_000)
     for tab in ("Preview", "Write", "Preview", "Write", "Preview"):
         tabs.set_value(tab)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from nicegui import ui
 from nicegui.testing import User
 from sqlmodel import select
 
 from data.models import InvitationStatus
-from tests.helpers import EMAIL, PASSWORD, Portal
+from portal_testing.factories import EMAIL, PASSWORD, Portal
 from tests.ui.test_activation_stepper import until
 
 
@@ -16,6 +17,15 @@ async def sign_in(user: User, email: str, path: str = "/login") -> None:
     user.find("Email").type(email)
     user.find("Password").type(PASSWORD)
     user.find("Sign in").trigger("click")
+
+
+async def open_create_invitation(user: User, app_portal: Portal) -> None:
+    """A distributor user signed in, with the Create invitation dialog open."""
+    app_portal.distributor_user(email="mick@mighty.example")
+    await sign_in(user, "mick@mighty.example")
+    await user.should_see("Create invitation", retries=30)
+    user.find(marker="create-invitation").click()
+    await user.should_see(marker="invite-expiry", retries=30)
 
 
 async def test_signed_out_visitor_is_sent_to_sign_in_and_back(user: User, app_portal: Portal) -> None:
@@ -45,11 +55,7 @@ async def test_a_distributor_lands_on_invitations_and_is_kept_out_of_the_reselle
 
 
 async def test_create_invitation_shows_the_link_once(user: User, app_portal: Portal) -> None:
-    app_portal.distributor_user(email="mick@mighty.example")
-    await sign_in(user, "mick@mighty.example")
-    await user.should_see("Create invitation", retries=30)
-    user.find(marker="create-invitation").click()
-    await user.should_see(marker="invite-email", retries=30)
+    await open_create_invitation(user, app_portal)
     user.find(marker="invite-email").type("bad email")
     user.find(marker="create-invitation-submit").click()
     email_input = user.find(marker="invite-email").elements.pop()
@@ -64,6 +70,27 @@ async def test_create_invitation_shows_the_link_once(user: User, app_portal: Por
     token = (link.value or "").rsplit("/", 1)[1]
     assert app_portal.invitation_for(token).company_name == "Acme Inc."
     await user.should_see("bob@acme.example")
+
+
+@pytest.fixture
+def thirty_day_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PORTAL_INVITATION_DAYS=30 for the app the ``user`` fixture starts after this one."""
+    monkeypatch.setenv("PORTAL_INVITATION_DAYS", "30")
+
+
+async def test_the_create_dialog_offers_the_configured_link_validity(
+    thirty_day_links: None, user: User, app_portal: Portal
+) -> None:
+    await open_create_invitation(user, app_portal)
+    expiry = user.find(marker="invite-expiry").elements.pop()
+    assert isinstance(expiry, ui.input) and expiry.value == "30"
+    user.find(marker="invite-company").type("Thirty Days Inc.")
+    user.find(marker="create-invitation-submit").click()
+    await user.should_see("Invitation created", retries=30)
+    link = user.find(marker="new-link").elements.pop()
+    assert isinstance(link, ui.input)
+    invitation = app_portal.invitation_for((link.value or "").rsplit("/", 1)[1])
+    assert (invitation.expires_at - invitation.created_at).days == 30
 
 
 async def test_revoke_asks_first(user: User, app_portal: Portal) -> None:
@@ -109,11 +136,7 @@ async def test_a_page_left_open_after_signing_out_can_do_nothing(user: User, app
 async def test_double_click_on_create_issues_one_invitation(user: User, app_portal: Portal) -> None:
     from data.models import Invitation
 
-    app_portal.distributor_user(email="mick@mighty.example")
-    await sign_in(user, "mick@mighty.example")
-    await user.should_see("Create invitation", retries=30)
-    user.find(marker="create-invitation").click()
-    await user.should_see(marker="invite-company", retries=30)
+    await open_create_invitation(user, app_portal)
     user.find(marker="invite-company").type("Clicked Twice Inc.")
     submit = user.find(marker="create-invitation-submit")
     submit.click()

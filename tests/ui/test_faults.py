@@ -10,8 +10,8 @@ from nicegui import ui
 from nicegui.testing import User
 
 from data.models import InvitationStatus
+from portal_testing.factories import PASSWORD, Portal
 from services.distributor import invitations as distributor_invitations
-from tests.helpers import PASSWORD, Portal
 from tests.ui.test_distributor_pages import sign_in
 from ui import calls
 

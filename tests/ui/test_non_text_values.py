@@ -7,9 +7,9 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from tests.helpers import Portal
+from portal_testing.factories import Portal
 from tests.ui.test_activation_stepper import input_of, stepper_of, until
-from tests.ui.test_distributor_pages import sign_in
+from tests.ui.test_distributor_pages import open_create_invitation
 
 
 @pytest.mark.parametrize("value", [{"a": 1}, [1, 2], 42, True])
@@ -43,11 +43,7 @@ async def test_sign_in_with_values_that_are_not_text_is_an_ordinary_failure(user
 
 
 async def test_create_invitation_refuses_days_that_are_not_a_whole_number(user: User, app_portal: Portal) -> None:
-    app_portal.distributor_user(email="mick@mighty.example")
-    await sign_in(user, "mick@mighty.example")
-    await user.should_see("Create invitation", retries=30)
-    user.find(marker="create-invitation").click()
-    await user.should_see(marker="invite-expiry", retries=30)
+    await open_create_invitation(user, app_portal)
     expiry = user.find(marker="invite-expiry").elements.pop()
     assert isinstance(expiry, ui.input)
     for typed in ("2.5", 2.5, "two"):  # not a whole number of days: refused, never rounded

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from nicegui.testing import User
 
+from portal_testing.factories import EMAIL, Portal
 from services.distributor import partners
-from tests.helpers import EMAIL, Portal
 from tests.ui.test_distributor_pages import sign_in
 
 PORTAL_PAGES = {

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from nicegui.testing import User
 
-from tests.helpers import EMAIL, PASSWORD, RESELLER, Portal
+from portal_testing.factories import EMAIL, PASSWORD, RESELLER, Portal
 from ui.auth import safe_next
 
 
@@ -90,7 +90,8 @@ async def test_next_parameter_never_leads_to_another_site(user: User, app_portal
     await user.open("/login?next=/%09/evil.example/")
     await sign_in(user, EMAIL, PASSWORD)
     await user.should_see(marker="next-step", retries=30)
-    assert user.client.request is not None and user.client.request.url.path == "/portal"
+    assert user.client is not None and user.client.request is not None
+    assert user.client.request.url.path == "/portal"
 
 
 async def test_signing_in_gives_the_browser_a_new_session(user: User, app_portal: Portal) -> None:

@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import select
 
 from data.models import AuditEvent
-from services import accounts
+from portal_testing.factories import DISTRIBUTOR, EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
+from services import access, accounts
 from services.errors import AuthenticationFailed, ValidationFailed
-from tests.helpers import DISTRIBUTOR, EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
 
 
 def test_sign_in_with_any_case_email(portal: Portal) -> None:
@@ -56,7 +56,7 @@ def test_portal_view_shows_company_and_signed_contract(portal: Portal) -> None:
 
 
 def test_signed_in_user_is_gone_for_unknown_ids(portal: Portal) -> None:
-    assert accounts.signed_in_user(portal.uow(), "UR-000-000-000-000") is None
+    assert access.signed_in_user(portal.uow(), "UR-000-000-000-000") is None
 
 
 def test_every_action_reads_the_user_again_and_a_disabled_one_cannot_act(portal: Portal) -> None:

@@ -19,6 +19,7 @@ from data.models import (
     InvitationStatus,
     User,
 )
+from portal_testing.factories import EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
 from services.activation import steps as activation
 from services.errors import (
     InvitationAlreadyActivated,
@@ -29,7 +30,6 @@ from services.errors import (
     ValidationFailed,
 )
 from services.security import verify_password
-from tests.helpers import EMAIL, FULL_NAME, PASSWORD, RESELLER, Portal
 
 
 def count(portal: Portal, model: type) -> int:
@@ -177,7 +177,7 @@ def test_activate_creates_account_user_and_signed_contract_with_evidence(portal:
         contract = session.get(Contract, created.contract_id)
         assert account is not None and user is not None and contract is not None
         version = session.get(AgreementVersion, contract.agreement_version_id)
-        actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]  # type: ignore[arg-type]
+        actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]  # type: ignore[arg-type]  # deliberately loose test input or sqlmodel column
     assert account.kind == AccountKind.RESELLER and account.name == RESELLER
     assert user.email == EMAIL and user.full_name == FULL_NAME and user.account_id == account.id
     assert contract.status == ContractStatus.ACTIVE and contract.signee_user_id == user.id
@@ -264,7 +264,7 @@ def test_expiry_and_revocation_are_checked_at_every_step(
 ) -> None:
     token = portal.invite()
     portal.walk_to(token, step)
-    portal.set_invitation(token, **change)  # type: ignore[arg-type]
+    portal.set_invitation(token, **change)  # type: ignore[arg-type]  # deliberately loose test input or sqlmodel column
     with pytest.raises(error):
         if step == activation.STEP_AGREEMENT:
             activation.accept_agreement(

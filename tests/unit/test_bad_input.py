@@ -10,11 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from portal_testing.factories import FULL_NAME, RESELLER, Portal, open_portal
 from services.activation import steps as activation
+from services.actors import SignedInUser
 from services.distributor import agreements, partners
 from services.distributor import invitations as distributor_invitations
-from services.errors import InvalidState, NotFound, ValidationFailed
-from tests.helpers import FULL_NAME, RESELLER, Portal, open_portal
+from services.errors import InvalidState, InvitationNotFound, NotFound, SetPasswordLinkProblem, ValidationFailed
 
 NASTY = [
     "",
@@ -177,7 +178,7 @@ def test_ids_in_urls(shared: Portal, identifier: str) -> None:
     ):
         try:
             action(shared.uow())
-        except (NotFound, InvalidState, activation.InvitationNotFound, partners.SetPasswordLinkProblem):
+        except (NotFound, InvalidState, InvitationNotFound, SetPasswordLinkProblem):
             pass
         except Exception as error:
             from services.throttle import TooManyAttempts
@@ -220,10 +221,10 @@ def test_set_password_field(shared: Portal, password: str) -> None:
         assert partners.open_set_password_link(shared.uow(), created.token).company_name == "Fuzz Ltd"
 
 
-_actor = {}
+_actor: dict[str, SignedInUser] = {}
 
 
-def distributor(portal: Portal):  # type: ignore[no-untyped-def]
+def distributor(portal: Portal) -> SignedInUser:
     if "actor" not in _actor:
         _actor["actor"] = portal.distributor_user(email="fuzz@distributor.example")
     return _actor["actor"]

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from data import db
+from portal_testing.factories import PASSWORD
 from services.activation import steps as activation
 from services.unit_of_work import UnitOfWork
-from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.sqlite_only
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,10 +15,10 @@ from sqlmodel import select
 
 from data import db, migrations
 from data.models import Account
+from portal_testing.databases import Databases
+from portal_testing.factories import PASSWORD
 from services.activation import steps as activation
 from services.unit_of_work import UnitOfWork
-from tests.databases import Databases
-from tests.helpers import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 ACME = "Acme Distribution Ltd"

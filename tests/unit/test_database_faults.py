@@ -14,10 +14,11 @@ from sqlmodel import func, select
 
 from data import db
 from data.models import Invitation
+from portal_testing.factories import Portal
 from services import workers
+from services.actors import Operator
 from services.distributor import invitations as distributor_invitations
 from services.errors import CannotSave
-from tests.helpers import Portal
 
 
 @pytest.fixture
@@ -154,6 +155,6 @@ def test_an_unreachable_postgresql_server_is_cannot_save_not_a_server_error(monk
     try:
         assert db.write_check(engine) == "missing"
         with pytest.raises(CannotSave):
-            workers.run_action(distributor_invitations.list_invitations_as_operator, None, (), {})
+            workers.run_action(distributor_invitations.list_invitations, None, (Operator(),), {})
     finally:
         engine.dispose()

@@ -10,11 +10,13 @@ from sqlmodel import select
 
 from data.models import Contract, ContractStatus, InvitationStatus, User
 from data.models.types import utcnow
-from services import accounts
+from portal_testing.factories import EMAIL, PASSWORD, Portal
+from services import access, accounts
 from services.activation import steps as activation
+from services.actors import SignedInUser
 from services.distributor import agreements, partners
 from services.distributor import invitations as distributor_invitations
-from services.distributor.partners import PartnerStatus
+from services.distributor.partners import PartnerAction, PartnerStatus
 from services.errors import (
     AuthenticationFailed,
     Forbidden,
@@ -24,13 +26,12 @@ from services.errors import (
     SetPasswordLinkProblem,
     ValidationFailed,
 )
-from tests.helpers import EMAIL, PASSWORD, Portal
 
 OTHER = "Other Distribution GmbH"
 
 
-def invite(portal: Portal, actor: accounts.SignedInUser, **options: object) -> str:
-    return distributor_invitations.invite(portal.uow(), actor, **options).token  # type: ignore[arg-type]
+def invite(portal: Portal, actor: SignedInUser, **options: object) -> str:
+    return distributor_invitations.invite(portal.uow(), actor, **options).token  # type: ignore[arg-type]  # options are the service's own keywords
 
 
 def test_distributor_user_signs_in_and_lands_as_distributor(portal: Portal) -> None:
@@ -225,7 +226,8 @@ def test_direct_reseller_account_and_set_password_link(portal: Portal) -> None:
     with portal.session() as session:
         user = session.exec(select(User).where(User.email == "rita@d.example")).first()
     assert row.status == PartnerStatus.INVITED and row.representative_email == "rita@d.example"
-    assert row.representative_name == "Rita Rep" and row.removable
+    assert row.representative_name == "Rita Rep"
+    assert row.allowed_actions == {PartnerAction.REMOVE_ACCOUNT}
     assert user is None  # created when the link is used: until then the email reserves nothing
     with pytest.raises(AuthenticationFailed):
         accounts.authenticate(portal.uow(), "rita@d.example", PASSWORD)
@@ -302,7 +304,7 @@ def test_a_distributor_sees_only_its_own_data(portal: Portal) -> None:
 
 def test_resellers_cannot_use_distributor_actions(portal: Portal) -> None:
     created = portal.activate(portal.invite())
-    reseller = accounts.signed_in_user(portal.uow(), created.user_id)
+    reseller = access.signed_in_user(portal.uow(), created.user_id)
     assert reseller is not None
     for action in (
         lambda s: distributor_invitations.list_invitations(s, reseller),

@@ -10,16 +10,17 @@ import pytest
 from sqlmodel import col, select
 
 from data.models import AuditEvent
+from portal_testing.factories import DISTRIBUTOR, FULL_NAME, Portal
 from services.activation import steps as activation
+from services.actors import SignedInUser
 from services.distributor import agreements, partners
 from services.distributor import invitations as distributor_invitations
 from services.distributor.invitations import InvitationProgress
 from services.distributor.partners import PartnerStatus
 from services.errors import InvitationAlreadyActivated, InvitationExpired, InvitationRevoked, ValidationFailed
-from tests.helpers import DISTRIBUTOR, FULL_NAME, Portal
 
 
-def row_of(portal: Portal, actor, token: str) -> distributor_invitations.InvitationRow:  # type: ignore[no-untyped-def]
+def row_of(portal: Portal, actor: SignedInUser, token: str) -> distributor_invitations.InvitationRow:
     invitation_id = portal.invitation_for(token).id
     page = distributor_invitations.list_invitations(portal.uow(), actor, search=invitation_id)
     [row] = page.rows
@@ -150,7 +151,7 @@ def test_only_signed_contracts_count_as_contracts(portal: Portal) -> None:
 def test_expiry_beyond_its_bounds_is_refused_never_changed(portal: Portal, days: object, message: str) -> None:
     actor = portal.distributor_user()
     with pytest.raises(ValidationFailed) as failure:
-        distributor_invitations.invite(portal.uow(), actor, expires_in_days=days)  # type: ignore[arg-type]
+        distributor_invitations.invite(portal.uow(), actor, expires_in_days=days)  # type: ignore[arg-type]  # deliberately wrong input: the service refuses it
     assert failure.value.errors == {"expires_in_days": message}
 
 

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from data.models import AuditEvent, Contract, ContractStatus, Invitation, InvitationStatus
+from portal_testing.factories import DISTRIBUTOR, Portal
 from services.activation import steps as activation
 from services.activation.invitations import create_invitation
 from services.distributor.agreements import ensure_distributor
@@ -19,7 +20,6 @@ from services.errors import (
     ValidationFailed,
 )
 from services.security import token_hash
-from tests.helpers import DISTRIBUTOR, Portal
 
 
 def test_token_is_random_long_and_only_its_hash_is_stored(portal: Portal) -> None:
@@ -61,7 +61,7 @@ def test_invitation_creates_a_pending_contract_on_the_active_agreement_version(p
 def test_invalid_invitation_options(portal: Portal, options: dict[str, object], field: str) -> None:
     distributor_id = ensure_distributor(portal.uow(), DISTRIBUTOR).distributor.id
     with pytest.raises(ValidationFailed) as failure:
-        create_invitation(portal.uow(), distributor_id, **options)  # type: ignore[arg-type]
+        create_invitation(portal.uow(), distributor_id, **options)  # type: ignore[arg-type]  # deliberately loose test input
     assert field in failure.value.errors
     with portal.session() as session:
         assert session.exec(select(Invitation)).all() == []
@@ -91,7 +91,7 @@ def test_unknown_token(portal: Portal) -> None:
 )
 def test_expired_and_revoked_links(portal: Portal, change: dict[str, object], error: type[Exception]) -> None:
     token = portal.invite()
-    portal.set_invitation(token, **change)  # type: ignore[arg-type]
+    portal.set_invitation(token, **change)  # type: ignore[arg-type]  # deliberately loose test input
     with pytest.raises(error):
         activation.open_invitation(portal.uow(), token)
 

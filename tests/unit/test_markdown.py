@@ -96,7 +96,7 @@ def test_other_link_targets_are_not_links(source: str) -> None:
 )
 def test_text_that_would_render_unseen_is_refused(source: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        markdown.render(None, source)  # type: ignore[arg-type]
+        markdown.render_text(source)
     assert "text" in refused.value.errors
 
 
@@ -107,12 +107,12 @@ def test_reference_definitions_and_entities_show_as_written() -> None:
 
 def test_rendering_is_bounded_in_time() -> None:
     with pytest.raises(ValidationFailed, match="takes too long"):
-        markdown.render(None, "![" * 50_000, seconds=0.01)  # type: ignore[arg-type]
+        markdown.render_text("![" * 50_000, seconds=0.01)
 
 
 def test_text_that_is_not_a_string_is_a_field_error() -> None:
     with pytest.raises(ValidationFailed):
-        markdown.render(None, {"text": 1})  # type: ignore[arg-type]
+        markdown.render_text({"text": 1})
 
 
 def test_a_dense_long_agreement_renders_and_formatting_past_the_element_bound_is_refused() -> None:
@@ -127,7 +127,7 @@ def test_a_dense_long_agreement_renders_and_formatting_past_the_element_bound_is
     assert 1_000 < html.count("<") - html.count("</") < markdown.ELEMENTS_MAX
     for unit in ("- a\n", "*a", "**_", "`a` "):
         with pytest.raises(ValidationFailed, match="too much formatting"):
-            markdown.render(None, (unit * AGREEMENT_TEXT_MAX)[:AGREEMENT_TEXT_MAX])  # type: ignore[arg-type]
+            markdown.render_text((unit * AGREEMENT_TEXT_MAX)[:AGREEMENT_TEXT_MAX])
 
 
 def test_the_largest_hostile_agreement_renders_and_a_larger_one_is_refused() -> None:

@@ -7,17 +7,18 @@ import pytest
 from sqlmodel import func, select
 
 from data.models import Account, AccountKind, Contract, ContractStatus, Invitation, InvitationStatus, User
+from portal_testing.factories import EMAIL, RESELLER, Portal
 from services import accounts
 from services.activation import steps as activation
+from services.actors import SignedInUser
 from services.distributor import invitations as distributor_invitations
 from services.distributor import new_contracts, partners
 from services.errors import Forbidden, InvalidState, InvitationForExistingAccount, ValidationFailed
-from tests.helpers import EMAIL, RESELLER, Portal
 
 OTHER = "Other Distribution GmbH"
 
 
-def removed_partner(portal: Portal) -> tuple[accounts.SignedInUser, str]:
+def removed_partner(portal: Portal) -> tuple[SignedInUser, str]:
     """A distributor user and the terminated contract of its removed partner (Champions Corp, Jane Doe)."""
     actor = portal.distributor_user()
     token = distributor_invitations.invite(portal.uow(), actor, company_name=RESELLER).token
@@ -123,7 +124,7 @@ def test_an_offer_to_an_account_nobody_can_sign_in_to_is_refused(portal: Portal)
     actor, old_id = removed_partner(portal)
     with portal.session() as session:
         for user in session.exec(select(User).where(User.email == EMAIL)):
-            user.status = "disabled"  # type: ignore[assignment]
+            user.status = "disabled"  # type: ignore[assignment]  # the stored value, as the database holds it
             session.add(user)
         session.commit()
     with pytest.raises(InvalidState, match="Nobody at Champions Corp can sign in"):

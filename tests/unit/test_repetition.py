@@ -10,12 +10,12 @@ import pytest
 from sqlmodel import func, select
 
 from data.models import Account, Agreement, AgreementVersion, Invitation
-from services.accounts import SignedInUser
+from portal_testing.factories import Portal
+from services.actors import SignedInUser
 from services.distributor import agreements, partners
 from services.distributor import invitations as distributor_invitations
 from services.errors import AlreadyDone, InvalidState, ValidationFailed
 from services.requests import new_request_key
-from tests.helpers import Portal
 
 
 def count(portal: Portal, model: type) -> int:

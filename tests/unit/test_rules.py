@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from portal_testing.factories import Portal
 from services.errors import ValidationFailed
 from services.rules import (
     check_password,
@@ -12,7 +15,6 @@ from services.rules import (
     clean_full_name,
     has_legal_entity_type,
 )
-from tests.helpers import Portal
 
 
 def error_of(call, *args: object) -> dict[str, str]:
@@ -159,7 +161,12 @@ def test_control_and_bidi_characters_are_refused_in_every_typed_name_note_and_ti
     for field, value in (("company_name", f"Acme{hidden} Inc"), ("note_to_signee", f"Hello{hidden}there")):
         if field == "note_to_signee" and hidden == "\n":
             continue  # a note has several lines
-        terms = {"invitee_email": None, "company_name": None, "note_to_signee": None, "expires_in_days": 14}
+        terms: dict[str, Any] = {
+            "invitee_email": None,
+            "company_name": None,
+            "note_to_signee": None,
+            "expires_in_days": 14,
+        }
         with pytest.raises(ValidationFailed) as failure:
             InvitationTerms.clean(**{**terms, field: value})
         assert field in failure.value.errors

@@ -21,7 +21,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from data import db, migrations
 from data.migrations import include_name
@@ -40,12 +40,12 @@ from data.models import (
     UserStatus,
 )
 from data.models.types import utcnow
+from portal_testing.databases import Databases
+from portal_testing.factories import PASSWORD, Portal, open_portal
 from services import errors, workers
 from services.accounts import authenticate
 from services.distributor import invitations as distributor_invitations
 from services.unit_of_work import UnitOfWork
-from tests.databases import Databases
-from tests.helpers import PASSWORD, Portal, open_portal
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -205,9 +205,9 @@ def test_a_schema_4_set_password_link_still_works_after_the_upgrade(tmp_path: Pa
     """Schema 4 made the representative's user up front (status invited); revision 0002 gives its links that
     user's email and name, and they still work."""
     from data.models import User, UserStatus
+    from portal_testing.factories import PASSWORD
     from services import accounts
     from services.distributor import partners
-    from tests.helpers import PASSWORD
 
     portal = open_portal(tmp_path / "portal.db")
     actor = portal.distributor_user()
@@ -557,4 +557,7 @@ def test_a_refused_duplicate_reaches_the_caller_as_a_domain_error(
     with pytest.raises(error, match=message):
         workers.run_action(violating, None, (violate,), {})
     with portal.session() as session:  # nothing of the refused action was kept
-        assert session.exec(select(Account).where(Account.name.in_(["Twin Distribution Ltd", "Case Ltd"]))).all() == []
+        assert (
+            session.exec(select(Account).where(col(Account.name).in_(["Twin Distribution Ltd", "Case Ltd"]))).all()
+            == []
+        )

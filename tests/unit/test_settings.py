@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from data.settings import Settings
-from tests.helpers import Portal
+from portal_testing.factories import Portal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -153,7 +153,7 @@ def test_instances_on_one_redis_share_one_generated_session_secret(
 ) -> None:
     """Without PORTAL_SESSION_SECRET, the first instance on a Redis stores a secret there and every other one
     signs cookies with it (so a sign-in on A is valid on B); each data directory stays untouched."""
-    from tests.servers import redis_server
+    from portal_testing.servers import redis_server
 
     monkeypatch.delenv("PORTAL_SESSION_SECRET", raising=False)
     with redis_server() as redis_url:
@@ -167,7 +167,7 @@ def test_instances_on_one_redis_share_one_generated_session_secret(
 
 
 def test_an_unreachable_redis_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.servers import free_port
+    from portal_testing.servers import free_port
 
     monkeypatch.delenv("PORTAL_SESSION_SECRET", raising=False)
     monkeypatch.setenv("PORTAL_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")

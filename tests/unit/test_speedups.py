@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import functools
 import types
+from collections.abc import Callable
 
-from nicegui import helpers
+import pytest
+from nicegui import Client, helpers, ui
+from nicegui.page import page
 
 from ui import speedups
 
@@ -33,7 +36,7 @@ def one_argument_defaulted() -> types.FunctionType:
 
 def test_the_cached_answers_are_nicegui_s_answers() -> None:
     handler = Handler()
-    callables = [
+    callables: list[Callable[..., object]] = [
         no_arguments,
         one_argument,
         lambda: None,
@@ -59,3 +62,21 @@ def test_the_cached_answers_are_nicegui_s_answers() -> None:
 def test_the_app_uses_the_cached_answers() -> None:
     speedups.install()
     assert helpers.expects_arguments is speedups.expects_arguments
+
+
+def test_nicegui_asks_the_cache_when_it_builds_an_element(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the cache is for: NiceGUI asks ``helpers.expects_arguments`` for each props, classes and style
+    collection of an element it builds. Fails when NiceGUI stops calling it there (a NiceGUI upgrade that binds
+    the helper elsewhere), since the speed-up would then be gone while everything else still passes."""
+    speedups.install()
+    asked: list[object] = []
+
+    def counted(func: Callable[..., object]) -> bool:
+        asked.append(func)
+        return speedups.expects_arguments(func)
+
+    monkeypatch.setattr(helpers, "expects_arguments", counted)
+    client = Client(page(""), request=None)
+    with client:
+        ui.label("Built")
+    assert asked, "NiceGUI built an element without asking helpers.expects_arguments"

@@ -11,13 +11,14 @@ from sqlmodel import select
 
 from data.models import AuditEvent, FailedAttempt
 from data.models.types import utcnow
+from portal_testing.factories import EMAIL, PASSWORD, Portal
 from services import accounts, throttle
 from services.activation import steps as activation
+from services.actors import SignedInUser
 from services.distributor import partners
 from services.distributor.partners import UnknownSetPasswordLink
 from services.errors import AuthenticationFailed, InvitationNotFound
 from services.throttle import Limits, SlowDown, TooManyAttempts
-from tests.helpers import EMAIL, PASSWORD, Portal
 
 SMALL = Limits(
     link_guesses_per_address=3,
@@ -98,7 +99,7 @@ def test_valid_links_do_not_count_as_guesses(portal: Portal) -> None:
         activation.open_invitation(portal.uow(), real, client_address="198.51.100.70", limits=SMALL)
 
 
-def sign_in(portal: Portal, email: str, password: str, address: str = "192.0.2.10") -> accounts.SignedInUser:
+def sign_in(portal: Portal, email: str, password: str, address: str = "192.0.2.10") -> SignedInUser:
     return accounts.authenticate(portal.uow(), email, password, client_address=address, limits=SMALL)
 
 
@@ -166,7 +167,7 @@ def test_a_successful_sign_in_clears_the_account_count(portal: Portal) -> None:
             sign_in(portal, EMAIL, "not the password at all")
     assert sign_in(portal, EMAIL, PASSWORD).full_name
     with portal.session() as session:
-        events = session.exec(select(AuditEvent.action).where(AuditEvent.action.like("auth.%"))).all()  # type: ignore[attr-defined]
+        events = session.exec(select(AuditEvent.action).where(AuditEvent.action.like("auth.%"))).all()  # type: ignore[attr-defined]  # sqlmodel types the column as str, not a column
     assert events.count("auth.sign_in_failed") == 4 and events.count("auth.sign_in") == 2
 
 

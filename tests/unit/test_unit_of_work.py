@@ -11,10 +11,10 @@ import pytest
 from sqlmodel import func, select
 
 from data.models import Account, AccountKind, AgreementVersion, User
+from portal_testing.factories import PASSWORD, Portal
 from services.distributor import agreements
 from services.errors import Conflict, DomainError, InvalidState, ValidationFailed
 from services.unit_of_work import UnitOfWork
-from tests.helpers import PASSWORD, Portal
 
 ROOT = Path(__file__).resolve().parents[2]
 # What only the unit of work may do: open sessions or connections, begin, commit or roll back a transaction.
@@ -82,13 +82,16 @@ def test_a_constraint_violation_becomes_the_domain_error_given_or_a_conflict(por
     admin = portal.distributor_user(email="taken@distributor.example")
     uow = portal.uow()
     taken = ValidationFailed({"email": "That email is taken."})
-    duplicate = {"account_id": admin.account_id, "email": "taken@distributor.example", "full_name": "Twin"}
+
+    def duplicate(email: str = "taken@distributor.example") -> User:
+        return User(account_id=admin.account_id, email=email, full_name="Twin")
+
     with pytest.raises(ValidationFailed) as failure, uow.write(conflicts={"user.email": taken}):
-        uow.session.add(User(**duplicate))
+        uow.session.add(duplicate())
         uow.commit()
     assert failure.value.errors == {"email": "That email is taken."}
     with pytest.raises(ValidationFailed) as failure, uow.write():  # the rule's own error, in every action
-        uow.session.add(User(**{**duplicate, "email": "TAKEN@distributor.example"}))
+        uow.session.add(duplicate("TAKEN@distributor.example"))
         uow.commit()
     assert failure.value.errors == {"email": "This email cannot be used: it already belongs to a user."}
     with pytest.raises(Conflict) as conflict, uow.write():  # a rule no error is given for

@@ -9,19 +9,22 @@ import pickle
 import signal
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlmodel import select
 
 from data import db, migrations
 from data.models import AuditEvent
+from portal_testing.factories import EMAIL, Portal
 from services import errors, rules, throttle, workers
 from services.activation import steps as activation
-from tests.helpers import EMAIL, Portal
+
+R = TypeVar("R")
 
 
 @pytest.fixture
@@ -33,8 +36,8 @@ def running_workers(portal: Portal) -> Iterator[None]:
         workers.stop()
 
 
-def call(action: object, *args: object, origin: str | None = None, **kwargs: object) -> object:
-    return workers.submit(action, origin, args, kwargs).result(timeout=30)  # type: ignore[arg-type]
+def call(action: Callable[..., R], *args: object, origin: str | None = None, **kwargs: object) -> R:
+    return workers.submit(action, origin, args, kwargs).result(timeout=30)
 
 
 def test_a_step_runs_in_a_worker_and_records_the_browser_address(portal: Portal, running_workers: None) -> None:
@@ -97,7 +100,7 @@ def test_a_dead_worker_is_replaced(portal: Portal, running_workers: None) -> Non
     token = portal.invite()
     with pytest.raises(workers.WorkerLost):
         call(die)
-    assert call(activation.open_invitation, token).furthest_step == activation.STEP_AGREEMENT  # type: ignore[union-attr]
+    assert call(activation.open_invitation, token).furthest_step == activation.STEP_AGREEMENT
 
 
 def slow_pid(_uow: object, seconds: float) -> int:
@@ -128,7 +131,7 @@ def test_a_worker_killed_while_idle_is_replaced_before_the_next_call(portal: Por
     [pid] = workers.pids()
     os.kill(pid, signal.SIGKILL)  # kill -9, as the issue's fault injection does
     token = portal.invite()
-    assert call(activation.open_invitation, token).furthest_step == activation.STEP_AGREEMENT  # type: ignore[union-attr]
+    assert call(activation.open_invitation, token).furthest_step == activation.STEP_AGREEMENT
     assert workers.pids() != [pid]
 
 
@@ -148,7 +151,7 @@ def test_no_worker_that_can_start_fails_calls_at_once(tmp_path: Path) -> None:
 @pytest.mark.sqlite_only
 def test_a_worker_opens_the_database_while_another_process_writes(portal: Portal) -> None:
     """A worker starting up (or a command-line run) must not need the write lock on an existing database."""
-    writer = sqlite3.connect(portal.engine.url.database, timeout=0)
+    writer = sqlite3.connect(portal.path, timeout=0)
     writer.execute("BEGIN IMMEDIATE")  # the server in the middle of a write
     try:
         workers.start(1, portal.url, throttle.Limits(), wait=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from nicegui import ui
 
 from services.activation import steps as activation
@@ -21,7 +23,7 @@ from services.markdown import SafeHtml
 from services.throttle import TooManyAttempts
 from ui.auth import current_user, login_url, sign_in, signed_in_user_id
 from ui.calls import ServerBusy, browser_key, client_address, open_link, perform, respond_with, user_agent
-from ui.components.actions import BusyState, action_button
+from ui.components.actions import Action, BusyState, action_button
 from ui.components.agreement import (
     RenderFailed,
     agreement_text,
@@ -146,14 +148,14 @@ class ActivationWizard:
         form.summary_spot()
         return form
 
-    def _navigation(self, step: int, back_to: int | None, next_text: str, next_action: object, marker: str) -> None:
+    def _navigation(self, step: int, back_to: int | None, next_text: str, next_action: Action, marker: str) -> None:
         with ui.row().classes("w-full items-center gap-2 mt-2"):
             if back_to is not None:  # no service call: at once, unless Next is running
                 back = ui.button("Back", on_click=lambda: None if self.busy.running else self.go_to(back_to))
                 back.props("flat").mark(f"back-{STEPS[step][0]}")
                 self.busy.add(back)
-            button = action_button(next_text, next_action, busy=self.busy).mark(marker)  # type: ignore[arg-type]
-        self.forms[step].on_submit(lambda: self.busy.press(next_action))  # type: ignore[arg-type]
+            button = action_button(next_text, next_action, busy=self.busy).mark(marker)
+        self.forms[step].on_submit(lambda: self.busy.press(next_action))
         if step == activation.STEP_ACTIVATE:
             self.activate_button = button
 
@@ -291,7 +293,7 @@ class ActivationWizard:
             self._show_password_field(True)
         self.forms[step].show_errors(errors)
 
-    async def _save(self, step: int, action: object, next_step: int, **values: object) -> bool:
+    async def _save(self, step: int, action: Callable[..., ActivationView], next_step: int, **values: object) -> bool:
         """Call one step's service; on success move on (back to the review after an Edit), otherwise show what is
         wrong where it is wrong. A press that arrives once its step has moved on (the second click of a double
         click, after a quick save) does nothing."""
@@ -299,7 +301,7 @@ class ActivationWizard:
             return False
         self.forms[step].clear_errors()
         try:
-            self.view = await perform(  # type: ignore[call-overload]
+            self.view = await perform(
                 action, self.token, client_address=self.address, revision=self.view.revision, **values
             )
         except StaleDraft as stale:  # another window saved meanwhile: nothing was saved from this one

@@ -151,8 +151,8 @@ class Dialog:
 
     def open(self) -> None:
         target = self._initial_focus or next(iter(self.form.fields.values()), None)
-        if target is not None:
-            target.props["autofocus"] = True  # type: ignore[attr-defined]
+        if isinstance(target, Element):  # every field is an element
+            target.props["autofocus"] = True
         self.element.open()
 
     def close(self) -> None:

@@ -24,10 +24,11 @@ marks itself invalid (``aria-invalid``). Nothing a person types is cut or change
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from nicegui import ui
 from nicegui.element import Element
+from nicegui.elements.mixins.value_element import ValueElement
 
 from ui.components.focus import move_focus
 
@@ -66,7 +67,7 @@ class FieldParts:
     @error.setter
     def error(self, message: str | None) -> None:
         self._error_text = message or None
-        control: Element = self  # type: ignore[assignment]
+        control = self.control
         if message and self._message is None:
             with self.wrapper:
                 self._message = ui.label("").classes(ERROR_CLASSES)
@@ -83,7 +84,7 @@ class FieldParts:
     _has_error_prop = True
 
     def _describe(self) -> None:
-        control: Element = self  # type: ignore[assignment]
+        control = self.control
         described = [f"c{part.id}" for part in (self._message if self._error_text else None, self._hint) if part]
         control._props["aria-describedby"] = " ".join(described) or None
 
@@ -92,9 +93,19 @@ class FieldParts:
         self.wrapper.visible = shown
 
     @property
+    def control(self) -> Element:
+        """The field's own element: a field's parts are always mixed into one (``ui.input``, ``ui.select``, …)."""
+        assert isinstance(self, Element)
+        return self
+
+    @property
     def submitted_value(self) -> object:
         """The value to send to the service."""
-        return self.value  # type: ignore[attr-defined]
+        assert isinstance(self, ValueElement)
+        return self.value
+
+
+F = TypeVar("F", bound=FieldParts)
 
 
 class TextField(FieldParts, ui.input):
@@ -162,7 +173,7 @@ class SelectField(FieldParts, ui.select):
     def __init__(
         self,
         label: str,
-        options: Mapping[object, str],
+        options: Mapping[Any, str],
         *,
         value: object = None,
         hint: str | None = None,
@@ -273,7 +284,7 @@ class Form:
         self._summary_spot = ui.element("div").classes("contents")
         return self._summary_spot
 
-    def add(self, name: str, field: FieldParts) -> FieldParts:
+    def add(self, name: str, field: F) -> F:
         """Register a field made elsewhere under the service's ``name`` for it."""
         self.fields[name] = field
         self._initial[name] = field.submitted_value
@@ -288,22 +299,22 @@ class Form:
 
     def text(self, name: str, label: str, **options: Any) -> TextField:
         """A one-line text field; ``options`` as :class:`TextField` takes them."""
-        return self.add(name, TextField(label, **options))  # type: ignore[return-value]
+        return self.add(name, TextField(label, **options))
 
     def textarea(self, name: str, label: str, **options: Any) -> TextAreaField:
-        return self.add(name, TextAreaField(label, **options))  # type: ignore[return-value]
+        return self.add(name, TextAreaField(label, **options))
 
     def number(self, name: str, label: str, **options: Any) -> NumberField:
-        return self.add(name, NumberField(label, **options))  # type: ignore[return-value]
+        return self.add(name, NumberField(label, **options))
 
-    def select(self, name: str, label: str, options: Mapping[object, str], **more: Any) -> SelectField:
-        return self.add(name, SelectField(label, options, **more))  # type: ignore[return-value]
+    def select(self, name: str, label: str, options: Mapping[Any, str], **more: Any) -> SelectField:
+        return self.add(name, SelectField(label, options, **more))
 
     def checkbox(self, name: str, label: str, **options: Any) -> CheckboxField:
-        return self.add(name, CheckboxField(label, **options))  # type: ignore[return-value]
+        return self.add(name, CheckboxField(label, **options))
 
     def password(self, name: str, label: str = "Password", **options: Any) -> PasswordField:
-        return self.add(name, PasswordField(label, **options))  # type: ignore[return-value]
+        return self.add(name, PasswordField(label, **options))
 
     def on_submit(self, submit: Callable[[], Awaitable[Any] | None]) -> None:
         """What Enter in a one-line field does: usually ``lambda: busy.press(action)``, the primary button's
@@ -343,7 +354,7 @@ class Form:
         if len(problems) > 1 or unplaced:
             self.show_summary(problems)
         if focus and placed:
-            move_focus(placed[0][1])  # type: ignore[arg-type]
+            move_focus(placed[0][1].control)
         elif focus and self._summary is not None and problems:
             move_focus(self._summary)
 

@@ -185,10 +185,17 @@ class ListFilters:
 class Listing(Protocol):
     """What a list service returns (``services.listing.Page``)."""
 
-    rows: Sequence[Any]
-    total: int
-    page: int
-    page_size: int
+    @property
+    def rows(self) -> Sequence[Any]: ...
+
+    @property
+    def total(self) -> int: ...
+
+    @property
+    def page(self) -> int: ...
+
+    @property
+    def page_size(self) -> int: ...
 
 
 class ListView:

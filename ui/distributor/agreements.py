@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from services.accounts import SignedInUser
+from services.actors import SignedInUser
 from services.distributor import agreements
-from services.distributor.agreements import AgreementSummary
+from services.distributor.agreements import AgreementAction, AgreementSummary
 from services.errors import ValidationFailed
 from ui.auth import act, require, signed_in_only
 from ui.components.actions import action_button
@@ -46,10 +47,11 @@ class AgreementsPage:
         with card().mark(f"agreement-{summary.agreement_id}"):
             with ui.row().classes("w-full items-center gap-3 flex-wrap"):
                 Heading(summary.title, 2).classes("grow min-w-0 break-words")
-                publish = action_button(
-                    "Publish new version", lambda s=summary: self.open_editor(s), kind="secondary", icon="publish"
-                ).mark(f"publish-{summary.agreement_id}")
-                publish.props["aria-label"] = f"Publish new version of {summary.title}"
+                if AgreementAction.PUBLISH_VERSION in summary.allowed_actions:
+                    publish = action_button(
+                        "Publish new version", partial(self.open_editor, summary), kind="secondary", icon="publish"
+                    ).mark(f"publish-{summary.agreement_id}")
+                    publish.props["aria-label"] = f"Publish new version of {summary.title}"
             table = ResponsiveTable(
                 [
                     Column("Version", "nowrap"),
@@ -71,7 +73,7 @@ class AgreementsPage:
                     with table.cell():
                         action_button(
                             "View",
-                            lambda v=version.version_id: self.view_text(v),
+                            partial(self.view_text, version.version_id),
                             kind="flat",
                             label=f"View version {version.version} of {summary.title}",
                         )

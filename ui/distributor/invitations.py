@@ -8,11 +8,11 @@ from typing import Any
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from services.accounts import SignedInUser
 from services.activation.invitations import MAX_EXPIRY_DAYS
+from services.actors import SignedInUser
 from services.distributor import agreements
 from services.distributor import invitations as distributor_invitations
-from services.distributor.invitations import InvitationDetail, InvitationProgress, InvitationRow
+from services.distributor.invitations import InvitationAction, InvitationDetail, InvitationProgress, InvitationRow
 from services.errors import InvalidState, NotFound
 from ui.auth import act, require, signed_in_only
 from ui.components.actions import action_button
@@ -20,7 +20,7 @@ from ui.components.dialogs import Dialog, confirm, show_link_once
 from ui.components.focus import announce
 from ui.components.tables import Column, ListState, ListView, ResponsiveTable
 from ui.pages import list_page
-from ui.settings import activation_url
+from ui.settings import activation_url, invitation_days
 from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
 
 PATH = "/distributor/invitations"
@@ -42,8 +42,6 @@ STATUS_CLASSES = {
     InvitationProgress.REVOKED: "bg-red-100 text-red-900",
 }
 FILTER_OPTIONS = {progress.value: label for progress, label in STATUS_LABELS.items()}
-OPEN = (InvitationProgress.NOT_OPENED, InvitationProgress.OPENED, InvitationProgress.IN_PROGRESS)
-DEAD = (InvitationProgress.EXPIRED, InvitationProgress.REVOKED)
 
 
 def status_text(row: InvitationRow) -> str:
@@ -103,9 +101,9 @@ async def reissue(row: InvitationRow, after: Refresh) -> None:
 
 
 def invitation_actions(row: InvitationRow, after: Refresh, *, dense: bool = True) -> None:
-    """**Revoke** for an open invitation, **Reissue** for a dead one, or the invitation that replaced it (for the
-    list's rows and the details)."""
-    if row.progress in OPEN:
+    """The actions the service allows on the invitation (**Revoke** an open one, **Reissue** a dead one), and the
+    invitation that replaced it (for the list's rows and the details)."""
+    if InvitationAction.REVOKE in row.allowed_actions:
         action_button(
             "Revoke",
             lambda: revoke(row, after),
@@ -116,7 +114,7 @@ def invitation_actions(row: InvitationRow, after: Refresh, *, dense: bool = True
         ui.link(f"Replaced by {row.replaced_by}", f"{PATH}/{row.replaced_by}").classes(
             "text-primary font-medium px-2 py-1"
         ).mark(f"replaced-{row.invitation_id}")
-    elif row.progress in DEAD:
+    if InvitationAction.REISSUE in row.allowed_actions:
         action_button(
             "Reissue",
             lambda: reissue(row, after),
@@ -197,7 +195,7 @@ class InvitationsPage:
             form.number(
                 "expires_in_days",
                 "Expires in (days)",
-                value=14,
+                value=invitation_days(),
                 hint=f"A whole number of days, 1 to {MAX_EXPIRY_DAYS}.",
             ).mark("invite-expiry")
             form.select("agreement_version_id", "Agreement version", versions, value=latest).mark("invite-version")

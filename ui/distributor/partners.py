@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from services.accounts import SignedInUser
+from services.actors import SignedInUser
 from services.distributor import new_contracts, partners
-from services.distributor.partners import PartnerRow, PartnerStatus
+from services.distributor.partners import PartnerAction, PartnerRow, PartnerStatus
 from services.errors import AlreadyDone, DomainError, NotFound
 from services.listing import Page
 from services.requests import new_request_key
@@ -17,7 +17,7 @@ from ui.components.dialogs import Dialog, confirm, show_link_once
 from ui.components.focus import announce
 from ui.components.tables import Column, ListState, ListView, ResponsiveTable
 from ui.pages import list_page
-from ui.settings import activation_url, set_password_url
+from ui.settings import activation_url, invitation_days, set_password_url
 from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
 
 PATH = "/distributor/partners"
@@ -106,6 +106,7 @@ class PartnersPage:
                 legal_name=values["company_name"],
                 representative_name=values["full_name"],
                 representative_email=values["email"],
+                expires_in_days=invitation_days(),
                 request_key=dialog.request_key,
             )
             dialog.replace_with_link(
@@ -180,23 +181,23 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
                 facts.append(("Terminated at", format_time(detail.terminated_at)))
                 facts.append(("Reason for termination", detail.termination_reason or "—"))
             _facts(facts)
-            if row.status == PartnerStatus.ACTIVE:
+            if PartnerAction.TERMINATE_CONTRACT in detail.allowed_actions:
                 action_button(
                     "Terminate contract", lambda: terminate(row.company_name), kind="danger-secondary"
                 ).classes("self-start").mark("terminate")
-            if row.status == PartnerStatus.REMOVED and detail.next_contract is not None:
+            if detail.next_contract is not None:
                 following = detail.next_contract
                 with ui.row().classes("items-center gap-2"):
                     ui.label(f"New contract ({PARTNER_LABELS[following.status].lower()}):").classes("text-slate-700")
                     ui.link(following.contract_id, f"{PATH}/{following.contract_id}").classes(
                         "text-primary font-medium"
                     ).mark("next-contract")
-            elif row.status == PartnerStatus.REMOVED:
+            if PartnerAction.OFFER_NEW_CONTRACT in detail.allowed_actions:
                 request_key = new_request_key()  # one per showing: a retry offers once
                 action_button(
                     "Offer a new contract", lambda: offer(row.company_name, request_key), kind="secondary"
                 ).classes("self-start").mark("offer-new-contract")
-            if row.removable:
+            if PartnerAction.REMOVE_ACCOUNT in detail.allowed_actions:
                 action_button(
                     "Remove reseller account", lambda: remove(row.company_name), kind="danger-secondary"
                 ).classes("self-start").mark("remove-partner")
@@ -221,7 +222,12 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
     @signed_in_only
     async def offer(company: str, request_key: str) -> None:
         try:
-            issued = await act(new_contracts.offer_new_contract, contract_id, request_key=request_key)
+            issued = await act(
+                new_contracts.offer_new_contract,
+                contract_id,
+                expires_in_days=invitation_days(),
+                request_key=request_key,
+            )
         except AlreadyDone:
             await show()
             return

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from fastapi.responses import RedirectResponse
 from nicegui import ui
@@ -363,12 +364,10 @@ class MarketplacePage:
                     used = len(hub.marketplaces)
                     table.cell(f"{used}: {', '.join(hub.marketplaces)}" if used else "0")
                     with table.cell():
-                        action_button(
-                            "Edit", lambda hub=hub: self.edit_hub(hub), kind="flat", label=f"Edit hub {hub.name}"
-                        )
+                        action_button("Edit", partial(self.edit_hub, hub), kind="flat", label=f"Edit hub {hub.name}")
                         action_button(
                             "Delete",
-                            lambda hub=hub: self.delete_hub(hub),
+                            partial(self.delete_hub, hub),
                             kind="danger-flat",
                             label=f"Delete hub {hub.name}",
                         )
@@ -400,7 +399,7 @@ class MarketplacePage:
                     with table.cell():
                         action_button(
                             "Edit",
-                            lambda marketplace=marketplace: self.edit_marketplace(marketplace),
+                            partial(self.edit_marketplace, marketplace),
                             kind="flat",
                             label=f"Edit marketplace {marketplace.name}",
                         )

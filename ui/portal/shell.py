@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager
 
 from fastapi.responses import RedirectResponse
 
-from services.accounts import SignedInUser
+from services.actors import SignedInUser
 from services.portal.access import portal_open
 from ui.auth import act, require
 from ui.theme import page_frame

@@ -13,9 +13,11 @@ from sqlmodel import Session, select
 from data import db
 from data.models import ActivationDraft, Invitation, InvitationStatus
 from data.models.types import utcnow
-from services.accounts import SignedInUser, create_distributor_user, signed_in_user
+from services.access import signed_in_user
+from services.accounts import create_distributor_user
 from services.activation import steps as activation
 from services.activation.invitations import create_invitation
+from services.actors import SignedInUser
 from services.distributor.agreements import ensure_distributor
 from services.unit_of_work import UnitOfWork
 
@@ -71,7 +73,7 @@ class Portal:
     def invite(self, distributor: str = DISTRIBUTOR, **options: object) -> str:
         """Issue an invitation and return its URL token."""
         distributor_id = ensure_distributor(self.uow(), distributor).distributor.id
-        return create_invitation(self.uow(), distributor_id, **options).token  # type: ignore[arg-type]
+        return create_invitation(self.uow(), distributor_id, **options).token  # type: ignore[arg-type]  # options are the service's own keywords
 
     def walk_to(self, token: str, step: int, *, email: str = EMAIL, company: str = RESELLER) -> int:
         """Save every step before ``step`` with valid data, as a reseller clicking Next would; returns the

@@ -1,0 +1,1 @@
+"""One module per measurement group of ``python -m bench`` (``__main__.GROUPS`` lists them)."""
