@@ -166,6 +166,31 @@ class Dialog:
         show_link_once(title, url, explanation)
         self.close()
 
+    def open_for_link(
+        self,
+        submit: str,
+        issue: Callable[[], Awaitable[str | None]],
+        *,
+        title: str,
+        explanation: str,
+        refresh: Callable[[], Awaitable[Any]],
+    ) -> ui.button:
+        """Give a dialog whose result is a new one-time link its **Cancel** and ``submit`` buttons, and open it.
+        ``issue`` calls the service and returns the link (``None``: nothing to show, e.g. the session ended); the
+        link then replaces this dialog (:meth:`replace_with_link`) and ``refresh`` updates the list behind it, as
+        it does when the request turns out to be done already. Returns the submit button."""
+
+        async def issued() -> None:
+            url = await issue()
+            if url is not None:
+                self.replace_with_link(title, url, explanation)
+                await refresh()
+
+        self.cancel_button()
+        button = self.submit_button(submit, issued, done_already=refresh)
+        self.open()
+        return button
+
     def submit(self, result: Any) -> None:
         """Close with ``result`` for whoever awaits :meth:`result`."""
         if not self.element.is_deleted:

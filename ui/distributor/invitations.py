@@ -201,7 +201,7 @@ class InvitationsPage:
             form.select("agreement_version_id", "Agreement version", versions, value=latest).mark("invite-version")
 
         @signed_in_only
-        async def create() -> None:
+        async def create() -> str:
             values = form.values()
             issued = await act(
                 distributor_invitations.invite,
@@ -212,16 +212,15 @@ class InvitationsPage:
                 agreement_version_id=values["agreement_version_id"],
                 request_key=dialog.request_key,
             )
-            dialog.replace_with_link(
-                "Invitation created",
-                activation_url(issued.token),
-                "Send this link to the reseller. It is shown only now: the portal keeps no copy.",
-            )
-            await self.refresh()
+            return activation_url(issued.token)
 
-        dialog.cancel_button()
-        dialog.submit_button("Create", create, done_already=self.refresh).mark("create-invitation-submit")
-        dialog.open()
+        dialog.open_for_link(
+            "Create",
+            create,
+            title="Invitation created",
+            explanation="Send this link to the reseller. It is shown only now: the portal keeps no copy.",
+            refresh=self.refresh,
+        ).mark("create-invitation-submit")
 
 
 # The distributor's invitations (``?status=…&q=…&page=…``).

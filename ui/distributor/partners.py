@@ -99,7 +99,7 @@ class PartnersPage:
             )
 
         @signed_in_only
-        async def create() -> None:
+        async def create() -> str:
             values = form.values()
             created = await act(
                 partners.create_reseller_account,
@@ -109,17 +109,16 @@ class PartnersPage:
                 expires_in_days=invitation_days(),
                 request_key=dialog.request_key,
             )
-            dialog.replace_with_link(
-                "Reseller account created",
-                set_password_url(created.token),
-                "Hand this one-time link to the representative: they set a password, accept the service "
-                "agreement and are signed in. It is shown only now.",
-            )
-            await self.refresh()
+            return set_password_url(created.token)
 
-        dialog.cancel_button()
-        dialog.submit_button("Create", create, done_already=self.refresh).mark("create-reseller-submit")
-        dialog.open()
+        dialog.open_for_link(
+            "Create",
+            create,
+            title="Reseller account created",
+            explanation="Hand this one-time link to the representative: they set a password, accept the service "
+            "agreement and are signed in. It is shown only now.",
+            refresh=self.refresh,
+        ).mark("create-reseller-submit")
 
 
 # The partners directory (``?status=…&q=…&page=…``).
