@@ -14,14 +14,16 @@ R = TypeVar("R")
 
 def as_signed_in(
     uow: UnitOfWork,
-    user_id: str,
+    user_id: str | tuple[str, int],
     action: Callable[Concatenate[UnitOfWork, SignedInUser, ...], R],
     *args: Any,
     **kwargs: Any,
 ) -> R:
     """``action(uow, actor, ...)`` as the user ``user_id``, read again now: a user that no longer exists or
-    is no longer active (disabled, or never activated) cannot act, whatever a page remembered about it."""
-    actor = signed_in_user(uow, user_id)  # its own read block; the action opens its own
+    is no longer active (disabled, or never activated) cannot act, whatever a page remembered about it. Given
+    as ``(user_id, session_version)``, a session signed in before the user's password changed cannot act either."""
+    user, version = user_id if isinstance(user_id, tuple) else (user_id, None)
+    actor = signed_in_user(uow, user, version)  # its own read block; the action opens its own
     if actor is None:
         raise SignedOut()
     return action(uow, actor, *args, **kwargs)

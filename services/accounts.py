@@ -23,6 +23,7 @@ class SignedInUser:
     account_id: str
     account_kind: str
     full_name: str
+    session_version: int = 0  # the user's when this session signed in (a newer password signs it out)
 
 
 @dataclass(frozen=True)
@@ -98,18 +99,31 @@ def authenticate(
         uow.commit()
     if not ok or user is None or account is None:
         raise AuthenticationFailed()
-    return SignedInUser(user_id=user.id, account_id=account.id, account_kind=account.kind, full_name=user.full_name)
+    return _signed_in(user, account)
 
 
-def signed_in_user(uow: UnitOfWork, user_id: str) -> SignedInUser | None:
-    """The user behind a session's user ID, if that user still exists and is active."""
+def _signed_in(user: User, account: Account) -> SignedInUser:
+    return SignedInUser(
+        user_id=user.id,
+        account_id=account.id,
+        account_kind=account.kind,
+        full_name=user.full_name,
+        session_version=user.session_version,
+    )
+
+
+def signed_in_user(uow: UnitOfWork, user_id: str, session_version: int | None = None) -> SignedInUser | None:
+    """The user behind a session's user ID, if that user still exists and is active, and (given the version the
+    session signed in under) its password has not changed since."""
     with uow.read():
-        user = uow.session.get(User, user_id) if is_storable(user_id) else None
+        user = uow.session.get(User, user_id) if isinstance(user_id, str) and is_storable(user_id) else None
         if user is None or user.status != UserStatus.ACTIVE:
             return None
+        if session_version is not None and session_version != user.session_version:
+            return None  # signed out by a newer password
         account = uow.session.get(Account, user.account_id)
     assert account is not None
-    return SignedInUser(user_id=user.id, account_id=account.id, account_kind=account.kind, full_name=user.full_name)
+    return _signed_in(user, account)
 
 
 def portal_view(uow: UnitOfWork, user_id: str) -> PortalView:

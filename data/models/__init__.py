@@ -5,12 +5,14 @@ from data.models.agreement import Agreement, AgreementVersion
 from data.models.audit import AuditEvent
 from data.models.contract import Contract, ContractStatus
 from data.models.invitation import ActivationDraft, Invitation, InvitationStatus
+from data.models.outbox import AccountLink, NotificationSetting, OutboxEmail
 from data.models.request import CompletedRequest
 from data.models.throttle import FailedAttempt
 
 __all__ = [
     "Account",
     "AccountKind",
+    "AccountLink",
     "ActivationDraft",
     "Agreement",
     "AgreementVersion",
@@ -21,6 +23,8 @@ __all__ = [
     "FailedAttempt",
     "Invitation",
     "InvitationStatus",
+    "NotificationSetting",
+    "OutboxEmail",
     "SetPasswordLink",
     "User",
     "UserStatus",

@@ -7,7 +7,7 @@ The command line acts as an operator over every distributor (``*_as_operator``).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -32,6 +32,7 @@ from services.activation.invitations import (
 from services.activation.steps import STEP_TITLES
 from services.errors import InvalidState, NotFound, ValidationFailed
 from services.listing import Page, contains, search_text
+from services.mail.outbox import EmailStatus, statuses_about
 from services.rules import is_storable
 from services.unit_of_work import UnitOfWork
 
@@ -106,6 +107,7 @@ class InvitationDetail:
     contract_id: str
     reissued_from_id: str | None
     history: list[HistoryEntry]
+    emails: list[EmailStatus] = field(default_factory=list)  # the emails that carried its link, oldest first
 
 
 _PROGRESS_ONLY = (InvitationProgress.NOT_OPENED.value, InvitationProgress.OPENED.value)
@@ -311,9 +313,11 @@ def invite(
     expires_in_days: int = 14,
     agreement_version_id: str | None = None,
     request_key: str | None = None,
+    send_email: bool = False,
 ) -> IssuedInvitation:
     """Issue an invitation for the actor's distributor. The URL token is returned once, never stored. A request
-    key (one per opening of the dialog) makes a double click or a retry issue it once."""
+    key (one per opening of the dialog) makes a double click or a retry issue it once. ``send_email``: email the
+    link to the invitee too."""
     return create_invitation(
         uow,
         distributor_of(actor),
@@ -324,6 +328,7 @@ def invite(
         agreement_version_id=agreement_version_id,
         actor=actor.user_id,
         request_key=request_key,
+        send_email=send_email,
     )
 
 
@@ -333,6 +338,7 @@ HISTORY_WHAT = {
     "invitation.activated": "activated the reseller portal",
     "invitation.revoked": "revoked the invitation",
     "invitation.reissued": "reissued the invitation with a new link",
+    "invitation.resent": "sent a new link by email (the previous link stopped working)",
 }
 
 
@@ -383,6 +389,7 @@ def invitation_detail(uow: UnitOfWork, actor: SignedInUser, invitation_id: str) 
             contract_id=invitation.contract_id,
             reissued_from_id=invitation.reissued_from_id,
             history=_history(session, invitation, reseller_name),
+            emails=[e for e in statuses_about(session, invitation.id) if e.kind == "invitation"],
         )
 
 
