@@ -56,7 +56,7 @@ class MailServer:
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}?tls=none"
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         if self.refuse:
             return self.refuse
         with self.lock:

@@ -24,8 +24,12 @@ from data import db
 from data.settings import Settings
 from services import throttle, workers
 from services.errors import DomainError, Unavailable
+from services.mail import config as mail_config
+from services.mail import sender as mail_sender
 from ui import settings as app_settings
 from ui import sockets, speedups, theme
+from ui.account.recovery import confirm_email_page, forgot_password_page, reset_password_page
+from ui.account.settings import account_settings_page
 from ui.activation.set_password import set_password_page
 from ui.activation.wizard import activation_page
 from ui.auth import login_page, sign_out, sign_out_page, start_session
@@ -45,7 +49,18 @@ REDIS_KEY_PREFIX = "portal:"  # NiceGUI's storage keys in a Redis that may serve
 SESSION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60
 
 # Pages whose responses must never be cached: the activation link is a credential, the rest is private.
-NO_STORE_PREFIXES = ("/activate", "/set-password", "/portal", "/login", "/logout", "/distributor")
+NO_STORE_PREFIXES = (
+    "/activate",
+    "/set-password",
+    "/portal",
+    "/login",
+    "/logout",
+    "/distributor",
+    "/account",
+    "/forgot-password",
+    "/reset-password",
+    "/confirm-email",
+)
 
 
 class SecurityHeaders:
@@ -192,6 +207,10 @@ def register_pages() -> None:
         "/distributor/agreements": agreements_page,
         "/distributor/partners": partners_page,
         "/distributor/partners/{contract_id}": partner_detail_page,
+        "/account": account_settings_page,
+        "/forgot-password": forgot_password_page,
+        "/reset-password/{token}": reset_password_page,
+        "/confirm-email/{token}": confirm_email_page,
     }
     for path, build in pages.items():
         ui.page(path, response_timeout=PAGE_BUILD_TIMEOUT_S)(guarded(build))
@@ -271,6 +290,9 @@ def run_server(settings: Settings) -> None:
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
         workers.start(os.cpu_count() or 1, settings.database_url, throttle.current_limits())
         app.on_shutdown(workers.stop)
+        mail_config.configure(mail_config.from_settings(settings))
+        mail_sender.start(mail_sender.transport_for(_secret(settings.smtp_url), settings.mail_dir))
+        app.on_shutdown(mail_sender.stop)
     register_pages()
     sockets.install(settings.base_url)
     if os.environ.get("PORTAL_BENCH") == "1":
@@ -298,6 +320,10 @@ def run_server(settings: Settings) -> None:
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=list(settings.trusted_proxies) or None,
     )
+
+
+def _secret(value: object) -> str | None:
+    return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
 
 
 def origin_of(url: str) -> str:

@@ -161,6 +161,7 @@ def page_frame(
                     if target == current:
                         link.classes("bg-white/20").props('aria-current="page"')
         if signed_in:  # a POST, so that no link or image elsewhere can sign anyone out
+            ui.link("Account", "/account").classes("text-white no-underline px-3 py-1 rounded font-medium")
             with ui.element("form").props("method=post action=/logout").classes("m-0"):
                 ui.button("Sign out").props("type=submit flat color=white no-caps").classes("text-white")
     # Quasar's page is the ``main`` landmark already; this is its centred column.

@@ -159,7 +159,7 @@ def test_two_senders_never_hold_one_email_at_once(portal: Portal, smtp: MailServ
 
 
 def run_crashing_sender(portal: Portal, url: str, moment: str) -> None:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-m", "tests.mail_crash", portal.url, url, moment, TEST_KEY.decode()],
         cwd=ROOT,
         capture_output=True,
