@@ -158,6 +158,9 @@ class FileTransport:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
+    def __repr__(self) -> str:
+        return f"FileTransport({self.directory})"
+
     def deliver(self, message: EmailMessage, email_id: str) -> None:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         final = self.directory / f"{email_id}.eml"

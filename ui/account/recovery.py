@@ -39,9 +39,8 @@ async def forgot_password_page() -> None:
             except ValidationFailed as failure:
                 form.show_errors(failure.errors)
                 return
-            answer.text = said
+            answer.text = said  # a role=status region: read out as it changes
             answer.set_visibility(True)
-            announce(said)
 
         busy = BusyState()
         form.on_submit(lambda: busy.press(submit))

@@ -61,8 +61,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["user.id"]),
         sa.PrimaryKeyConstraint("user_id", "topic"),
     )
-    with op.batch_alter_table("user") as table:
-        table.add_column(sa.Column("session_version", sa.Integer(), server_default=sa.text("0"), nullable=False))
+    # A plain ADD COLUMN on both databases (no batch rebuild of the user table and its expression index).
+    op.add_column("user", sa.Column("session_version", sa.Integer(), server_default=sa.text("0"), nullable=False))
 
 
 def downgrade() -> None:
