@@ -37,6 +37,7 @@ from ui.calls import RETRY_AFTER_KEY, ServerBusy
 from ui.distributor.agreements import agreements_page
 from ui.distributor.invitations import invitation_detail_page, invitations_page
 from ui.distributor.partners import partner_detail_page, partners_page
+from ui.distributor.users import users_page
 from ui.home import home_page
 from ui.portal.overview import portal_page
 from ui.theme import PRODUCT_NAME, Heading, card, page_frame
@@ -207,6 +208,7 @@ def register_pages() -> None:
         "/distributor/agreements": agreements_page,
         "/distributor/partners": partners_page,
         "/distributor/partners/{contract_id}": partner_detail_page,
+        "/distributor/users": users_page,
         "/account": account_settings_page,
         "/forgot-password": forgot_password_page,
         "/reset-password/{token}": reset_password_page,

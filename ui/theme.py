@@ -188,6 +188,7 @@ DISTRIBUTOR_NAV = (
     ("Invitations", "/distributor/invitations"),
     ("Partners", "/distributor/partners"),
     ("Agreements", "/distributor/agreements"),
+    ("Users", "/distributor/users"),
 )
 
 

@@ -16,6 +16,7 @@ from ui.components.actions import action_button
 from ui.components.dialogs import Dialog, confirm, show_link_once
 from ui.components.focus import announce
 from ui.components.tables import Column, ListState, ListView, ResponsiveTable
+from ui.distributor import partner_emails
 from ui.pages import list_page
 from ui.settings import activation_url, set_password_url
 from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
@@ -97,6 +98,7 @@ class PartnersPage:
             form.text("email", "Representative's email", input_type="email", autocomplete="off").mark(
                 "representative-email"
             )
+            partner_emails.send_by_email_box(form)
 
         @signed_in_only
         async def create() -> None:
@@ -107,12 +109,12 @@ class PartnersPage:
                 representative_name=values["full_name"],
                 representative_email=values["email"],
                 request_key=dialog.request_key,
+                send_email=bool(values["send_email"]),
             )
             dialog.replace_with_link(
                 "Reseller account created",
                 set_password_url(created.token),
-                "Hand this one-time link to the representative: they set a password, accept the service "
-                "agreement and are signed in. It is shown only now.",
+                partner_emails.created_explanation(values),
             )
             await self.refresh()
 
@@ -182,6 +184,7 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
                 action_button(
                     "Terminate contract", lambda: terminate(row.company_name), kind="danger-secondary"
                 ).classes("self-start").mark("terminate")
+                partner_emails.reset_link_button(row.contract_id, row.company_name)
             if row.status == PartnerStatus.REMOVED and detail.next_contract is not None:
                 following = detail.next_contract
                 with ui.row().classes("items-center gap-2"):
