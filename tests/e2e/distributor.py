@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+import time
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -43,3 +47,21 @@ def close_link_dialog(page: Page, *, copied: bool = False) -> None:
     if not copied:
         page.get_by_role("alertdialog").get_by_role("button", name="Close without copying").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def emailed_link(data_dir: Path, address: str, path: str, timeout: float = 20) -> str:
+    """The newest link to ``/<path>/…`` in an email to ``address`` that a server without SMTP wrote as a .eml file
+    into its data directory (what ``python main.py mail show`` prints)."""
+    pattern = re.compile(rf"https?://\S+/{path}/[A-Za-z0-9_-]{{43}}")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = []
+        for eml in (data_dir / "mail").glob("EM-*.eml"):
+            message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+            body = message.get_body(("plain",))
+            if message["To"] == address and body is not None:
+                found += [(eml.stat().st_mtime, link) for link in pattern.findall(body.get_content())]
+        if found:
+            return max(found)[1]
+        time.sleep(0.1)  # the server's sender writes the file within its next round
+    raise AssertionError(f"no email to {address} with a /{path}/ link")
