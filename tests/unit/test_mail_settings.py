@@ -121,3 +121,12 @@ def test_mail_list_and_show_print_the_demo_emails(portal: Portal, tmp_path: Path
     assert "To: demo@acme.example" in shown.stdout and "/activate/" in shown.stdout
     missing = run_cli(env_dir, "mail", "show", "EM-000-000-000-000")
     assert missing.returncode == 2 and "no email" in missing.stderr
+
+
+def test_the_tokens_of_emailed_links_never_reach_a_log_line() -> None:
+    from ui.logs import safe_text
+
+    token = "A" * 20 + "b-" + "c" * 21  # 43 characters, the shape of a link token
+    for path in ("activate", "set-password", "reset-password", "confirm-email"):
+        line = safe_text(f"GET /{path}/{token}x HTTP/1.1")  # also a token a character off
+        assert token not in line and f"/{path}/[redacted]" in line
