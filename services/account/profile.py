@@ -115,9 +115,17 @@ def request_email_change(uow: UnitOfWork, actor: SignedInUser, *, new_email: obj
     return EMAIL_CHANGE_SENT
 
 
+def open_email_confirmation(
+    uow: UnitOfWork, token: str, *, client_address: str | None = None, slowed: bool = False
+) -> str:
+    """The confirmation page's link, through the link-guessing limits: the address it confirms."""
+    link = links.look_up(uow, token, links.CONFIRM_EMAIL, client_address, slowed)
+    return link.new_email or ""
+
+
 def confirm_email_change(uow: UnitOfWork, token: str, *, client_address: str | None = None) -> str:
-    """The link in the confirmation email: the new address becomes the user's email (and sign-in). Works once."""
-    links.look_up(uow, token, links.CONFIRM_EMAIL, client_address, False)  # counted like any link guess
+    """**Confirm** on the confirmation link's page: the new address becomes the user's email (and sign-in).
+    Works once."""
     with uow.write(conflicts={"user.email": ValidationFailed({"new_email": EMAIL_TAKEN})}):
         session = uow.session
         link = links.usable(uow, token, links.CONFIRM_EMAIL)

@@ -182,6 +182,34 @@ def test_changing_the_password_signs_out_the_other_session(
     second_context.close()
 
 
+def test_a_new_email_is_confirmed_from_the_link_sent_to_it_and_the_old_address_is_told(
+    mail_portal: Server, smtp: MailServer, browser: Browser
+) -> None:
+    old, new = unique_email("old"), unique_email("new")
+    mail_portal.distributor_user(old)
+    context, page = new_page(browser)
+    sign_in(page, mail_portal.base_url, old)
+    expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+    page.get_by_role("link", name="Account").click()
+    page.get_by_label("New email address", exact=True).fill(new)
+    page.get_by_label("Current password", exact=True).nth(1).fill(PASSWORD)
+    page.get_by_role("button", name="Send confirmation link").click()
+    expect(page.get_by_text("We sent a link to the new address").first).to_be_visible()
+    [told] = smtp.wait_for(old)
+    assert told.links() == [] and new in told.text
+    [confirmation] = smtp.wait_for(new)
+    [link] = confirmation.links()
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Your email address was changed")).to_be_visible()
+    page.goto(f"{mail_portal.base_url}/logout")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(f"{mail_portal.base_url}/login")
+    sign_in(page, mail_portal.base_url, new)
+    expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+    context.close()
+
+
 def test_no_log_line_subject_or_body_holds_a_token_except_the_link_to_its_owner(
     mail_portal: Server, smtp: MailServer
 ) -> None:

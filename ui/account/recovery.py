@@ -105,20 +105,33 @@ async def reset_password_page(token: str) -> None:
 
 
 async def confirm_email_page(token: str) -> None:
-    """The new address's confirmation link: the email changes, and the person is told so."""
+    """The new address's confirmation link: a button confirms it (a mail scanner that opens links changes
+    nothing), then the person is told."""
     address = client_address()
     try:
-        new_email = await perform(profile.confirm_email_change, token, client_address=address)
+        await open_link(profile.open_email_confirmation, token, client_address=address)
     except (AccountLinkInvalid, TooManyAttempts) as problem:
         _link_problem(problem)
         return
-    except ValidationFailed as failure:
-        respond_with(409)
-        with page_frame("Email not changed"), card():
-            Heading("Your email was not changed").mark("link-problem")
-            ui.label(next(iter(failure.errors.values()))).classes("text-slate-700")
-        return
-    with page_frame("Email changed"), card():
-        Heading("Your email address was changed")
-        ui.label(f"Sign in with {new_email} from now on.").classes("text-slate-700")
-        ui.link("Go to the portal", "/").classes("text-primary font-medium")
+    with page_frame("Confirm your new email"), card().classes("max-w-md mx-auto"):
+        heading = Heading("Confirm your new email address")
+        said = ui.label("Press Confirm to sign in with this address from now on.").classes("text-slate-700")
+
+        async def confirm_it() -> None:
+            try:
+                new_email = await perform(profile.confirm_email_change, token, client_address=address)
+            except AccountLinkInvalid as problem:
+                said.text = problem.message
+                move_focus(heading)
+                return
+            except ValidationFailed as failure:
+                said.text = next(iter(failure.errors.values()))
+                move_focus(heading)
+                return
+            button.set_visibility(False)
+            heading.text = "Your email address was changed"
+            said.text = f"Sign in with {new_email} from now on."
+            move_focus(heading)
+            announce("Your email address was changed.")
+
+        button = action_button("Confirm", confirm_it).classes("self-start")
