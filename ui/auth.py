@@ -279,5 +279,5 @@ async def login_page(next: str | None = None) -> RedirectResponse | None:
         busy = BusyState()
         form.on_submit(lambda: busy.press(submit))
         action_button("Sign in", submit, busy=busy).classes("w-full")
-        ui.link("Forgot password?", "/forgot-password").classes("self-start")
+        ui.link("Forgot password?", "/forgot-password").classes("self-start text-primary font-medium")
     return None

@@ -45,7 +45,7 @@ async def forgot_password_page() -> None:
         busy = BusyState()
         form.on_submit(lambda: busy.press(submit))
         action_button("Send reset link", submit, busy=busy).classes("self-start")
-        ui.link("Back to sign in", "/login").classes("self-start")
+        ui.link("Back to sign in", "/login").classes("self-start text-primary font-medium")
 
 
 def _link_problem(problem: Exception) -> None:
