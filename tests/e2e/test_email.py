@@ -5,16 +5,21 @@ signs out the other session; and no token anywhere but in the email to its owner
 from __future__ import annotations
 
 import re
+import signal
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlmodel import select
 
+from data.models import OutboxEmail
+from data.models.types import utcnow
 from tests.e2e.conftest import Server
 from tests.e2e.distributor import close_link_dialog, sign_in, unique_email
 from tests.e2e.wizard import Wizard
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, Portal
 from tests.mail_server import LINK, MailServer, mail_server
 
 NEW_PASSWORD = "seven green turtles dancing at noon"
@@ -208,6 +213,59 @@ def test_a_new_email_is_confirmed_from_the_link_sent_to_it_and_the_old_address_i
     sign_in(page, mail_portal.base_url, new)
     expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
     context.close()
+
+
+def test_an_email_queued_when_the_server_is_killed_is_sent_once_after_the_restart(
+    mail_portal: Server, smtp: MailServer, browser: Browser
+) -> None:
+    """kill -9 of the whole server between queueing and sending: nothing lost, one delivery (RELIABILITY.md E1)."""
+    address = mail_portal.distributor_user(unique_email("killed"))
+    smtp.refuse = "451 4.3.0 Try again later"  # the email stays queued
+    context, page = new_page(browser)
+    page.goto(f"{mail_portal.base_url}/forgot-password")
+    page.get_by_label("Email", exact=True).fill(address)
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_role("status").filter(has_text="If an account exists")).to_be_visible()
+    context.close()
+    portal = mail_portal.portal()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not _attempted(portal, address):
+            time.sleep(0.1)  # the sender's first attempt, refused with 451
+        assert _attempted(portal, address)
+        mail_portal.stop(signal.SIGKILL)
+        smtp.refuse = None
+        with portal.session() as session:  # its retry is due now, not in 30 s
+            for row in session.exec(select(OutboxEmail).where(OutboxEmail.recipient == address)).all():
+                row.next_attempt_at = utcnow()
+                session.add(row)
+            session.commit()
+    finally:
+        portal.engine.dispose()
+    mail_portal.start()
+    [reset] = smtp.wait_for(address)
+    assert reset.message["Subject"] == "Reset your Reseller Portal password"
+    portal = mail_portal.portal()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and _status(portal, address) != "sent":
+            time.sleep(0.1)  # until the row is marked sent: after that no sender takes it again
+        assert _status(portal, address) == "sent"
+    finally:
+        portal.engine.dispose()
+    assert len(smtp.to(address)) == 1
+
+
+def _status(portal: Portal, address: str) -> str | None:
+    with portal.session() as session:
+        row = session.exec(select(OutboxEmail).where(OutboxEmail.recipient == address)).first()
+        return row.status if row is not None else None
+
+
+def _attempted(portal: Portal, address: str) -> bool:
+    with portal.session() as session:
+        row = session.exec(select(OutboxEmail).where(OutboxEmail.recipient == address)).first()
+        return row is not None and row.attempts >= 1 and row.lease_until is None
 
 
 def test_no_log_line_subject_or_body_holds_a_token_except_the_link_to_its_owner(
