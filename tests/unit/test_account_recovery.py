@@ -16,6 +16,7 @@ from services.account.links import AccountLinkInvalid
 from services.activation.invitations import usable_invitation
 from services.distributor import invitation_emails, partners
 from services.distributor.invitations import invitation_detail, invite
+from services.distributor.partner_emails import partner_emails
 from services.errors import AuthenticationFailed, InvalidState, InvitationNotFound, NotFound, ValidationFailed
 from services.mail.outbox import unseal
 from tests.helpers import EMAIL, PASSWORD, Portal
@@ -206,5 +207,9 @@ def test_a_set_password_link_is_emailed_to_the_representative(portal: Portal) ->
     )
     [email] = queued(portal, "set_password")
     assert email.recipient == "rita@direct.example" and link_in(email, "set-password") == created.token
+    [status] = partner_emails(portal.uow(), actor, created.contract_id)  # shown on the partner's page
+    assert (status.recipient, status.status) == ("rita@direct.example", "queued")
+    with pytest.raises(NotFound):
+        partner_emails(portal.uow(), portal.distributor_user("Other Distributor LLC"), created.contract_id)
     with portal.session() as session:
         assert session.exec(select(User).where(User.email == "rita@direct.example")).first() is None

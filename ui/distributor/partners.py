@@ -161,6 +161,7 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
         content.clear()
         with content:
             _partner_details(detail)
+            await partner_emails.email_section(contract_id)
 
     def _partner_details(detail: partners.PartnerDetail) -> None:
         row = detail.row
@@ -270,6 +271,7 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
 
     with content:
         _partner_details(detail)
+        await partner_emails.email_section(contract_id)
     return None
 
 
