@@ -290,9 +290,11 @@ def run_server(settings: Settings) -> None:
     app.state.base_origin = origin_of(settings.base_url)
     share_sessions(settings)
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
+        # The outbox's key comes from the session secret, made (or fetched from Redis) here before any worker
+        # composes an email; the workers read the same secret when they first need it.
+        mail_config.configure(mail_config.from_settings(settings))
         workers.start(os.cpu_count() or 1, settings.database_url, throttle.current_limits())
         app.on_shutdown(workers.stop)
-        mail_config.configure(mail_config.from_settings(settings))
         mail_sender.start(mail_sender.transport_for(_secret(settings.smtp_url), settings.mail_dir))
         app.on_shutdown(mail_sender.stop)
     register_pages()
