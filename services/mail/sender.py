@@ -1,7 +1,7 @@
 """Delivering the outbox: claim due emails with a lease, send each, mark it sent; retry with backoff.
 
 Delivery guarantee: **at least once, with one stable Message-ID per email** (``<EM-…@domain>``, the outbox row's
-ID). A sender claims rows in a short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
+ID). A sender claims rows in a short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, its write lock on
 SQLite) by writing a lease (``lease_until``) into them, so two senders (two instances, or a restarted one) never
 hold one row at once. Sending happens outside any transaction; then a second transaction marks the row sent and
 forgets its text. A sender killed between the SMTP server's "250 OK" and that mark (``kill -9``, power loss)
