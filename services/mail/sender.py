@@ -270,6 +270,8 @@ class Sender:
             row = uow.get_for_update(OutboxEmail, claimed.id)
             if row is None or row.status != QUEUED:
                 return  # another sender finished it after this one's lease lapsed
+            if status != SENT and row.lease_owner != self.owner:
+                return  # another sender holds it now (this one's lease lapsed): its outcome is the one to keep
             row.status = status
             row.lease_until = None
             row.lease_owner = None
