@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     session_secret_value: SecretStr | None = Field(
         None, validation_alias=AliasChoices("PORTAL_SESSION_SECRET", "session_secret_value"), repr=False
     )
+    # Email: PORTAL_SMTP_URL (smtp://USER:PASSWORD@HOST:587 with STARTTLS, smtps://… implicit TLS; its password is
+    # a secret, never shown); without it emails are written as .eml files into <data_dir>/mail (the demo).
+    smtp_url: SecretStr | None = Field(None, repr=False)
+    mail_from: str = ""  # default: Reseller Portal <no-reply@HOST of PORTAL_BASE_URL>
     demo: bool = False  # PORTAL_DEMO=1 (scripts/run.sh): create the database if there is none, and seed the demo
     # Whether PORTAL_DATABASE_URL was given: that database must exist, and is never seeded.
     _database_configured: bool = PrivateAttr(False)
@@ -97,6 +101,38 @@ class Settings(BaseSettings):
             )
         return value.strip() if isinstance(value, str) else value
 
+    @field_validator("smtp_url", mode="before")
+    @classmethod
+    def _smtp_address(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip():
+            parts = urlsplit(value.strip())
+            if parts.scheme.lower() not in {"smtp", "smtps"} or not parts.hostname:
+                raise ValueError("must be smtp://USER:PASSWORD@HOST:PORT (STARTTLS) or smtps://… (implicit TLS)")
+            try:
+                parts.port  # noqa: B018 - raises on a port that is not a number
+            except ValueError:
+                raise ValueError("has a port that is not a number") from None
+            return value.strip()
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _sender_address(cls, value: str) -> str:
+        from email.headerregistry import Address
+        from email.utils import parseaddr
+
+        value = value.strip()
+        if not value:
+            return value
+        name, address = parseaddr(value)
+        if "@" not in address or any(ch in value for ch in "\r\n"):
+            raise ValueError("must be an email address, optionally with a name: Portal <portal@example.com>")
+        try:
+            Address(display_name=name, addr_spec=address)
+        except (ValueError, IndexError):
+            raise ValueError("must be an email address, optionally with a name: Portal <portal@example.com>") from None
+        return value
+
     @field_validator("redis_url")
     @classmethod
     def _redis_address(cls, value: str | None) -> str | None:
@@ -118,6 +154,10 @@ class Settings(BaseSettings):
         if not self.base_url:
             shown_host = "127.0.0.1" if self.host in {"0.0.0.0", "::"} else self.host  # noqa: S104 - display only
             object.__setattr__(self, "base_url", f"http://{shown_host}:{self.port}")
+        if not self.mail_from:
+            host = urlsplit(self.base_url).hostname or "localhost"
+            domain = host if "." in host and not host.replace(".", "").isdigit() else "localhost"
+            object.__setattr__(self, "mail_from", f"Reseller Portal <no-reply@{domain}>")
         return self
 
     @classmethod
@@ -138,6 +178,11 @@ class Settings(BaseSettings):
     def secure_cookies(self) -> bool:
         """Whether session cookies must be marked Secure (the portal is served over https)."""
         return urlsplit(self.base_url).scheme.lower() == "https"
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where emails are written as .eml files when no SMTP server is configured (the demo)."""
+        return self.data_dir / "mail"
 
     @property
     def session_storage_dir(self) -> Path:
@@ -198,6 +243,7 @@ def _shared_secret(redis_url: str) -> str:
 
 
 _VARIABLES = {"session_secret_value": "PORTAL_SESSION_SECRET"}
+_SECRET_FIELDS = {"session_secret_value", "smtp_url"}  # their values are never shown
 
 
 def _describe(problem: Any) -> str:
@@ -209,5 +255,5 @@ def _describe(problem: Any) -> str:
     variable = field if field.startswith("PORTAL_") else _VARIABLES.get(field, f"PORTAL_{field.upper()}")
     if problem["type"] == "int_parsing":
         message = "must be a whole number"
-    shown = "" if "secret" in field.lower() else f" (got {problem['input']!r})"
+    shown = "" if field in _SECRET_FIELDS or "secret" in field.lower() else f" (got {problem['input']!r})"
     return f"  {variable}: {message}{shown}"

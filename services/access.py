@@ -14,27 +14,32 @@ from services.unit_of_work import UnitOfWork
 R = TypeVar("R")
 
 
-def signed_in_user(uow: UnitOfWork, user_id: str) -> SignedInUser | None:
-    """The user behind a session's user ID, if that user still exists and is active."""
+def signed_in_user(uow: UnitOfWork, user_id: str, session_version: int | None = None) -> SignedInUser | None:
+    """The user behind a session's user ID, if that user still exists and is active, and (given the version the
+    session signed in under) its password has not changed since."""
     with uow.read():
-        user = uow.session.get(User, user_id) if is_storable(user_id) else None
+        user = uow.session.get(User, user_id) if isinstance(user_id, str) and is_storable(user_id) else None
         if user is None or user.status != UserStatus.ACTIVE:
             return None
+        if session_version is not None and session_version != user.session_version:
+            return None  # signed out by a newer password
         account = uow.session.get(Account, user.account_id)
     assert account is not None
-    return SignedInUser(user_id=user.id, account_id=account.id, account_kind=account.kind, full_name=user.full_name)
+    return SignedInUser(user.id, account.id, account.kind, user.full_name, user.session_version)
 
 
 def as_signed_in(
     uow: UnitOfWork,
-    user_id: str,
+    user_id: str | tuple[str, int],
     action: Callable[Concatenate[UnitOfWork, SignedInUser, ...], R],
     *args: Any,
     **kwargs: Any,
 ) -> R:
     """``action(uow, actor, ...)`` as the user ``user_id``, read again now: a user that no longer exists or
-    is no longer active (disabled, or never activated) cannot act, whatever a page remembered about it."""
-    actor = signed_in_user(uow, user_id)  # its own read block; the action opens its own
+    is no longer active (disabled, or never activated) cannot act, whatever a page remembered about it. Given
+    as ``(user_id, session_version)``, a session signed in before the user's password changed cannot act either."""
+    user, version = user_id if isinstance(user_id, tuple) else (user_id, None)
+    actor = signed_in_user(uow, user, version)  # its own read block; the action opens its own
     if actor is None:
         raise SignedOut()
     return action(uow, actor, *args, **kwargs)

@@ -105,7 +105,7 @@ def authenticate(
         uow.commit()
     if not ok or user is None or account is None:
         raise AuthenticationFailed()
-    return SignedInUser(user_id=user.id, account_id=account.id, account_kind=account.kind, full_name=user.full_name)
+    return SignedInUser(user.id, account.id, account.kind, user.full_name, user.session_version)
 
 
 def portal_view(uow: UnitOfWork, user_id: str) -> PortalView:

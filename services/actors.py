@@ -21,6 +21,7 @@ class SignedInUser:
     account_id: str
     account_kind: str
     full_name: str
+    session_version: int = 0  # the user's when this session signed in (a newer password signs it out)
 
     @property
     def audit_name(self) -> str:

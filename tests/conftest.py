@@ -62,6 +62,19 @@ def database_url(databases: Databases, tmp_path: Path) -> Iterator[str]:
     databases.drop(url)
 
 
+@pytest.fixture(autouse=True)
+def mail_config() -> Iterator[None]:
+    """Emails composed in tests link to a fixed address and are sealed with a test key (never the settings')."""
+    from services.mail import config
+
+    config.configure(config.MailConfig("http://portal.test", "Reseller Portal <no-reply@portal.test>", TEST_KEY))
+    yield
+    config.configure(None)
+
+
+TEST_KEY = b"dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0="  # Fernet: urlsafe base64 of 32 bytes
+
+
 @pytest.fixture
 def portal(database_url: str) -> Iterator[Portal]:
     """A portal on a fresh database."""

@@ -24,9 +24,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services import database, throttle, workers
 from services.errors import DomainError, Unavailable
+from services.mail import config as mail_config
+from services.mail import sender as mail_sender
 from services.settings import Settings
 from ui import settings as app_settings
 from ui import sockets, speedups, theme
+from ui.account.recovery import confirm_email_page, forgot_password_page, reset_password_page
+from ui.account.settings import account_settings_page
 from ui.activation.set_password import set_password_page
 from ui.activation.wizard import activation_page
 from ui.auth import login_page, sign_out, sign_out_page, start_session
@@ -34,6 +38,7 @@ from ui.calls import RETRY_AFTER_KEY, ServerBusy
 from ui.distributor.agreements import agreements_page
 from ui.distributor.invitations import invitation_detail_page, invitations_page
 from ui.distributor.partners import partner_detail_page, partners_page
+from ui.distributor.users import users_page
 from ui.home import home_page
 from ui.portal.coming_next import coming_next_page
 from ui.portal.contract import contract_page
@@ -50,7 +55,19 @@ REDIS_KEY_PREFIX = "portal:"  # NiceGUI's storage keys in a Redis that may serve
 SESSION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60
 
 # Pages whose responses must never be cached: the activation link is a credential, the rest is private.
-NO_STORE_PREFIXES = ("/activate", "/set-password", "/portal", "/login", "/logout", "/distributor", *PORTAL_PATHS)
+NO_STORE_PREFIXES = (
+    "/activate",
+    "/set-password",
+    "/portal",
+    "/login",
+    "/logout",
+    "/distributor",
+    "/account",
+    "/forgot-password",
+    "/reset-password",
+    "/confirm-email",
+    *PORTAL_PATHS,
+)
 
 
 class SecurityHeaders:
@@ -201,6 +218,11 @@ def register_pages() -> None:
         "/distributor/agreements": agreements_page,
         "/distributor/partners": partners_page,
         "/distributor/partners/{contract_id}": partner_detail_page,
+        "/distributor/users": users_page,
+        "/account": account_settings_page,
+        "/forgot-password": forgot_password_page,
+        "/reset-password/{token}": reset_password_page,
+        "/confirm-email/{token}": confirm_email_page,
     }
     for path, build in pages.items():
         ui.page(path, response_timeout=PAGE_BUILD_TIMEOUT_S)(guarded(build))
@@ -280,8 +302,13 @@ def run_server(settings: Settings) -> None:
     app.state.base_origin = origin_of(settings.base_url)
     share_sessions(settings)
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
+        # The outbox's key comes from the session secret, made (or fetched from Redis) here before any worker
+        # composes an email; the workers read the same secret when they first need it.
+        mail_config.configure(mail_config.from_settings(settings))
         workers.start(os.cpu_count() or 1, settings.database_url, throttle.current_limits())
         app.on_shutdown(workers.stop)
+        mail_sender.start(mail_sender.transport_for(_secret(settings.smtp_url), settings.mail_dir))
+        app.on_shutdown(mail_sender.stop)
     register_pages()
     sockets.install(settings.base_url)
     ui.run(
@@ -305,6 +332,10 @@ def run_server(settings: Settings) -> None:
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=list(settings.trusted_proxies) or None,
     )
+
+
+def _secret(value: object) -> str | None:
+    return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
 
 
 def origin_of(url: str) -> str:

@@ -37,6 +37,7 @@ from ui.theme import Heading, card, page_frame
 P = ParamSpec("P")
 R = TypeVar("R")
 SESSION_KEY = "user_id"
+VERSION_KEY = "session_version"  # the user's session version when this session signed in
 HANDOVER_KEY = "sign_in_handover"
 HANDOVER_SECONDS = 60
 # Where ``next`` may lead after sign-in: pages of this site only.
@@ -76,7 +77,7 @@ def _digest(ticket: str) -> str:
     return hashlib.sha256(ticket.encode()).hexdigest()
 
 
-def sign_in(user_id: str, next_path: str) -> None:
+def sign_in(user_id: str, next_path: str, session_version: int = 0) -> None:
     """Sign ``user_id`` in, from a page's event handler: leave a one-time handover ticket in this session (only
     its hash) and send this browser to :func:`start_session`, which moves the user into a new session. The
     ticket travels only to this page's own browser, so whoever else holds this session's cookie cannot take
@@ -89,6 +90,7 @@ def sign_in(user_id: str, next_path: str) -> None:
     session[HANDOVER_KEY] = {
         "ticket": _digest(ticket),
         "user_id": user_id,
+        "version": session_version,
         "next": next_path,
         "expires": time.time() + HANDOVER_SECONDS,
     }
@@ -111,6 +113,7 @@ async def start_session(request: Request, ticket: str = "") -> Response:
     _end_session(request, sign_out_pages=False)
     new_id = str(uuid.uuid4())
     await app.storage._create_user_storage(new_id)
+    app.storage._users[new_id][VERSION_KEY] = int(handover.get("version") or 0)
     app.storage._users[new_id][SESSION_KEY] = handover["user_id"]
     request.session["id"] = new_id
     return RedirectResponse(str(handover.get("next") or "/"), status_code=303)
@@ -191,22 +194,35 @@ def signed_in_user_id() -> str | None:
     return user_id if isinstance(user_id, str) else None
 
 
+def _session_version() -> int:
+    session = _session_storage()
+    version = session.get(VERSION_KEY, 0) if session is not None else 0
+    return version if isinstance(version, int) else -1  # a value no user has: signed out
+
+
+def keep_session_after_password_change(session_version: int) -> None:
+    """After this session's own user changed the password: this session stays signed in (the others do not)."""
+    session = _session_storage()
+    if session is not None:
+        session[VERSION_KEY] = session_version
+
+
 async def current_user() -> SignedInUser | None:
-    """The signed-in user of this browser session, if any."""
+    """The signed-in user of this browser session, if any (none once the password changed elsewhere)."""
     user_id = signed_in_user_id()
     if user_id is None:
         return None
-    return await perform(access.signed_in_user, user_id)
+    return await perform(access.signed_in_user, user_id, _session_version())
 
 
 async def act(action: Callable[Concatenate[UnitOfWork, SignedInUser, P], R], *args: Any, **kwargs: Any) -> R:
     """Run a service as the user signed in to this browser *now*: the session and the user are read again for
-    every action, so a page left open after signing out, or for a user since disabled, raises
-    :class:`SignedOut` instead of acting."""
+    every action, so a page left open after signing out, for a user since disabled, or for a session signed in
+    before the password changed, raises :class:`SignedOut` instead of acting."""
     user_id = signed_in_user_id()
     if user_id is None:
         raise SignedOut()
-    return await perform(access.as_signed_in, user_id, action, *args, **kwargs)
+    return await perform(access.as_signed_in, (user_id, _session_version()), action, *args, **kwargs)
 
 
 def signed_in_only(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R | None]]:
@@ -259,9 +275,10 @@ async def login_page(next: str | None = None) -> RedirectResponse | None:
                 form.show_problem(error.message)
                 password.value = ""
                 return
-            sign_in(signed.user_id, safe_next(next) or home_for(signed))
+            sign_in(signed.user_id, safe_next(next) or home_for(signed), signed.session_version)
 
         busy = BusyState()
         form.on_submit(lambda: busy.press(submit))
         action_button("Sign in", submit, busy=busy).classes("w-full")
+        ui.link("Forgot password?", "/forgot-password").classes("self-start text-primary font-medium")
     return None

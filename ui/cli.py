@@ -34,7 +34,7 @@ from services.portal import hubs, marketplaces
 from services.portal.hubs import ResellerRef
 from services.settings import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS, Settings
 from services.unit_of_work import UnitOfWork
-from ui import logs
+from ui import logs, mail_cli
 
 
 class CommandError(Exception):
@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         "backup", help="take a consistent copy of the SQLite database (safe while serving; PostgreSQL: pg_dump)"
     )
     backup.add_argument("path", type=Path, metavar="PATH", help="the new file to write")
+    mail_cli.add_commands(commands)
     return parser
 
 
@@ -442,6 +443,26 @@ def serve(settings: Settings) -> None:
     run_server(settings)
 
 
+def mail_list(settings: Settings, args: argparse.Namespace) -> None:
+    """``mail list``: the emails written as files (no SMTP configured), newest first."""
+    found = mail_cli.records(settings)
+    if args.json:
+        print_json(found)
+    elif not found:
+        print(f"No emails in {settings.mail_dir}.")
+    else:
+        print_table(["ID", "Date", "To", "Subject"], [[m["id"], m["date"], m["to"], m["subject"]] for m in found])
+
+
+def mail_show(settings: Settings, args: argparse.Namespace) -> None:
+    """``mail show ID``: one email's headers and plain text (with its link, for the demo)."""
+    try:
+        text = mail_cli.shown(settings, args.email_id)
+    except mail_cli.MailNotFound as missing:
+        raise CommandError(str(missing)) from None
+    print("\n".join(terminal_safe(line) for line in text.splitlines()))
+
+
 COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], None]] = {
     ("invite", None): invitation_create,
     ("distributor", "create"): distributor_create,
@@ -453,6 +474,8 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], 
     ("hubs", "list"): hubs_list,
     ("marketplaces", "list"): marketplaces_list,
     ("demo", None): demo_seed,
+    ("mail", "list"): mail_list,
+    ("mail", "show"): mail_show,
 }
 # Commands that work on a database whatever its schema (the others need it at this version's).
 SCHEMA_COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], None]] = {

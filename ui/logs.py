@@ -1,7 +1,7 @@
 """What reaches the logs: never a token, never a line a client wrote.
 
 Every log record of the server process passes through :func:`safe_text` when it is made (a log-record factory,
-so the messages of NiceGUI, uvicorn, SQLAlchemy and our own code alike): activation and set-password tokens,
+so the messages of NiceGUI, uvicorn, SQLAlchemy and our own code alike): the tokens of emailed links,
 sign-in tickets and anything else that looks like a secret (32 or more URL-safe characters in a row) are
 replaced by ``[redacted]``, and control, bidi and line-separator characters are written as escapes, so that a
 URL with ``%0a`` in it cannot forge a log line. Tracebacks keep their own line breaks and nothing else.
@@ -16,7 +16,7 @@ import unicodedata
 
 REDACTED = "[redacted]"
 # The token's place in a link, however the rest of the path is mangled (``/activate//<token>``, ``/x``).
-_LINK_PATHS = re.compile(r"(/(?:activate|set-password)/)[^\s\"'<>]*", re.IGNORECASE)
+_LINK_PATHS = re.compile(r"(/(?:activate|set-password|reset-password|confirm-email)/)[^\s\"'<>]*", re.IGNORECASE)
 _SECRET_QUERY = re.compile(r"((?:ticket|token)=)[^\s&\"'<>]*", re.IGNORECASE)
 _SECRET_LOOKING = re.compile(r"[A-Za-z0-9_\-]{32,}")
 _ESCAPED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co"}

@@ -178,6 +178,7 @@ def page_frame(
                 toggle.props["aria-controls"] = f"c{navigation.id}"
                 toggle.on_click(lambda: _toggle_menu(toggle, navigation))
         if signed_in:  # a POST, so that no link or image elsewhere can sign anyone out
+            ui.link("Account", "/account").classes("text-white no-underline px-3 py-1 rounded font-medium")
             with ui.element("form").props("method=post action=/logout").classes("m-0"):
                 ui.button("Sign out").props("type=submit flat color=white no-caps").classes("text-white")
     # Quasar's page is the ``main`` landmark already; this is its centred column.
@@ -214,6 +215,7 @@ DISTRIBUTOR_NAV = (
     ("Invitations", "/distributor/invitations"),
     ("Partners", "/distributor/partners"),
     ("Agreements", "/distributor/agreements"),
+    ("Users", "/distributor/users"),
 )
 
 

@@ -6,12 +6,14 @@ from data.models.audit import AuditEvent
 from data.models.contract import Contract, ContractStatus, ContractTermination
 from data.models.invitation import ActivationDraft, Invitation, InvitationStatus
 from data.models.marketplace import Hub, HubType, Marketplace, MarketplaceCountry, MarketplaceHub
+from data.models.outbox import AccountLink, NotificationSetting, OutboxEmail
 from data.models.request import CompletedRequest
 from data.models.throttle import FailedAttempt
 
 __all__ = [
     "Account",
     "AccountKind",
+    "AccountLink",
     "ActivationDraft",
     "Agreement",
     "AgreementVersion",
@@ -28,6 +30,8 @@ __all__ = [
     "Marketplace",
     "MarketplaceCountry",
     "MarketplaceHub",
+    "NotificationSetting",
+    "OutboxEmail",
     "SetPasswordLink",
     "User",
     "UserStatus",

@@ -52,6 +52,8 @@ class User(SQLModel, table=True):
     full_name: str = Field(max_length=200)
     password_hash: str | None = None  # None until an invited representative sets a password
     status: UserStatus = UserStatus.ACTIVE
+    # Raised when the password changes: a session that signed in under an older one is signed out.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 

@@ -88,20 +88,26 @@ def create_invitation(
     agreement_version_id: str | None = None,
     actor: str = "operator",
     request_key: str | None = None,
+    send_email: bool = False,
 ) -> IssuedInvitation:
     """Issue an activation link for one reseller: a pending contract on the distributor's active agreement
-    version (or the chosen one of its versions) and its invitation. Done once per ``request_key``."""
+    version (or the chosen one of its versions) and its invitation. Done once per ``request_key``. With
+    ``send_email``, the link is emailed to the invitee (queued in the same transaction)."""
     terms = InvitationTerms.clean(
         invitee_email=invitee_email,
         company_name=company_name,
         note_to_signee=note_to_signee,
         expires_in_days=expires_in_days,
     )
+    if send_email is True and not terms.invitee_email:
+        raise ValidationFailed({"email": "Enter the invitee's email to send the link by email."})
     with uow.write():
         check_not_done(uow.session, request_key)
         issued = add_invitation(
             uow.session, distributor_id, terms, agreement_version_id=agreement_version_id, actor=actor
         )
+        if send_email is True:
+            email_invitation(uow.session, issued.invitation, issued.token)
         record_done(uow.session, request_key, action="invitation.created", actor=actor, object_id=issued.invitation.id)
         uow.commit()
     return issued
@@ -166,6 +172,26 @@ def add_invitation(
         contract=contract.id,
     )
     return IssuedInvitation(invitation, token)
+
+
+def email_invitation(session: Session, invitation: Invitation, token: str) -> None:
+    """Within the caller's write transaction: queue the email that carries the invitation's link."""
+    from services.mail import messages, outbox
+
+    distributor = session.get(Account, invitation.distributor_id)
+    assert distributor is not None and invitation.invitee_email
+    outbox.enqueue(
+        session,
+        messages.invitation(
+            recipient=invitation.invitee_email,
+            invitation_id=invitation.id,
+            distributor=distributor.name,
+            company=invitation.company_name,
+            note=invitation.note_to_signee,
+            expires_at=invitation.expires_at,
+            token=token,
+        ),
+    )
 
 
 def find_by_token(uow: UnitOfWork, token: str) -> Invitation | None:

@@ -39,6 +39,7 @@ from services.errors import (
     StepIncomplete,
     ValidationFailed,
 )
+from services.mail import notifications
 from services.rules import ACCEPTANCE_REQUIRED, check_password, clean_company_name, clean_email, clean_full_name
 from services.security import hash_password
 from services.unit_of_work import UnitOfWork
@@ -440,6 +441,14 @@ def activate(
             object_type="invitation",
             object_id=invitation.id,
             client_address=client_address,
+        )
+        notifications.tell_reseller_activated(
+            session,
+            distributor_id=invitation.distributor_id,
+            about_id=invitation.id,
+            page=f"/distributor/invitations/{invitation.id}",
+            reseller=account.name,
+            signee=user.full_name,
         )
         uow.commit()
     return ActivatedPortal(account_id=account.id, user_id=user.id, contract_id=contract.id, company_name=account.name)

@@ -7,7 +7,7 @@ line's :class:`~services.actors.Operator` acts through the same functions over e
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
@@ -35,6 +35,7 @@ from services.activation.steps import STEP_TITLES
 from services.actors import OPERATOR_NAME, Actor
 from services.errors import InvalidState, ValidationFailed
 from services.listing import Page, contains, page_number, search_text
+from services.mail.outbox import EmailStatus, statuses_about
 from services.rules import is_storable
 from services.unit_of_work import UnitOfWork
 
@@ -53,13 +54,14 @@ class InvitationAction(StrEnum):
 
     REVOKE = "revoke"
     REISSUE = "reissue"
+    RESEND = "resend"  # email a fresh link (the invitation must have an invitee email)
 
 
 # The invitation's status machine: what each status (as people see it: an open link past expiry is expired)
 # allows. The actions below check it; the pages show the actions a row allows and nothing else.
 ALLOWED_ACTIONS: dict[InvitationStatus, frozenset[InvitationAction]] = {
-    InvitationStatus.PENDING: frozenset({InvitationAction.REVOKE}),
-    InvitationStatus.IN_PROGRESS: frozenset({InvitationAction.REVOKE}),
+    InvitationStatus.PENDING: frozenset({InvitationAction.REVOKE, InvitationAction.RESEND}),
+    InvitationStatus.IN_PROGRESS: frozenset({InvitationAction.REVOKE, InvitationAction.RESEND}),
     InvitationStatus.ACTIVATED: frozenset(),
     InvitationStatus.EXPIRED: frozenset({InvitationAction.REISSUE}),
     InvitationStatus.REVOKED: frozenset({InvitationAction.REISSUE}),
@@ -133,6 +135,7 @@ class InvitationDetail:
     contract_id: str
     reissued_from_id: str | None
     history: list[HistoryEntry]
+    emails: list[EmailStatus] = field(default_factory=list)  # the emails that carried its link, oldest first
 
 
 _PROGRESS_ONLY = (InvitationProgress.NOT_OPENED.value, InvitationProgress.OPENED.value)
@@ -333,9 +336,11 @@ def invite(
     expires_in_days: int = DEFAULT_INVITATION_DAYS,
     agreement_version_id: str | None = None,
     request_key: str | None = None,
+    send_email: bool = False,
 ) -> IssuedInvitation:
     """Issue an invitation for the actor's distributor. The URL token is returned once, never stored. A request
-    key (one per opening of the dialog) makes a double click or a retry issue it once."""
+    key (one per opening of the dialog) makes a double click or a retry issue it once. ``send_email``: email the
+    link to the invitee too."""
     return create_invitation(
         uow,
         distributor_of(actor),
@@ -346,6 +351,7 @@ def invite(
         agreement_version_id=agreement_version_id,
         actor=actor.audit_name,
         request_key=request_key,
+        send_email=send_email,
     )
 
 
@@ -355,6 +361,7 @@ HISTORY_WHAT = {
     "invitation.activated": "activated the reseller portal",
     "invitation.revoked": "revoked the invitation",
     "invitation.reissued": "reissued the invitation with a new link",
+    "invitation.resent": "sent a new link by email (the previous link stopped working)",
 }
 
 
@@ -406,6 +413,7 @@ def invitation_detail(uow: UnitOfWork, actor: Actor, invitation_id: str) -> Invi
             contract_id=invitation.contract_id,
             reissued_from_id=invitation.reissued_from_id,
             history=_history(session, invitation, reseller_name),
+            emails=[e for e in statuses_about(session, invitation.id) if e.kind == "invitation"],
         )
 
 

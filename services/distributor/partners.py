@@ -42,6 +42,7 @@ from services.distributor.agreements import active_version_for
 from services.errors import FieldErrors, InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
 from services.existing_users import email_problem
 from services.listing import PAGE_SIZE, Page, contains, page_number, search_text
+from services.mail import messages, notifications, outbox
 from services.portal.hubs import HubView, hubs_of
 from services.portal.marketplaces import MarketplaceView, marketplaces_of
 from services.requests import check_not_done, record_done
@@ -449,9 +450,11 @@ def create_reseller_account(
     representative_email: str | None,
     expires_in_days: int = DEFAULT_INVITATION_DAYS,
     request_key: str | None = None,
+    send_email: bool = False,
 ) -> DirectAccount:
     """The tutorial's alternative path: a reseller account with its representative, who gets a one-time
-    link to set a password and accept the service agreement. Until then the partner shows as invited."""
+    link to set a password and accept the service agreement. Until then the partner shows as invited. With
+    ``send_email``, the link is emailed to the representative too (queued in the same transaction)."""
     distributor_id = distributor_of(actor)
     errors = FieldErrors()
     # Said to the distributor: of the reseller and its representative, not "your".
@@ -465,6 +468,21 @@ def create_reseller_account(
         account = _add_reseller_account(
             uow, distributor_id, actor, company_name, full_name, email, expires_in_days, request_key
         )
+        if send_email is True:
+            distributor = uow.session.get(Account, distributor_id)
+            assert distributor is not None
+            outbox.enqueue(
+                uow.session,
+                messages.set_password(
+                    recipient=email,
+                    full_name=full_name,
+                    distributor=distributor.name,
+                    company=company_name,
+                    expires_at=account.expires_at,
+                    token=account.token,
+                    about_id=account.contract_id,
+                ),
+            )
         uow.commit()
     return account
 
@@ -708,5 +726,14 @@ def _use_link(
         object_type="user",
         object_id=user.id,
         client_address=client_address,
+    )
+    account = session.get(Account, user.account_id)
+    notifications.tell_reseller_activated(
+        session,
+        distributor_id=contract.distributor_id,
+        about_id=contract.id,
+        page=f"/distributor/partners/{contract.id}",
+        reseller=account.name if account else "A reseller",
+        signee=user.full_name,
     )
     return PasswordSet(user.id, user.account_id, contract.id)

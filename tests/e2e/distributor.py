@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+import time
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import Cookie, Dialog, Page, expect
@@ -50,3 +54,21 @@ def replayable(cookies: list[Cookie]) -> list[SetCookieParam]:
     """Cookies read from one browser context, as another context sets them (to replay a stolen session)."""
     replayed: list[SetCookieParam] = [{**cookie} for cookie in cookies]
     return replayed
+
+
+def emailed_link(data_dir: Path, address: str, path: str, timeout: float = 20) -> str:
+    """The newest link to ``/<path>/…`` in an email to ``address`` that a server without SMTP wrote as a .eml file
+    into its data directory (what ``python main.py mail show`` prints)."""
+    pattern = re.compile(rf"https?://\S+/{path}/[A-Za-z0-9_-]{{43}}")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = []
+        for eml in (data_dir / "mail").glob("EM-*.eml"):
+            message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+            body = message.get_body(("plain",))
+            if message["To"] == address and body is not None:
+                found += [(eml.stat().st_mtime, link) for link in pattern.findall(body.get_content())]
+        if found:
+            return max(found)[1]
+        time.sleep(0.1)  # the server's sender writes the file within its next round
+    raise AssertionError(f"no email to {address} with a /{path}/ link")

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 from data.models import InvitationStatus
 from portal_testing.factories import FULL_NAME, PASSWORD
 from portal_testing.launch import Server, sign_in
-from tests.e2e.distributor import close_link_dialog, create_invitation
+from tests.e2e.distributor import close_link_dialog, create_invitation, emailed_link
 from tests.e2e.distributor import unique_email as distributor_email
 from tests.e2e.portal import activate, choose_hubs, dialog, fill_general, fill_hub, next_step, register_hub
 from tests.e2e.wizard import Wizard
@@ -315,6 +315,83 @@ def test_axe_finds_nothing_on_a_new_contract_for_a_removed_partner(
         reseller_context.close()
         context.close()
     audit.assert_clean()
+
+
+def test_axe_finds_nothing_on_the_account_and_email_pages_and_dialogs(
+    server: Server, browser: Browser, audit: Audit
+) -> None:
+    context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    page = context.new_page()
+    email = server.distributor_user(distributor_email("a11y-account"))
+    try:
+        page.goto(f"{server.base_url}/forgot-password")
+        expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
+        audit.check(page, "forgot password")
+        page.get_by_role("button", name="Send reset link").click()
+        expect(page.locator(".portal-field-error").first).to_be_visible()
+        audit.check(page, "forgot password with an error")
+        page.get_by_label("Email", exact=True).fill(email)
+        page.get_by_role("button", name="Send reset link").click()
+        expect(page.get_by_role("status").filter(has_text="If an account exists")).to_be_visible()
+        audit.check(page, "forgot password, answered")
+        page.goto(emailed_link(server.data_dir, email, "reset-password"))
+        expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+        audit.check(page, "reset password")
+        page.get_by_role("button", name="Set new password").click()
+        expect(page.locator(".portal-field-error").first).to_be_visible()
+        audit.check(page, "reset password with an error")
+        page.goto(f"{server.base_url}/reset-password/{'x' * 43}")
+        expect(page.get_by_role("heading", name="This link cannot be used")).to_be_visible()
+        audit.check(page, "reset link not usable")
+
+        sign_in(page, server.base_url, email)
+        expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+        page.get_by_role("link", name="Account").click()
+        expect(page.get_by_role("heading", name="Account settings")).to_be_visible()
+        audit.check(page, "account settings")
+        page.get_by_role("button", name="Change password").click()
+        page.get_by_role("button", name="Send confirmation link").click()
+        expect(page.locator(".portal-field-error").first).to_be_visible()
+        audit.check(page, "account settings with errors")
+        new_address = distributor_email("a11y-new")
+        page.get_by_label("New email address", exact=True).fill(new_address)
+        page.get_by_label("Current password", exact=True).nth(1).fill(PASSWORD)
+        page.get_by_role("button", name="Send confirmation link").click()
+        expect(page.get_by_text("We sent a link to the new address").first).to_be_visible()
+        confirm_page = context.new_page()
+        confirm_page.goto(emailed_link(server.data_dir, new_address, "confirm-email"))
+        expect(confirm_page.get_by_role("heading", name="Confirm your new email address")).to_be_visible()
+        audit.check(confirm_page, "confirm a new email")
+        confirm_page.close()
+
+        page.get_by_role("link", name="Users", exact=True).click()
+        expect(page.get_by_role("heading", name="Users")).to_be_visible()
+        audit.check(page, "users")
+        page.get_by_role("button", name="Invite a colleague").click()
+        expect(page.get_by_role("dialog")).to_be_visible()
+        audit.check(page, "invite a colleague dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Send invitation").click()
+        expect(page.get_by_role("dialog").locator(".portal-error-summary")).to_be_visible()
+        audit.check(page, "invite a colleague dialog with errors")
+        page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name=re.compile("^Deactivate")).first.click()
+        expect(page.get_by_role("alertdialog")).to_be_visible()
+        audit.check(page, "deactivate confirmation")
+        page.keyboard.press("Escape")
+
+        page.get_by_role("link", name="Invitations", exact=True).click()
+        company = f"Emailed {uuid.uuid4().hex[:6]} Inc"
+        create_invitation(page, email=distributor_email("invitee"), company=company)
+        close_link_dialog(page)
+        page.locator("tr", has_text=company).get_by_role("link", name=re.compile("Details")).click()
+        expect(page.get_by_role("heading", name="Emails")).to_be_visible()
+        audit.check(page, "invitation details with its email")
+        page.get_by_role("button", name="Resend").click()
+        expect(page.get_by_role("alertdialog")).to_be_visible()
+        audit.check(page, "resend confirmation")
+    finally:
+        context.close()
+    assert audit.checked >= 15
 
 
 def tab_to(page: Page, target: Locator, limit: int = 40) -> None:

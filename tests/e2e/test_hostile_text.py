@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from portal_testing.launch import Server, sign_in
-from tests.e2e.distributor import close_link_dialog, note_and_dismiss, unique_email
+from tests.e2e.distributor import close_link_dialog, emailed_link, note_and_dismiss, unique_email
 from tests.e2e.portal import choose_hubs, fill_general, next_step, register_hub
 from tests.e2e.portal import dialog as open_dialog
 from tests.e2e.wizard import Wizard
@@ -239,4 +239,62 @@ def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: 
     expect(walk.get_by_text(REASON, exact=True)).to_be_visible()
     reseller.check(walk, "the contract page after termination")
     for watched in (desk, reseller, representative):
+        watched.context.close()
+
+
+def test_no_script_runs_from_names_on_the_account_and_email_pages(hostile_server: Server, browser: Browser) -> None:
+    server = hostile_server
+    desk_user = server.distributor_user(unique_email("hostile-account"), distributor=DISTRIBUTOR)
+    desk = Watched(browser)
+    page = desk.page()
+    sign_in(page, server.base_url, desk_user)
+    expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+
+    page.get_by_role("link", name="Account").click()
+    page.get_by_label("Full name", exact=True).fill(PERSON)
+    page.get_by_role("button", name="Save name").click()
+    expect(page.get_by_text("Your name was saved.").first).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Full name", exact=True)).to_have_value(PERSON)
+    desk.check(page, "account settings")
+
+    colleague = unique_email("hostile-colleague")
+    page.get_by_role("link", name="Users", exact=True).click()
+    page.get_by_role("button", name="Invite a colleague").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Full name").fill(hostile("Colleague"))
+    dialog.get_by_label("Email").fill(colleague)
+    desk.check(page, "the invite a colleague dialog")
+    dialog.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_text(hostile("Colleague"), exact=True)).to_be_visible()
+    desk.check(page, "the users page")
+    page.get_by_role("button", name=f"Deactivate {hostile('Colleague')}").click()
+    expect(page.get_by_role("alertdialog")).to_have_attribute("aria-label", f"Deactivate {hostile('Colleague')}?")
+    desk.check(page, "the deactivate dialog")
+    page.get_by_role("button", name="Cancel").click()
+
+    page.get_by_role("link", name="Invitations", exact=True).click()
+    page.get_by_role("button", name="Create invitation").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Invitee email (optional)").fill(unique_email("hostile-invitee"))
+    dialog.get_by_label("Company name (optional)").fill(COMPANY)
+    dialog.get_by_label("Note to signee (optional)").fill(NOTE)
+    dialog.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("dialog").get_by_label("Link")).to_have_value(re.compile("/activate/"))
+    desk.check(page, "the new link dialog, sent by email")
+    close_link_dialog(page)
+    page.locator("tr", has_text="Evil").first.get_by_role("link", name="Details").click()
+    expect(page.get_by_role("heading", name="Emails")).to_be_visible()
+    page.get_by_role("button", name="Resend").click()
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    desk.check(page, "the resend dialog")
+    page.get_by_role("button", name="Cancel").click()
+
+    newcomer = Watched(browser)
+    link_page = newcomer.page()
+    link_page.goto(emailed_link(server.data_dir, colleague, "reset-password"))
+    expect(link_page.get_by_text(hostile("Colleague"), exact=False).first).to_be_visible()
+    newcomer.check(link_page, "the colleague's choose-a-password page")
+    for watched in (desk, newcomer):
         watched.context.close()

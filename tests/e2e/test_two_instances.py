@@ -161,6 +161,30 @@ def test_signed_in_on_a_is_signed_in_on_b_and_signing_out_on_a_ends_it_on_b(
         replay.close()
 
 
+def test_a_new_password_on_a_signs_out_the_users_session_on_b(instances: list[Server], browser: Browser) -> None:
+    """Sessions live in Redis; the user's session version lives in the database, which every instance reads for
+    every page and action: a password changed through A ends another browser's session on B."""
+    a, b = instances
+    email = a.distributor_user("ops-new-password@mightymicks.example")
+    changer, other = browser.new_context(), browser.new_context()
+    try:
+        on_a, on_b = changer.new_page(), other.new_page()
+        sign_in(on_a, a, email)
+        sign_in(on_b, b, email)
+        on_a.goto(f"{a.base_url}/account")
+        on_a.get_by_label("Current password", exact=True).first.fill(PASSWORD)
+        on_a.get_by_label("New password", exact=True).fill("seven green turtles dancing at noon")
+        on_a.get_by_role("button", name="Change password").click()
+        expect(on_a.get_by_text("Your password was changed; other sessions were signed out.").first).to_be_visible()
+        on_b.reload()
+        expect(on_b).to_have_url(f"{b.base_url}/login?next=/distributor/invitations")
+        on_a.goto(f"{b.base_url}/distributor/invitations")  # the session that changed it stays, on B too
+        expect(on_a.get_by_role("heading", name="Invitations")).to_be_visible()
+    finally:
+        changer.close()
+        other.close()
+
+
 def session_lifetimes(redis_url: str) -> dict[str, int]:
     """Each browser session's storage in Redis and the seconds it has left (-1: it never expires)."""
     import redis

@@ -10,7 +10,7 @@ import pytest
 from data.models import InvitationStatus
 from portal_testing.factories import Portal
 from services.actors import SignedInUser
-from services.distributor import agreements, new_contracts, partners
+from services.distributor import agreements, invitation_emails, new_contracts, partners
 from services.distributor import invitations as distributor_invitations
 from services.distributor.invitations import InvitationAction
 from services.distributor.partners import PartnerAction
@@ -25,9 +25,10 @@ INVITATION_STATES: dict[str, Callable[[Portal, str, str], object]] = {
     "expired": lambda portal, token, name: portal.set_invitation(token, expired=True),
     "revoked": lambda portal, token, name: portal.set_invitation(token, status=InvitationStatus.REVOKED),
 }
-INVITATION_ACTIONS = {
+INVITATION_ACTIONS: dict[InvitationAction, Callable[..., object]] = {
     InvitationAction.REVOKE: distributor_invitations.revoke_invitation,
     InvitationAction.REISSUE: distributor_invitations.reissue_invitation,
+    InvitationAction.RESEND: invitation_emails.resend_invitation,
 }
 
 
@@ -40,7 +41,7 @@ def row_of(portal: Portal, actor: SignedInUser, token: str) -> distributor_invit
 def test_an_invitation_allows_exactly_what_its_service_accepts(portal: Portal, state: str) -> None:
     actor = portal.distributor_user()
     for action, act in INVITATION_ACTIONS.items():
-        token = portal.invite(company_name=f"{action} Inc")
+        token = portal.invite(company_name=f"{action} Inc", invitee_email=f"{action}@invited.example")
         INVITATION_STATES[state](portal, token, str(action))
         row = row_of(portal, actor, token)
         assert row.allowed_actions <= set(INVITATION_ACTIONS)
@@ -50,8 +51,8 @@ def test_an_invitation_allows_exactly_what_its_service_accepts(portal: Portal, s
             with pytest.raises(InvalidState):
                 act(portal.uow(), actor, row.invitation_id)
     expected = {
-        "not opened": {InvitationAction.REVOKE},
-        "in progress": {InvitationAction.REVOKE},
+        "not opened": {InvitationAction.REVOKE, InvitationAction.RESEND},
+        "in progress": {InvitationAction.REVOKE, InvitationAction.RESEND},
         "activated": set(),
         "expired": {InvitationAction.REISSUE},
         "revoked": {InvitationAction.REISSUE},

@@ -241,12 +241,16 @@ def test_a_schema_4_set_password_link_still_works_after_the_upgrade(tmp_path: Pa
             "expires_at, used_at FROM new_shape"
         )
         connection.execute("DROP TABLE new_shape")
-        for statement in (  # and without what revision 0004 added
+        for statement in (  # and without what revisions 0004 and 0006 added
             "DROP TABLE marketplace_hub",
             "DROP TABLE marketplace_country",
             "DROP TABLE marketplace",
             "DROP TABLE hub",
             "DROP TABLE contract_termination",
+            "DROP TABLE notification_setting",
+            "DROP TABLE account_link",
+            "DROP TABLE outbox_email",
+            "ALTER TABLE user DROP COLUMN session_version",
         ):
             connection.execute(statement)
         for statement in (  # and without what revision 0003 added
@@ -342,6 +346,7 @@ def test_a_landed_schema_4_database_is_upgraded_in_place_keeping_every_row(
             table: 0  # revision 0004's
             for table in ("hub", "marketplace", "marketplace_country", "marketplace_hub", "contract_termination")
         },
+        **{table: 0 for table in ("outbox_email", "account_link", "notification_setting")},  # revision 0006
     }
     assert query(path, "PRAGMA integrity_check") == [("ok",)]
     assert query(path, "PRAGMA foreign_key_check") == []

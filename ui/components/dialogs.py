@@ -169,21 +169,20 @@ class Dialog:
     def open_for_link(
         self,
         submit: str,
-        issue: Callable[[], Awaitable[str | None]],
+        issue: Callable[[], Awaitable[tuple[str, str] | None]],
         *,
         title: str,
-        explanation: str,
         refresh: Callable[[], Awaitable[Any]],
     ) -> ui.button:
         """Give a dialog whose result is a new one-time link its **Cancel** and ``submit`` buttons, and open it.
-        ``issue`` calls the service and returns the link (``None``: nothing to show, e.g. the session ended); the
-        link then replaces this dialog (:meth:`replace_with_link`) and ``refresh`` updates the list behind it, as
-        it does when the request turns out to be done already. Returns the submit button."""
+        ``issue`` calls the service and returns the link and what to say with it (``None``: nothing to show, e.g.
+        the session ended); the link then replaces this dialog (:meth:`replace_with_link`) and ``refresh`` updates
+        the list behind it, as it does when the request turns out to be done already. Returns the submit button."""
 
         async def issued() -> None:
-            url = await issue()
-            if url is not None:
-                self.replace_with_link(title, url, explanation)
+            result = await issue()
+            if result is not None:
+                self.replace_with_link(title, *result)
                 await refresh()
 
         self.cancel_button()

@@ -19,6 +19,7 @@ from ui.components.actions import action_button
 from ui.components.dialogs import Dialog, confirm, show_link_once
 from ui.components.focus import announce
 from ui.components.tables import Column, ListState, ListView, ResponsiveTable
+from ui.distributor import invitation_emails
 from ui.pages import list_page
 from ui.settings import activation_url, invitation_days
 from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
@@ -199,9 +200,10 @@ class InvitationsPage:
                 hint=f"A whole number of days, 1 to {MAX_EXPIRY_DAYS}.",
             ).mark("invite-expiry")
             form.select("agreement_version_id", "Agreement version", versions, value=latest).mark("invite-version")
+            invitation_emails.send_by_email_box(form)
 
         @signed_in_only
-        async def create() -> str:
+        async def create() -> tuple[str, str]:
             values = form.values()
             issued = await act(
                 distributor_invitations.invite,
@@ -211,14 +213,14 @@ class InvitationsPage:
                 expires_in_days=values["expires_in_days"],
                 agreement_version_id=values["agreement_version_id"],
                 request_key=dialog.request_key,
+                send_email=invitation_emails.wants_email(values),
             )
-            return activation_url(issued.token)
+            return activation_url(issued.token), invitation_emails.created_explanation(values)
 
         dialog.open_for_link(
             "Create",
             create,
             title="Invitation created",
-            explanation="Send this link to the reseller. It is shown only now: the portal keeps no copy.",
             refresh=self.refresh,
         ).mark("create-invitation-submit")
 
@@ -300,6 +302,7 @@ def _invitation_details(detail: InvitationDetail, refresh: Refresh) -> None:
                 status_badge(row)
         with ui.row().classes("gap-2"):
             invitation_actions(row, refresh, dense=False)
+    invitation_emails.email_section(detail, refresh)
     with card():
         Heading("History", 2)
         table = ResponsiveTable(

@@ -16,6 +16,7 @@ from ui.components.actions import action_button
 from ui.components.dialogs import Dialog, confirm, show_link_once
 from ui.components.focus import announce
 from ui.components.tables import Column, ListState, ListView, ResponsiveTable
+from ui.distributor import partner_emails
 from ui.pages import list_page
 from ui.settings import activation_url, invitation_days, set_password_url
 from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
@@ -97,9 +98,10 @@ class PartnersPage:
             form.text("email", "Representative's email", input_type="email", autocomplete="off").mark(
                 "representative-email"
             )
+            partner_emails.send_by_email_box(form)
 
         @signed_in_only
-        async def create() -> str:
+        async def create() -> tuple[str, str]:
             values = form.values()
             created = await act(
                 partners.create_reseller_account,
@@ -108,15 +110,14 @@ class PartnersPage:
                 representative_email=values["email"],
                 expires_in_days=invitation_days(),
                 request_key=dialog.request_key,
+                send_email=bool(values["send_email"]),
             )
-            return set_password_url(created.token)
+            return set_password_url(created.token), partner_emails.created_explanation(values)
 
         dialog.open_for_link(
             "Create",
             create,
             title="Reseller account created",
-            explanation="Hand this one-time link to the representative: they set a password, accept the service "
-            "agreement and are signed in. It is shown only now.",
             refresh=self.refresh,
         ).mark("create-reseller-submit")
 
@@ -160,6 +161,7 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
         content.clear()
         with content:
             _partner_details(detail, commerce)
+            await partner_emails.email_section(contract_id)
 
     def _partner_details(detail: partners.PartnerDetail, commerce: partners.PartnerCommerce) -> None:
         row = detail.row
@@ -184,6 +186,7 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
                 action_button(
                     "Terminate contract", lambda: terminate(row.company_name), kind="danger-secondary"
                 ).classes("self-start").mark("terminate")
+                partner_emails.reset_link_button(row.contract_id, row.company_name)
             if detail.next_contract is not None:
                 following = detail.next_contract
                 with ui.row().classes("items-center gap-2"):
@@ -286,6 +289,7 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
     commerce = await act(partners.partner_commerce, contract_id)
     with content:
         _partner_details(detail, commerce)
+        await partner_emails.email_section(contract_id)
     return None
 
 
