@@ -172,6 +172,7 @@ def test_backup_while_serving_and_restore(tmp_path: Path, browser: Browser) -> N
         expect(page.get_by_role("heading", name="Hub and Marketplace Creation")).to_be_visible()
         context.close()
         copy = tmp_path / "restore" / "portal.db"
+        copy.parent.mkdir()  # a backup goes into an existing folder
         result = run_backup(server, copy)
         assert result.returncode == 0, result.stderr
         again = run_backup(server, copy)

@@ -214,6 +214,7 @@ def test_a_removed_data_directory_stops_writes_and_is_never_replaced_by_an_empty
     create_invitation(page, company="Before Ltd")
     close_link_dialog(page)
     backup = tmp_path / "backup" / "portal.db"  # the operator's backup, just before the accident
+    backup.parent.mkdir()  # a backup goes into an existing folder
     assert (
         subprocess.run(
             [sys.executable, "main.py", "backup", str(backup)],
