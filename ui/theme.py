@@ -213,6 +213,7 @@ class Heading(TextElement):
 DISTRIBUTOR_NAV = (
     ("Invitations", "/distributor/invitations"),
     ("Partners", "/distributor/partners"),
+    ("Products", "/distributor/products"),
     ("Agreements", "/distributor/agreements"),
 )
 

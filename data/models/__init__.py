@@ -3,6 +3,7 @@
 from data.models.account import Account, AccountKind, SetPasswordLink, User, UserStatus
 from data.models.agreement import Agreement, AgreementVersion
 from data.models.audit import AuditEvent
+from data.models.catalog import BillingPeriod, Item, ItemPrice, Product, ProductStatus
 from data.models.contract import Contract, ContractStatus, ContractTermination
 from data.models.invitation import ActivationDraft, Invitation, InvitationStatus
 from data.models.marketplace import Hub, HubType, Marketplace, MarketplaceCountry, MarketplaceHub
@@ -16,6 +17,7 @@ __all__ = [
     "Agreement",
     "AgreementVersion",
     "AuditEvent",
+    "BillingPeriod",
     "CompletedRequest",
     "Contract",
     "ContractStatus",
@@ -25,9 +27,13 @@ __all__ = [
     "HubType",
     "Invitation",
     "InvitationStatus",
+    "Item",
+    "ItemPrice",
     "Marketplace",
     "MarketplaceCountry",
     "MarketplaceHub",
+    "Product",
+    "ProductStatus",
     "SetPasswordLink",
     "User",
     "UserStatus",

@@ -495,4 +495,148 @@ def test_axe_finds_nothing_on_the_portal_pages_and_dialogs(server: Server, brows
     finally:
         desk_context.close()
         context.close()
+
+
+def settled(page: Page) -> None:
+    """Wait until the notifications ("Item added") have gone: fading in, or under a dialog's backdrop opened
+    meanwhile, their colours are mid-transition or dimmed."""
+    expect(page.locator(".q-notification")).to_have_count(0, timeout=15_000)
+
+
+def test_axe_finds_nothing_on_the_catalog_pages_and_dialogs(server: Server, browser: Browser, audit: Audit) -> None:
+    """Chapter 3, the distributor's side: the products list, a product, and every dialog of both."""
+    context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    page = context.new_page()
+    name = f"Axe {uuid.uuid4().hex[:6]} Suite"
+    try:
+        sign_in(page, server.base_url, server.distributor_user(distributor_email("a11y-catalog")))
+        expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+        page.get_by_role("link", name="Products", exact=True).click()
+        expect(page.get_by_role("link", name="Keyhaven Passwords")).to_be_visible()
+        audit.check(page, "products")
+        search = page.get_by_role("searchbox", name="Search")
+        search.fill("nothing matches this")
+        search.press("Enter")
+        expect(page.get_by_text("No products match.")).to_be_visible()
+        audit.check(page, "products, nothing found")
+        search.fill("")
+        search.press("Enter")
+
+        page.get_by_role("button", name="Import CSV").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_role("heading", name="Import products from CSV")).to_be_visible()
+        audit.check(page, "import dialog")
+        dialog.get_by_label("CSV file").set_input_files(
+            files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"product_name,colour\nX,red\n"}]
+        )
+        expect(dialog.get_by_text("Chosen: bad.csv")).to_be_visible()
+        dialog.get_by_role("button", name="Import", exact=True).click()
+        expect(dialog.get_by_role("heading", name=re.compile("^Nothing was imported"))).to_be_visible()
+        audit.check(page, "import dialog with the wrong lines")
+        dialog.get_by_role("button", name="Cancel").click()
+
+        page.get_by_role("button", name="Create product").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_label("Name")).to_be_focused()
+        audit.check(page, "create product dialog")
+        dialog.get_by_role("button", name="Create", exact=True).click()
+        expect(dialog.locator(".portal-error-summary")).to_be_visible()
+        audit.check(page, "create product dialog with errors")
+        dialog.get_by_label("Name").fill(name)
+        dialog.get_by_label("Category").fill("Security")
+        dialog.get_by_label("Short description").fill("Checked by axe.")
+        dialog.get_by_label("Description (Markdown)").fill(
+            "## Features\n\n- One\n- Two\n\n| a | b |\n| - | - |\n| 1 | 2 |"
+        )
+        dialog.get_by_role("button", name="Create", exact=True).click()
+        expect(page.get_by_role("heading", name=name)).to_be_visible()
+        audit.check(page, "draft product")
+
+        page.get_by_role("button", name="Add item").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_label("MPN")).to_be_focused()
+        audit.check(page, "add item dialog")
+        dialog.get_by_label("Cost").fill("9.99999")
+        dialog.get_by_role("button", name="Add item").click()
+        expect(dialog.locator(".portal-error-summary")).to_be_visible()
+        audit.check(page, "add item dialog with errors")
+        dialog.get_by_label("MPN").fill("AX-1")
+        dialog.get_by_label("Item name").fill("Seat")
+        dialog.get_by_label("Unit", exact=True).fill("Users")
+        dialog.get_by_label("Currency").fill("USD")
+        dialog.get_by_label("Cost").fill("9")
+        dialog.get_by_label("MSRP").fill("12")
+        dialog.get_by_role("button", name="Add item").click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        settled(page)
+        audit.check(page, "product with an item")
+        page.get_by_role("button", name="Add a price to item AX-1").click()
+        expect(page.get_by_role("dialog").get_by_label("Currency")).to_be_focused()
+        audit.check(page, "add price dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Change the USD price of item AX-1").click()
+        expect(page.get_by_role("dialog").get_by_label("Cost")).to_be_focused()
+        audit.check(page, "change price dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Edit item AX-1").click()
+        expect(page.get_by_role("dialog").get_by_label("MPN")).to_be_focused()
+        audit.check(page, "edit item dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Edit product").click()
+        expect(page.get_by_role("dialog").get_by_label("Name")).to_be_focused()
+        audit.check(page, "edit product dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Publish").click()
+        expect(page.get_by_role("alertdialog")).to_be_visible()
+        audit.check(page, "publish confirmation")
+        page.get_by_role("alertdialog").get_by_role("button", name="Publish").click()
+        expect(page.get_by_role("button", name="End sale")).to_be_visible()
+        settled(page)
+        audit.check(page, "published product")
+        page.goto(f"{server.base_url}/distributor/products/PRD-000-000-000")
+        expect(page.get_by_role("heading", name="Product not found")).to_be_visible()
+        audit.check(page, "product not found")
+
+        page.get_by_role("link", name="Agreements", exact=True).click()
+        page.get_by_role("button", name="Create agreement").click()
+        expect(page.get_by_role("dialog").get_by_label("Type")).to_be_visible()
+        audit.check(page, "create agreement dialog with its type")
+    finally:
+        context.close()
+    assert audit.checked >= 18
+    audit.assert_clean()
+
+
+def test_axe_finds_nothing_on_the_resellers_catalog(server: Server, browser: Browser, audit: Audit) -> None:
+    """Chapter 3, the reseller's side: the catalog, a search, a product, a product not found."""
+    context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    page = context.new_page()
+    company = f"Axe Catalog {uuid.uuid4().hex[:6]} Inc"
+    try:
+        page.goto(server.invite("--company", company))
+        wizard = Wizard(page)
+        wizard.agree(unique_email())
+        wizard.user_properties()
+        wizard.company(company)
+        wizard.sign_and_activate(company)
+        expect(page.get_by_role("heading", name="Hub and Marketplace Creation")).to_be_visible()
+        page.goto(f"{server.base_url}/catalog")
+        expect(page.get_by_role("heading", name="Security", exact=True)).to_be_visible()
+        audit.check(page, "catalog")
+        search = page.get_by_role("searchbox", name="Search")
+        search.fill("nothing matches this")
+        search.press("Enter")
+        expect(page.get_by_text("No products match.")).to_be_visible()
+        audit.check(page, "catalog, nothing found")
+        search.fill("keyhaven")
+        search.press("Enter")
+        page.get_by_role("link", name="Keyhaven Passwords").click()
+        expect(page.get_by_role("heading", name="Items and prices")).to_be_visible()
+        audit.check(page, "catalog product")
+        page.goto(f"{server.base_url}/catalog/PRD-000-000-000")
+        expect(page.get_by_role("heading", name="Product not found")).to_be_visible()
+        audit.check(page, "catalog product not found")
+    finally:
+        context.close()
+    assert audit.checked == 4
     audit.assert_clean()

@@ -5,6 +5,8 @@ signing evidence. No script may run: each payload would set ``window.__p`` or op
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 
@@ -240,3 +242,115 @@ def test_no_script_runs_from_anyones_text_on_any_page_or_dialog(hostile_server: 
     reseller.check(walk, "the contract page after termination")
     for watched in (desk, reseller, representative):
         watched.context.close()
+
+
+SHORT = " ".join((PROP, TAG, TEMPLATE))  # under the 100 characters of a category or an MPN
+UNIT = TAG + " Seats"  # under the 50 characters of a unit
+
+
+def test_no_script_runs_from_a_products_text_on_the_catalog_pages_and_dialogs(
+    hostile_server: Server, browser: Browser
+) -> None:
+    """Chapter 3: every field of a product, an item and a price, the CSV import's messages (which quote the file),
+    the confirmation dialogs that name the product, and the product's Markdown description."""
+    server = hostile_server
+    desk = Watched(browser, user_agent=USER_AGENT)
+    page = desk.page()
+    sign_in(page, server.base_url, server.distributor_user(unique_email("hostile-catalog")))
+    expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+    page.get_by_role("link", name="Products", exact=True).click()
+    page.get_by_role("button", name="Create product").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Name").fill(TITLE)
+    dialog.get_by_label("Category").fill(SHORT)
+    dialog.get_by_label("Short description").fill(hostile("Short"))
+    dialog.get_by_label("Description (Markdown)").fill(AGREEMENT)
+    desk.check(page, "the create product dialog")
+    dialog.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("heading", name=TITLE, exact=True)).to_be_visible()
+    description = page.get_by_role("region", name="Product description")
+    expect(description.get_by_role("link", name="a real link")).to_have_attribute("rel", "noopener noreferrer")
+    expect(description.get_by_text("<script>window.__p=7</script>")).to_be_visible()  # shown, not run
+    assert description.locator("script, style, form, input, img, iframe, a[href^='javascript']").count() == 0
+    expect(page.get_by_text(SHORT, exact=True)).to_be_visible()
+    desk.check(page, "the product page")
+
+    page.get_by_role("button", name="Add item").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("MPN").fill(SHORT)
+    dialog.get_by_label("Item name").fill(PERSON)
+    dialog.get_by_label("Unit", exact=True).fill(UNIT)
+    dialog.get_by_label("Currency").fill(TAG)
+    dialog.get_by_label("Cost").fill(TEMPLATE)
+    dialog.get_by_label("MSRP").fill(PROP)
+    dialog.get_by_role("button", name="Add item").click()
+    expect(dialog.locator(".portal-error-summary")).to_be_visible()  # refused, with messages that quote nothing
+    desk.check(page, "the add item dialog with errors")
+    dialog.get_by_label("Currency").fill("USD")
+    dialog.get_by_label("Cost").fill("1")
+    dialog.get_by_label("MSRP").fill("2")
+    dialog.get_by_role("button", name="Add item").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_role("cell", name=PERSON, exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name=UNIT, exact=True)).to_be_visible()
+    desk.check(page, "the product's items and prices")
+    page.get_by_role("button", name=f"Edit item {SHORT}").click()
+    expect(page.get_by_role("dialog")).to_have_attribute("aria-label", f"Edit item {SHORT}")
+    desk.check(page, "the edit item dialog")
+    page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name=f"Remove the USD price of item {SHORT}").click()
+    expect(page.get_by_role("alertdialog")).to_have_attribute("aria-label", f"Remove the USD price of {SHORT}?")
+    desk.check(page, "the remove price dialog")
+    page.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Edit product").click()
+    expect(page.get_by_role("dialog").get_by_label("Description (Markdown)")).to_have_value(AGREEMENT.strip())
+    desk.check(page, "the edit product dialog")
+    page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("alertdialog")).to_have_attribute("aria-label", f"Publish {TITLE}?")
+    desk.check(page, "the publish dialog")
+    page.get_by_role("alertdialog").get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("button", name="End sale")).to_be_visible()
+
+    page.get_by_role("link", name="← All products").click()
+    expect(page.get_by_role("link", name=TITLE)).to_be_visible()
+    desk.check(page, "the products list")
+    page.get_by_role("button", name="Import CSV").click()
+    dialog = page.get_by_role("dialog")
+    rows = io.StringIO()
+    csv.writer(rows).writerows([[BREAK_OUT, "product_name"], [TAG, CLOSE]])
+    hostile_csv = rows.getvalue().encode()
+    dialog.get_by_label("CSV file").set_input_files(
+        files=[{"name": "hostile.csv", "mimeType": "text/csv", "buffer": hostile_csv}]
+    )
+    expect(dialog.get_by_text("Chosen: hostile.csv")).to_be_visible()
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    expect(dialog.get_by_text(re.compile("Unknown columns: Evil"))).to_be_visible()  # the file's text, quoted
+    desk.check(page, "the import dialog's wrong lines")
+    desk.context.close()
+
+    # The reseller's catalog shows the published product and its page.
+    reseller = Watched(browser, user_agent=USER_AGENT)
+    walk = reseller.page()
+    walk.goto(server.invite("--company", "Catalog Reader Inc"))
+    wizard = Wizard(walk)
+    wizard.agree(unique_email("hostile-catalog-reader"))
+    wizard.user_properties()
+    wizard.company("Catalog Reader Inc")
+    wizard.sign_and_activate("Catalog Reader Inc")
+    expect(walk.get_by_role("heading", name="Hub and Marketplace Creation")).to_be_visible()
+    walk.goto(f"{server.base_url}/catalog")
+    expect(walk.get_by_role("heading", name=SHORT, exact=True)).to_be_visible()  # the category
+    expect(walk.get_by_role("link", name=TITLE)).to_be_visible()
+    reseller.check(walk, "the reseller's catalog")
+    walk.get_by_label("Search").fill(TEMPLATE)
+    walk.get_by_role("button", name="Search").click()
+    expect(walk.get_by_role("link", name=TITLE)).to_be_visible()
+    reseller.check(walk, "the reseller's catalog searched with hostile text")
+    walk.get_by_role("link", name=TITLE).click()
+    description = walk.get_by_role("region", name="Product description")
+    expect(description.get_by_text("<script>window.__p=7</script>")).to_be_visible()
+    assert description.locator("script, style, form, input, img, iframe, a[href^='javascript']").count() == 0
+    expect(walk.get_by_role("cell", name=PERSON, exact=True)).to_be_visible()
+    reseller.check(walk, "the reseller's product page")
+    reseller.context.close()
