@@ -8,6 +8,7 @@ from data.models.contract import Contract, ContractStatus, ContractTermination
 from data.models.invitation import ActivationDraft, Invitation, InvitationStatus
 from data.models.marketplace import Hub, HubType, Marketplace, MarketplaceCountry, MarketplaceHub
 from data.models.request import CompletedRequest
+from data.models.syndication import Listing, ListingStatus, SyndicationContract, SyndicationContractStatus
 from data.models.throttle import FailedAttempt
 
 __all__ = [
@@ -29,12 +30,16 @@ __all__ = [
     "InvitationStatus",
     "Item",
     "ItemPrice",
+    "Listing",
+    "ListingStatus",
     "Marketplace",
     "MarketplaceCountry",
     "MarketplaceHub",
     "Product",
     "ProductStatus",
     "SetPasswordLink",
+    "SyndicationContract",
+    "SyndicationContractStatus",
     "User",
     "UserStatus",
 ]

@@ -36,6 +36,8 @@ from data.models import (
     ContractStatus,
     Invitation,
     InvitationStatus,
+    ListingStatus,
+    SyndicationContractStatus,
     User,
     UserStatus,
 )
@@ -247,6 +249,8 @@ def test_a_schema_4_set_password_link_still_works_after_the_upgrade(tmp_path: Pa
             "DROP TABLE marketplace",
             "DROP TABLE hub",
             "DROP TABLE contract_termination",
+            "DROP TABLE listing",
+            "DROP TABLE syndication_contract",
             "DROP TABLE item_price",
             "DROP TABLE item",
             "DROP TABLE product",
@@ -302,7 +306,14 @@ def test_opening_a_database_at_the_newest_revision_does_not_load_alembic(portal:
 
 # ---------------------------------------------------------------- landed schema-4 files made by the released code
 
-STORED_ENUMS: tuple[type[StrEnum], ...] = (AccountKind, UserStatus, ContractStatus, InvitationStatus)
+STORED_ENUMS: tuple[type[StrEnum], ...] = (
+    AccountKind,
+    UserStatus,
+    ContractStatus,
+    InvitationStatus,
+    SyndicationContractStatus,
+    ListingStatus,
+)
 
 
 def landed(tmp_path: Path, name: str = "portal-schema-4.db") -> Path:
