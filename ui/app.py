@@ -31,11 +31,12 @@ from ui.activation.wizard import activation_page
 from ui.auth import login_page, sign_out, sign_out_page, start_session
 from ui.calls import RETRY_AFTER_KEY, ServerBusy
 from ui.distributor.agreements import agreements_page
+from ui.distributor.contracts import contracts_page
 from ui.distributor.invitations import invitation_detail_page, invitations_page
 from ui.distributor.partners import partner_detail_page, partners_page
 from ui.distributor.products import product_detail_page, products_page
 from ui.home import home_page
-from ui.portal.catalog import catalog_page, catalog_product_page
+from ui.portal.catalog import catalog_page, catalog_product_page, listings_page
 from ui.portal.coming_next import coming_next_page
 from ui.portal.contract import contract_page
 from ui.portal.marketplace import marketplace_page
@@ -193,6 +194,7 @@ def register_pages() -> None:
         "/portal/contract": contract_page,
         "/marketplace": marketplace_page,
         "/catalog": catalog_page,
+        "/catalog/listings": listings_page,
         "/catalog/{product_id}": catalog_product_page,
         **{path: coming_next_page(path) for path in (CUSTOMERS_PATH, SUBSCRIPTIONS_PATH)},
         "/activate/{token}": activation_page,
@@ -203,6 +205,7 @@ def register_pages() -> None:
         "/distributor/agreements": agreements_page,
         "/distributor/partners": partners_page,
         "/distributor/partners/{contract_id}": partner_detail_page,
+        "/distributor/contracts": contracts_page,
         "/distributor/products": products_page,
         "/distributor/products/{product_id}": product_detail_page,
     }

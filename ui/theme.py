@@ -214,6 +214,7 @@ DISTRIBUTOR_NAV = (
     ("Invitations", "/distributor/invitations"),
     ("Partners", "/distributor/partners"),
     ("Products", "/distributor/products"),
+    ("Contracts", "/distributor/contracts"),
     ("Agreements", "/distributor/agreements"),
 )
 

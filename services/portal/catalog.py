@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from data.models import Account, Contract, ContractStatus, Item, ItemPrice, Product, ProductStatus
+from data.models import Account, Contract, ContractStatus, Item, ItemPrice, Marketplace, Product, ProductStatus
 from services.accounts import SignedInUser
 from services.distributor.catalog import ItemView, items_of
 from services.errors import NotFound, ValidationFailed
@@ -73,16 +73,21 @@ def browse_catalog(
     *,
     search: object = "",
     currencies: object = None,
+    priced: object = False,
     page: object = 1,
 ) -> Page[CatalogProduct]:
     """The distributor's published products by category and name, searched in name, category and both
-    descriptions; with ``currencies``, only those priced in at least one of them. One page of them."""
+    descriptions; with ``currencies``, only those priced in at least one of them; with ``priced``, only those
+    priced in a currency of one of the actor's marketplaces. One page of them."""
     text = search_text(search)
     wanted = _currencies(currencies)
     number = page_number(page)
     with uow.read():
         session = uow.session
         distributor_id = distributor_of_reseller(uow, actor)
+        if priced is True:  # the currencies of the actor's marketplaces (none: nothing matches)
+            mine = select(Marketplace.currency).where(Marketplace.account_id == actor.account_id).distinct()
+            wanted = sorted(session.exec(mine).all())
         conditions = [Product.distributor_id == distributor_id, Product.status == ProductStatus.PUBLISHED]
         if text:
             conditions.append(

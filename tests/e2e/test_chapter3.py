@@ -1,18 +1,21 @@
 """Chapter 3, Catalog Operations, in real Chromium by visible labels: the demo distributor's catalog is seeded;
-the distributor creates a product with an item and prices, publishes it, ends its sale; imports a CSV (a bad file
-lists every wrong line and imports nothing) and exports it; the syndication agreement is under Agreements with
-its type."""
+the reseller finds a product by search and enrolls it on its marketplace, the distributor approves (once: a
+second tab is told), the reseller sees it under My listings and the overview marks chapter 3 done, a second
+product is rejected with a reason the reseller sees, terminating unlists; the distributor creates a product with
+an item and prices, publishes it, ends its sale; imports a CSV (a bad file lists every wrong line and imports
+nothing) and exports it; the syndication agreement is under Agreements with its type."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.e2e.conftest import Server
 from tests.e2e.distributor import sign_in, unique_email
-from tests.e2e.wizard import Wizard
+from tests.e2e.portal import activate, choose_hubs, dialog, fill_general, next_step, register_hub
+from tests.e2e.test_chapter2 import chapter
 
 
 def distributor_page(server: Server, browser: Browser) -> tuple[BrowserContext, Page]:
@@ -185,14 +188,113 @@ def activated_reseller(server: Server, browser: Browser, company: str) -> tuple[
     """A reseller of the demo distributor, activated through its link, signed in at its portal."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(server.invite("--company", company))
-    wizard = Wizard(page)
-    wizard.agree(unique_email("reseller"))
-    wizard.user_properties()
-    wizard.company(company)
-    wizard.sign_and_activate(company)
-    expect(page.get_by_role("heading", name="Hub and Marketplace Creation")).to_be_visible()
+    activate(page, server.invite("--company", company), unique_email("reseller"), company)
     return context, page
+
+
+def create_marketplace(page: Page, name: str, currency: tuple[str, str], country: tuple[str, str]) -> None:
+    """Chapter 2 by the reseller, in its Marketplace page: a hub and a marketplace using it."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Marketplace").click()
+    register_hub(page, name=f"{name} shop", instance_id=f"{name.lower()}-shop")
+    page.get_by_role("button", name="Create marketplace").click()
+    fill_general(page, name=name, currency=currency, countries=[country])
+    next_step(page, "Step 2 of 3 — Hubs")
+    choose_hubs(page, {f"{name} shop": "TA-0001"})
+    next_step(page, "Step 3 of 3 — Summary")
+    dialog(page).get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def open_product(page: Page, search: str, name: str) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Catalog").click()
+    page.get_by_label("Search").fill(search)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+
+
+def standing(page: Page, marketplace: str) -> Locator:
+    return (
+        page.get_by_role("table", name=re.compile("on your marketplaces$"))
+        .get_by_role("row")
+        .filter(has_text=marketplace)
+    )
+
+
+def enroll(page: Page, marketplace: str) -> None:
+    page.get_by_role("button", name="Enroll").click()
+    box = page.get_by_role("dialog")
+    # the distributor's newest syndication agreement (another test of this module may have created one)
+    expect(box.get_by_role("heading", name=re.compile(r"\(version \d+\)$"))).to_be_visible()
+    expect(box.get_by_role("region", name="Agreement text")).to_be_visible()
+    box.get_by_label("Marketplace").click()
+    page.get_by_role("option", name=re.compile(f"^{marketplace}")).click()
+    box.get_by_role("button", name="Enroll").click()
+    expect(box.get_by_text("Tick the box to confirm you have read and accepted the agreement.")).to_be_visible()
+    box.get_by_role("checkbox", name="I have read and accepted the agreement").click()
+    box.get_by_role("button", name="Enroll").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(standing(page, marketplace)).to_contain_text("Pending")
+
+
+def test_the_chapter_walk_enroll_approve_list_and_reject(server: Server, browser: Browser) -> None:
+    """The issue's walk: the reseller finds a product by search and enrolls it for its marketplace; the
+    distributor approves; the reseller sees it under My listings and the overview marks chapter 3 done; a
+    second product is rejected with a reason the reseller sees. Approve is done once: a second tab is told."""
+    reseller_context, page = activated_reseller(server, browser, "Walking Champions Corp")
+    desk_context, desk = distributor_page(server, browser)
+    try:
+        create_marketplace(page, "North America", ("dollar", "USD — US Dollar"), ("United States", "United States"))
+        open_product(page, "keyhaven", "Keyhaven Passwords")
+        expect(standing(page, "North America")).to_contain_text("Not enrolled")
+        enroll(page, "North America")
+        expect(page.get_by_role("button", name="Enroll")).to_have_count(0)  # nothing left to enroll it on
+        open_product(page, "harborline", "Harborline DNS")
+        enroll(page, "North America")
+
+        desk.get_by_role("link", name="Contracts").click()
+        expect(desk.get_by_role("heading", name="Contracts")).to_be_visible()
+        row = desk.get_by_role("row").filter(has_text="Walking Champions Corp").filter(has_text="Keyhaven Passwords")
+        expect(row).to_contain_text("Pending")
+        second_tab = desk_context.new_page()
+        second_tab.goto(f"{server.base_url}/distributor/contracts")
+        row.get_by_role("button", name="Approve").click()
+        expect(row).to_contain_text(re.compile(r"Active.*Listing LST-\d{3}-\d{3}-\d{3}"))
+        stale = second_tab.get_by_role("row").filter(has_text="Walking Champions Corp").filter(has_text="Keyhaven")
+        stale.get_by_role("button", name="Approve").click()
+        expect(second_tab.get_by_text(re.compile("approved already")).first).to_be_visible()
+        rejected = desk.get_by_role("row").filter(has_text="Walking Champions Corp").filter(has_text="Harborline DNS")
+        rejected.get_by_role("button", name="Reject").click()
+        box = desk.get_by_role("dialog")
+        box.get_by_role("button", name="Reject").click()
+        expect(box.get_by_text("Give the reason; the reseller sees it.")).to_be_visible()
+        box.get_by_label("Reason").fill("DNS is sold only to hosting partners.")
+        box.get_by_role("button", name="Reject").click()
+        expect(rejected).to_contain_text("Rejected")
+
+        page.reload()
+        expect(standing(page, "North America")).to_contain_text("Rejected")
+        expect(standing(page, "North America")).to_contain_text("Reason: DNS is sold only to hosting partners.")
+        page.get_by_role("link", name="← Catalog").click()
+        page.get_by_role("link", name="My listings").click()
+        listing = page.get_by_role("row").filter(has_text="Keyhaven Passwords")
+        expect(listing).to_contain_text("North America")
+        expect(listing).to_contain_text("Listed")
+        expect(listing).to_contain_text(re.compile(r"CRS-\d{3}-\d{3}-\d{3}-\d{3}"))
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Overview").click()
+        expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
+        assert chapter(page, "Catalog Operations") == "Done"
+
+        # Terminating later unlists it.
+        terminated = desk.get_by_role("row").filter(has_text="Walking Champions Corp").filter(has_text="Keyhaven")
+        terminated.get_by_role("button", name="Terminate").click()
+        desk.get_by_role("alertdialog").get_by_role("button", name="Terminate").click()
+        expect(terminated).to_contain_text("Terminated")
+        page.goto(f"{server.base_url}/catalog/listings")
+        expect(page.get_by_role("row").filter(has_text="Keyhaven Passwords")).to_contain_text("Unlisted")
+    finally:
+        desk_context.close()
+        reseller_context.close()
 
 
 def test_the_reseller_finds_a_product_by_search_and_sees_its_items_and_prices(server: Server, browser: Browser) -> None:
