@@ -607,19 +607,28 @@ def test_axe_finds_nothing_on_the_catalog_pages_and_dialogs(server: Server, brow
     audit.assert_clean()
 
 
-def test_axe_finds_nothing_on_the_resellers_catalog(server: Server, browser: Browser, audit: Audit) -> None:
-    """Chapter 3, the reseller's side: the catalog, a search, a product, a product not found."""
+def test_axe_finds_nothing_on_the_resellers_catalog_and_the_distributors_contracts(
+    server: Server, browser: Browser, audit: Audit
+) -> None:
+    """Chapter 3, the reseller's side (the catalog, a search, a product, the Enroll dialog with an error, My
+    listings, a product not found) and the distributor's contracts (the list, the reject dialog with an error,
+    the terminate confirmation)."""
     context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    desk_context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
     page = context.new_page()
     company = f"Axe Catalog {uuid.uuid4().hex[:6]} Inc"
     try:
-        page.goto(server.invite("--company", company))
-        wizard = Wizard(page)
-        wizard.agree(unique_email())
-        wizard.user_properties()
-        wizard.company(company)
-        wizard.sign_and_activate(company)
-        expect(page.get_by_role("heading", name="Hub and Marketplace Creation")).to_be_visible()
+        activate(page, server.invite("--company", company), unique_email(), company)
+        page.goto(f"{server.base_url}/marketplace")
+        register_hub(page, name="Axe shop", instance_id="axe-shop")
+        page.get_by_role("button", name="Create marketplace").click()
+        fill_general(page, name="Axe market", currency=("dollar", "USD — US Dollar"), countries=[("Canada", "Canada")])
+        next_step(page, "Step 2 of 3 — Hubs")
+        choose_hubs(page, {"Axe shop": "TA-1"})
+        next_step(page, "Step 3 of 3 — Summary")
+        dialog(page).get_by_role("button", name="Create", exact=True).click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+
         page.goto(f"{server.base_url}/catalog")
         expect(page.get_by_role("heading", name="Security", exact=True)).to_be_visible()
         audit.check(page, "catalog")
@@ -633,10 +642,46 @@ def test_axe_finds_nothing_on_the_resellers_catalog(server: Server, browser: Bro
         page.get_by_role("link", name="Keyhaven Passwords").click()
         expect(page.get_by_role("heading", name="Items and prices")).to_be_visible()
         audit.check(page, "catalog product")
+        page.get_by_role("button", name="Enroll").click()
+        expect(page.get_by_role("dialog").get_by_label("Marketplace")).to_be_visible()
+        audit.check(page, "enroll dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Enroll").click()
+        expect(page.get_by_role("dialog").get_by_text("Tick the box to confirm")).to_be_visible()
+        audit.check(page, "enroll dialog with errors")
+        page.get_by_role("dialog").get_by_role("checkbox", name="I have read and accepted the agreement").click()
+        page.get_by_role("dialog").get_by_role("button", name="Enroll").click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        audit.check(page, "catalog product, pending")
         page.goto(f"{server.base_url}/catalog/PRD-000-000-000")
         expect(page.get_by_role("heading", name="Product not found")).to_be_visible()
         audit.check(page, "catalog product not found")
+
+        desk = desk_context.new_page()
+        sign_in(desk, server.base_url, server.distributor_user(distributor_email("a11y-contracts")))
+        expect(desk.get_by_role("heading", name="Invitations")).to_be_visible()
+        desk.goto(f"{server.base_url}/distributor/contracts?q={company.replace(' ', '+')}")
+        row = desk.get_by_role("row").filter(has_text=company)
+        expect(row.get_by_role("button", name="Approve")).to_be_visible()
+        audit.check(desk, "contracts")
+        row.get_by_role("button", name="Reject").click()
+        desk.get_by_role("dialog").get_by_role("button", name="Reject").click()
+        expect(desk.get_by_role("dialog").get_by_text("Give the reason; the reseller sees it.")).to_be_visible()
+        audit.check(desk, "reject dialog with an error")
+        desk.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+        row.get_by_role("button", name="Approve").click()
+        expect(row.get_by_role("button", name="Terminate")).to_be_visible()
+        settled(desk)
+        audit.check(desk, "contracts, approved")
+        row.get_by_role("button", name="Terminate").click()
+        expect(desk.get_by_role("alertdialog")).to_be_visible()
+        audit.check(desk, "terminate confirmation")
+        desk.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
+
+        page.goto(f"{server.base_url}/catalog/listings")
+        expect(page.get_by_role("row").filter(has_text="Keyhaven Passwords")).to_contain_text("Listed")
+        audit.check(page, "my listings")
     finally:
+        desk_context.close()
         context.close()
-    assert audit.checked == 4
+    assert audit.checked == 12
     audit.assert_clean()

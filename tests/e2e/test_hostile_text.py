@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import Server
 from tests.e2e.distributor import close_link_dialog, sign_in, unique_email
-from tests.e2e.portal import choose_hubs, fill_general, next_step, register_hub
+from tests.e2e.portal import activate, choose_hubs, fill_general, next_step, register_hub
 from tests.e2e.portal import dialog as open_dialog
 from tests.e2e.wizard import Wizard
 
@@ -327,18 +327,23 @@ def test_no_script_runs_from_a_products_text_on_the_catalog_pages_and_dialogs(
     dialog.get_by_role("button", name="Import", exact=True).click()
     expect(dialog.get_by_text(re.compile("Unknown columns: Evil"))).to_be_visible()  # the file's text, quoted
     desk.check(page, "the import dialog's wrong lines")
-    desk.context.close()
+    open_dialog(page).get_by_role("button", name="Cancel").click()
 
-    # The reseller's catalog shows the published product and its page.
+    # The reseller's catalog shows the published product and its page; a marketplace with a hostile name.
     reseller = Watched(browser, user_agent=USER_AGENT)
     walk = reseller.page()
-    walk.goto(server.invite("--company", "Catalog Reader Inc"))
-    wizard = Wizard(walk)
-    wizard.agree(unique_email("hostile-catalog-reader"))
-    wizard.user_properties()
-    wizard.company("Catalog Reader Inc")
-    wizard.sign_and_activate("Catalog Reader Inc")
-    expect(walk.get_by_role("heading", name="Hub and Marketplace Creation")).to_be_visible()
+    activate(
+        walk, server.invite("--company", "Catalog Reader Inc"), unique_email("hostile-reader"), "Catalog Reader Inc"
+    )
+    walk.goto(f"{server.base_url}/marketplace")
+    register_hub(walk, name="Reader shop", instance_id="reader-shop")
+    walk.get_by_role("button", name="Create marketplace").click()
+    fill_general(walk, name=MARKETPLACE, currency=("dollar", "USD — US Dollar"), countries=[("Canada", "Canada")])
+    next_step(walk, "Step 2 of 3 — Hubs")
+    choose_hubs(walk, {"Reader shop": "TA-1"})
+    next_step(walk, "Step 3 of 3 — Summary")
+    open_dialog(walk).get_by_role("button", name="Create", exact=True).click()
+    expect(walk.get_by_role("dialog")).to_have_count(0)
     walk.goto(f"{server.base_url}/catalog")
     expect(walk.get_by_role("heading", name=SHORT, exact=True)).to_be_visible()  # the category
     expect(walk.get_by_role("link", name=TITLE)).to_be_visible()
@@ -353,4 +358,30 @@ def test_no_script_runs_from_a_products_text_on_the_catalog_pages_and_dialogs(
     assert description.locator("script, style, form, input, img, iframe, a[href^='javascript']").count() == 0
     expect(walk.get_by_role("cell", name=PERSON, exact=True)).to_be_visible()
     reseller.check(walk, "the reseller's product page")
+    walk.get_by_role("button", name="Enroll").click()
+    box = walk.get_by_role("dialog")
+    expect(box).to_have_attribute("aria-label", f"Enroll {TITLE}")
+    reseller.check(walk, "the enroll dialog")
+    box.get_by_role("checkbox", name="I have read and accepted the agreement").click()
+    box.get_by_role("button", name="Enroll").click()
+    expect(walk.get_by_role("dialog")).to_have_count(0)
+
+    # The distributor's contracts show the hostile product and marketplace; a hostile reason reaches the reseller.
+    page.get_by_role("link", name="Contracts", exact=True).click()
+    row = page.get_by_role("row").filter(has_text="Catalog Reader Inc")
+    expect(row).to_contain_text(MARKETPLACE)
+    desk.check(page, "the contracts list")
+    row.get_by_role("button", name="Reject").click()
+    expect(page.get_by_role("dialog")).to_have_attribute("aria-label", f"Reject {TITLE} for Catalog Reader Inc")
+    page.get_by_role("dialog").get_by_label("Reason").fill(NOTE)
+    desk.check(page, "the reject dialog")
+    page.get_by_role("dialog").get_by_role("button", name="Reject").click()
+    expect(row).to_contain_text("Rejected")
+    desk.check(page, "the contracts list with a hostile reason")
+    walk.reload()
+    expect(walk.get_by_text("Second line", exact=False)).to_be_visible()
+    reseller.check(walk, "the product page with a hostile rejection reason")
+    walk.goto(f"{server.base_url}/catalog/listings")
+    reseller.check(walk, "my listings")
     reseller.context.close()
+    desk.context.close()
