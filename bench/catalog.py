@@ -6,8 +6,8 @@ matching many, few and no products; prints the median and p95 of each and whethe
 
 Measured: the reseller's catalog (``/catalog``, ``services.portal.catalog``: its distributor's published products,
 searched in name, category and descriptions) and the distributor's products list (``/distributor/products``,
-``services.distributor.catalog``). The distributor's pending syndication contracts are added here when they
-exist."""
+``services.distributor.catalog``), and the distributor's syndication contracts (``/distributor/contracts``,
+``services.distributor.syndication``) at 10,000 rows: one reseller enrolled every product on 5 marketplaces."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from sqlmodel import text
 
 from data.ids import readable_id
 from services.accounts import SignedInUser, signed_in_user
-from services.distributor import catalog
+from services.distributor import catalog, syndication
 from services.portal import catalog as portal_catalog
 from tests.databases import Databases
 from tests.helpers import Portal, open_portal
@@ -103,6 +103,63 @@ def bulk_catalog(portal: Portal, distributor_id: str, products: int, items: int)
             connection.exec_driver_sql("ANALYZE")
 
 
+CONTRACT_STATUSES = ("PENDING", "PENDING", "ACTIVE", "REJECTED", "TERMINATED")
+
+
+def bulk_contracts(portal: Portal, distributor_id: str, reseller: SignedInUser, marketplaces: int) -> int:
+    """One reseller's syndication contracts for every product on each of ``marketplaces`` new marketplaces."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with portal.session() as session:
+        products = [row[0] for row in session.execute(text("SELECT id FROM product ORDER BY id")).all()]
+        version_id, user_id = session.execute(
+            text(
+                'SELECT agreement_version.id, "user".id FROM agreement_version, "user" '
+                'WHERE agreement_version.is_active AND "user".id = :user LIMIT 1'
+            ),
+            {"user": reseller.user_id},
+        ).one()
+    market_rows = [
+        {"id": f"MP-9{n:04d}", "a": reseller.account_id, "name": f"Bench market {n}", "c": "USD", "at": now}
+        for n in range(marketplaces)
+    ]
+    contracts = []
+    for m, market in enumerate(market_rows):
+        for n, product_id in enumerate(products):
+            contracts.append(
+                {
+                    "id": readable_id("CRS", 4),
+                    "d": distributor_id,
+                    "r": reseller.account_id,
+                    "p": product_id,
+                    "m": market["id"],
+                    "v": version_id,
+                    "u": user_id,
+                    "s": CONTRACT_STATUSES[(n + m) % len(CONTRACT_STATUSES)],
+                    "at": now - timedelta(minutes=n * marketplaces + m),
+                }
+            )
+    with portal.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO marketplace (id, account_id, name, currency, created_at, updated_at) "
+                "VALUES (:id, :a, :name, :c, :at, :at)"
+            ),
+            market_rows,
+        )
+        connection.execute(
+            text(
+                "INSERT INTO syndication_contract (id, distributor_id, reseller_account_id, product_id, "
+                "marketplace_id, agreement_version_id, signee_user_id, status, created_at, evidence_text_sha256, "
+                "evidence_email, evidence_name, evidence_accepted_at) VALUES (:id, :d, :r, :p, :m, :v, :u, :s, :at, "
+                "'0', 'bench@example.com', 'Bench', :at)"
+            ),
+            contracts,
+        )
+        if portal.is_postgresql:
+            connection.exec_driver_sql("ANALYZE")
+    return len(contracts)
+
+
 def timed(call: Callable[[], object], queries: int) -> tuple[float, float]:
     """Median and p95 of ``queries`` calls, in milliseconds (after one warm-up call)."""
     call()
@@ -116,6 +173,9 @@ def timed(call: Callable[[], object], queries: int) -> tuple[float, float]:
 
 
 def measurements(portal: Portal, actor: SignedInUser, reseller: SignedInUser) -> dict[str, Callable[[], object]]:
+    def contracts(**options: object) -> Callable[[], object]:
+        return lambda: syndication.find_syndication_contracts(portal.uow(), actor, **options)  # type: ignore[arg-type]
+
     def products(**options: object) -> Callable[[], object]:
         return lambda: catalog.find_products(portal.uow(), actor, **options)  # type: ignore[arg-type]
 
@@ -129,6 +189,11 @@ def measurements(portal: Portal, actor: SignedInUser, reseller: SignedInUser) ->
         "reseller's catalog, search matching one ('product 01234')": browse(search="product 01234"),
         "reseller's catalog, search in descriptions ('- two')": browse(search="- two"),
         "reseller's catalog, search matching none": browse(search="no such product"),
+        "contracts, pending, page 1": contracts(status="pending"),
+        "contracts, all (pending first), page 1": contracts(),
+        "contracts, all, page 200": contracts(page=200),
+        "contracts, search matching one product ('product 01234')": contracts(search="product 01234"),
+        "contracts, search matching none": contracts(search="no such reseller"),
         "products, page 1": products(),
         "products, page 40": products(page=40),
         "products, published": products(status="published"),
@@ -177,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         activated = portal.activate(portal.invite())
         reseller = signed_in_user(portal.uow(), activated.user_id)
         assert reseller is not None
+        enrolled = bulk_contracts(portal, actor.account_id, reseller, max(1, 10_000 // args.products))
+        print(f"{enrolled:,} syndication contracts")
         met = 0
         results = measurements(portal, actor, reseller)
         for name, call in results.items():

@@ -281,3 +281,20 @@ def test_without_a_syndication_agreement_nothing_can_be_enrolled(portal: Portal)
     assert view.agreement_version_id is None
     with pytest.raises(InvalidState, match="not published a syndication agreement"):
         enroll(portal, champion, product_id, marketplace_id)
+
+
+def test_the_catalog_filter_priced_in_my_marketplaces_currencies(portal: Portal, setup: tuple) -> None:
+    from services.portal import catalog as portal_catalog
+
+    distributor, champion, _product_id, _ = setup
+    euro_only = product(portal, distributor, "Euro Only")
+    item(portal, distributor, euro_only.product_id, currency="EUR")
+    catalog.publish_product(portal.uow(), distributor, euro_only.product_id)
+    everything = portal_catalog.browse_catalog(portal.uow(), champion)
+    assert {row.name for row in everything.rows} == {"Ledgerly Books", "Euro Only"}
+    priced = portal_catalog.browse_catalog(portal.uow(), champion, priced=True)  # its one marketplace is in USD
+    assert [row.name for row in priced.rows] == ["Ledgerly Books"]
+    marketplace(portal, champion, "Europe", "EUR")
+    assert portal_catalog.browse_catalog(portal.uow(), champion, priced=True).total == 2
+    loner = reseller(portal, "No Market Ltd", "n@nomarket.example")
+    assert portal_catalog.browse_catalog(portal.uow(), loner, priced=True).total == 0
