@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from data.models import (
     Account,
+    AccountKind,
     Listing,
     ListingStatus,
     Marketplace,
@@ -103,18 +104,26 @@ def find_syndication_contracts(
             .join(Marketplace, col(Marketplace.id) == col(SyndicationContract.marketplace_id))
             .outerjoin(Listing, col(Listing.contract_id) == col(SyndicationContract.id))
         )
-        if text:
-            conditions.append(contains(text, [reseller.name, Product.name, Marketplace.name, SyndicationContract.id]))
-            total = session.exec(
-                select(func.count())
-                .select_from(SyndicationContract)
-                .join(reseller, col(reseller.id) == col(SyndicationContract.reseller_account_id))
-                .join(Product, col(Product.id) == col(SyndicationContract.product_id))
-                .join(Marketplace, col(Marketplace.id) == col(SyndicationContract.marketplace_id))
-                .where(*conditions)
-            ).one()
-        else:
-            total = session.exec(select(func.count()).select_from(SyndicationContract).where(*conditions)).one()
+        if text:  # matched in the (few) names first, then the contracts by their keys: no per-row ILIKE on joins
+            conditions.append(
+                or_(
+                    col(SyndicationContract.product_id).in_(
+                        select(Product.id).where(
+                            Product.distributor_id == distributor_id, contains(text, [Product.name])
+                        )
+                    ),
+                    col(SyndicationContract.marketplace_id).in_(
+                        select(Marketplace.id).where(contains(text, [Marketplace.name]))
+                    ),
+                    col(SyndicationContract.reseller_account_id).in_(
+                        select(reseller.id).where(
+                            reseller.kind == AccountKind.RESELLER, contains(text, [reseller.name])
+                        )
+                    ),
+                    contains(text, [SyndicationContract.id]),
+                )
+            )
+        total = session.exec(select(func.count()).select_from(SyndicationContract).where(*conditions)).one()
         pending_first = case((SyndicationContract.status == Status.PENDING, 0), else_=1)
         order = [col(SyndicationContract.created_at).desc(), col(SyndicationContract.id)]
         if wanted is None:
