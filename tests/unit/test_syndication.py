@@ -298,3 +298,23 @@ def test_the_catalog_filter_priced_in_my_marketplaces_currencies(portal: Portal,
     assert portal_catalog.browse_catalog(portal.uow(), champion, priced=True).total == 2
     loner = reseller(portal, "No Market Ltd", "n@nomarket.example")
     assert portal_catalog.browse_catalog(portal.uow(), loner, priced=True).total == 0
+
+
+def test_a_marketplace_with_a_listing_keeps_its_currency(portal: Portal, setup: tuple) -> None:
+    """Chapter 2's rule, now on real listings: the marketplace's currency cannot change once it has one."""
+    distributor, champion, product_id, marketplace_id = setup
+    syndication.approve(portal.uow(), distributor, enroll(portal, champion, product_id, marketplace_id))
+    view = marketplaces.marketplace_detail(portal.uow(), champion, marketplace_id)
+    assert view.currency_locked
+    [hub] = view.hubs
+    with pytest.raises(ValidationFailed) as locked:
+        marketplaces.edit_marketplace(
+            portal.uow(),
+            champion,
+            marketplace_id,
+            name=view.name,
+            currency="EUR",
+            countries=list(view.countries),
+            hubs={hub.hub_id: hub.external_id},
+        )
+    assert locked.value.errors == {"currency": marketplaces.CURRENCY_LOCKED}
