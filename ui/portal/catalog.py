@@ -60,7 +60,7 @@ STANDING_CLASSES = {
 
 def badge(text: str) -> None:
     label = ui.label(text).classes("inline-block rounded px-2 py-0.5 text-xs font-semibold")
-    label.classes(STANDING_CLASSES.get(text, "bg-slate-200 text-slate-800"))
+    label.classes(STANDING_CLASSES[text])  # every standing and listing status has its colours
 
 
 def catalog_frame(title: str) -> AbstractContextManager[None]:
