@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from importlib import resources
 
 from sqlmodel import select
 
 from data.models import Account
 from services.accounts import create_distributor_user
 from services.activation.invitations import create_invitation
+from services.distributor.agreements import publish_version_as_operator, stock_agreement_text
+from services.distributor.catalog_csv import import_catalog_as_operator
 from services.errors import Conflict, ValidationFailed
 from services.security import new_password
 from services.unit_of_work import UnitOfWork
@@ -49,6 +52,7 @@ def seed_demo(uow: UnitOfWork) -> DemoSeed:
         )
     except (Conflict, ValidationFailed):  # another instance seeded it first
         return DemoSeed(seeded=False)
+    seed_catalog(uow, DEMO_DISTRIBUTOR)
     issued = create_invitation(
         uow,
         admin.distributor_id,
@@ -121,3 +125,13 @@ def seed_full_reseller(uow: UnitOfWork) -> FullDemo:
         hubs={hub.hub_id: "APOLLO-0001"},
     )
     return FullDemo(FULL_DEMO_RESELLER, email, password, hub.hub_id, marketplace.marketplace_id, seed)
+
+
+def seed_catalog(uow: UnitOfWork, distributor_name: str) -> None:
+    """The demo distributor's catalog (services/demo_catalog.csv: 9 published products of invented vendors in
+    3 categories, 2-4 items each, priced in USD and EUR) and its syndication agreement."""
+    catalog = resources.files("services").joinpath("demo_catalog.csv").read_bytes()
+    import_catalog_as_operator(uow, distributor_name, catalog)
+    publish_version_as_operator(
+        uow, distributor_name, stock_agreement_text(distributor_name, "syndication"), kind="syndication"
+    )

@@ -131,6 +131,17 @@ class Conflict(DomainError):
         self.constraints = constraints or []  # what the database said was violated, for the logs
 
 
+class CatalogImportRefused(DomainError):
+    """A catalog CSV file with bad rows: nothing of it was imported. ``problems``: (line number, message) for each
+    bad row found (the first ones, when there are many); ``total``: how many were found."""
+
+    def __init__(self, problems: list[tuple[int, str]], *, total: int | None = None) -> None:
+        count = total if total is not None else len(problems)
+        super().__init__(f"Nothing was imported: {count} problem{'s' if count != 1 else ''} in the file.")
+        self.problems = problems
+        self.total = count
+
+
 class AlreadyDone(DomainError):
     """The request was done already (its dialog's key is recorded): a double click or a retry did nothing."""
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from services import database, demo, throttle
 from services.accounts import create_distributor_user
 from services.actors import OPERATOR_NAME, Operator
-from services.distributor.agreements import get_distributor, publish_version
+from services.distributor.agreements import KIND_LABELS, get_distributor, publish_version_as_operator
+from services.distributor.catalog_csv import export_catalog_as_operator, import_catalog_as_operator
 from services.distributor.invitations import (
     InvitationRow,
     invite,
@@ -29,7 +30,7 @@ from services.distributor.invitations import (
     reissue_invitation,
     revoke_invitation,
 )
-from services.errors import DomainError, ValidationFailed
+from services.errors import CatalogImportRefused, DomainError, ValidationFailed
 from services.portal import hubs, marketplaces
 from services.portal.hubs import ResellerRef
 from services.settings import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS, Settings
@@ -103,6 +104,23 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also a reseller that has finished chapters 1-2 (activated, a hub and a marketplace), to sign in as",
     )
+    publish.add_argument(
+        "--type",
+        choices=sorted(KIND_LABELS),
+        default="service",
+        help="the service agreement (default) or the syndication agreement (created if there is none)",
+    )
+    catalog = commands.add_parser("catalog", help="import or export a distributor's catalog as CSV")
+    catalog_commands = catalog.add_subparsers(dest="action", metavar="ACTION", required=True)
+    catalog_import = catalog_commands.add_parser(
+        "import", help="import products, items and prices from a CSV file (all rows, or none and every bad one)"
+    )
+    catalog_import.add_argument("file", type=Path, help="the CSV file (UTF-8; the columns of catalog export)")
+    catalog_import.add_argument("--distributor", required=True, help="the distributor's exact name")
+    catalog_import.add_argument("--json", action="store_true", help="print the result as JSON")
+    catalog_export = catalog_commands.add_parser("export", help="write a distributor's catalog as CSV")
+    catalog_export.add_argument("--distributor", required=True, help="the distributor's exact name")
+    catalog_export.add_argument("--output", type=Path, help="the file to write (default: standard output)")
     schema = commands.add_parser("db", help="the database schema: upgrade it, or show its revision")
     schema_commands = schema.add_subparsers(dest="action", metavar="ACTION", required=True)
     schema_commands.add_parser("upgrade", help="bring the schema to this version's (run once per release)")
@@ -278,7 +296,7 @@ def agreements_publish(settings: Settings, args: argparse.Namespace) -> None:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CommandError(f"cannot read {args.file}: {error}") from None
-    version = publish_version(UnitOfWork(), operator_for(args.distributor), None, text=text)
+    version = publish_version_as_operator(UnitOfWork(), args.distributor, text, kind=args.type)
     if args.json:
         print_json(
             {
@@ -291,8 +309,48 @@ def agreements_publish(settings: Settings, args: argparse.Namespace) -> None:
     else:
         print(
             f"Published version {version.version} of agreement {version.agreement_id}; "
-            "new invitations use it from now on."
+            f"{'new enrolments' if args.type == 'syndication' else 'new invitations'} use it from now on."
         )
+
+
+def catalog_import(settings: Settings, args: argparse.Namespace) -> None:
+    """``catalog import FILE --distributor NAME``: every row, or nothing and each bad row with its line."""
+    try:
+        content = args.file.read_bytes()
+    except OSError as error:
+        raise CommandError(f"cannot read {args.file}: {error}") from None
+    try:
+        result = import_catalog_as_operator(UnitOfWork(), args.distributor, content)
+    except CatalogImportRefused as refused:
+        for line, problem in refused.problems:
+            where = f"line {line}: " if line else ""
+            print(f"{terminal_safe(args.file)}: {where}{terminal_safe(problem)}", file=sys.stderr)
+        if refused.total > len(refused.problems):
+            print(f"… and {refused.total - len(refused.problems)} more problems.", file=sys.stderr)
+        raise CommandError(refused.message) from None
+    if args.json:
+        print_json(asdict(result))
+    else:
+        print(
+            f"Imported {result.rows} rows: {result.products_created} products created, {result.products_changed} "
+            f"changed; {result.items_added} items added, {result.items_changed} changed; {result.prices_set} prices "
+            "set."
+        )
+
+
+def catalog_export(settings: Settings, args: argparse.Namespace) -> None:
+    """``catalog export --distributor NAME [--output FILE]``: UTF-8 with BOM, formulas neutralised."""
+    content = export_catalog_as_operator(UnitOfWork(), args.distributor)
+    if args.output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    try:
+        with args.output.open("xb") as target:  # never over an existing file
+            target.write(content)
+    except OSError as error:
+        raise CommandError(f"cannot write {args.output}: {error}") from None
+    print(f"Wrote the catalog of {args.distributor} to {args.output}", file=sys.stderr)
 
 
 def backup(settings: Settings, args: argparse.Namespace) -> None:
@@ -470,6 +528,8 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], 
     ("invitations", "revoke"): invitations_revoke,
     ("invitations", "reissue"): invitations_reissue,
     ("agreements", "publish"): agreements_publish,
+    ("catalog", "import"): catalog_import,
+    ("catalog", "export"): catalog_export,
     ("backup", None): backup,
     ("hubs", "list"): hubs_list,
     ("marketplaces", "list"): marketplaces_list,

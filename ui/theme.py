@@ -214,6 +214,8 @@ class Heading(TextElement):
 DISTRIBUTOR_NAV = (
     ("Invitations", "/distributor/invitations"),
     ("Partners", "/distributor/partners"),
+    ("Products", "/distributor/products"),
+    ("Contracts", "/distributor/contracts"),
     ("Agreements", "/distributor/agreements"),
     ("Users", "/distributor/users"),
 )

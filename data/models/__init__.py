@@ -3,11 +3,13 @@
 from data.models.account import Account, AccountKind, SetPasswordLink, User, UserStatus
 from data.models.agreement import Agreement, AgreementVersion
 from data.models.audit import AuditEvent
+from data.models.catalog import BillingPeriod, Item, ItemPrice, Product, ProductStatus
 from data.models.contract import Contract, ContractStatus, ContractTermination
 from data.models.invitation import ActivationDraft, Invitation, InvitationStatus
 from data.models.marketplace import Hub, HubType, Marketplace, MarketplaceCountry, MarketplaceHub
 from data.models.outbox import AccountLink, NotificationSetting, OutboxEmail
 from data.models.request import CompletedRequest
+from data.models.syndication import Listing, ListingStatus, SyndicationContract, SyndicationContractStatus
 from data.models.throttle import FailedAttempt
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "Agreement",
     "AgreementVersion",
     "AuditEvent",
+    "BillingPeriod",
     "CompletedRequest",
     "Contract",
     "ContractStatus",
@@ -27,12 +30,20 @@ __all__ = [
     "HubType",
     "Invitation",
     "InvitationStatus",
+    "Item",
+    "ItemPrice",
+    "Listing",
+    "ListingStatus",
     "Marketplace",
     "MarketplaceCountry",
     "MarketplaceHub",
     "NotificationSetting",
     "OutboxEmail",
+    "Product",
+    "ProductStatus",
     "SetPasswordLink",
+    "SyndicationContract",
+    "SyndicationContractStatus",
     "User",
     "UserStatus",
 ]

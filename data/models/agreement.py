@@ -10,9 +10,13 @@ from sqlmodel import Field, SQLModel
 from data.ids import readable_id
 from data.models.types import UTCDateTime, utcnow
 
+SYNDICATION_PREFIX = "SYN"  # a syndication agreement's ID: SYN-123-456-789 (a service agreement's: AGR-…)
+
 
 class Agreement(SQLModel, table=True):
-    """A service agreement owned by a distributor."""
+    """An agreement owned by a distributor: a service agreement (``AGR-…``, signed to activate a reseller's portal)
+    or a syndication agreement (``SYN-…``, accepted to enroll a product); both are versioned the same way. The
+    kind is in the ID, which never changes, so that telling them apart needs no other table."""
 
     id: str = Field(default_factory=lambda: readable_id("AGR"), primary_key=True)
     distributor_id: str = Field(foreign_key="account.id", index=True)

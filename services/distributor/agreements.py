@@ -1,4 +1,6 @@
-"""Distributors and their service agreements."""
+"""Distributors and their agreements: the service agreement a reseller signs to activate its portal, and the
+syndication agreement it accepts to enroll a product (both are
+versioned and published the same way; a syndication agreement's ID starts ``SYN-``)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,13 @@ from datetime import datetime
 from enum import StrEnum
 from importlib import resources
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from data.db import add_in_order
+from data.ids import readable_id
 from data.models import Account, AccountKind, Agreement, AgreementVersion, Contract
+from data.models.agreement import SYNDICATION_PREFIX
 from services import audit, markdown
 from services.access import distributor_of, own
 from services.actors import Actor
@@ -30,10 +35,25 @@ class DistributorSetup:
     created: bool
 
 
-def stock_agreement_text(distributor_name: str) -> str:
-    """The stock reseller service agreement (Markdown) for a distributor."""
-    template = resources.files("services").joinpath("stock_agreement.md").read_text(encoding="utf-8")
+SERVICE = "service"
+SYNDICATION = "syndication"
+KIND_LABELS = {SERVICE: "Service agreement", SYNDICATION: "Syndication agreement"}
+
+
+def stock_agreement_text(distributor_name: str, kind: str = SERVICE) -> str:
+    """The stock reseller service agreement (or syndication agreement) (Markdown) for a distributor."""
+    name = "stock_syndication_agreement.md" if kind == SYNDICATION else "stock_agreement.md"
+    template = resources.files("services").joinpath(name).read_text(encoding="utf-8")
     return template.replace("{distributor}", distributor_name)
+
+
+def is_syndication(agreement_id: str) -> bool:
+    return agreement_id.startswith(f"{SYNDICATION_PREFIX}-")
+
+
+def _is_syndication() -> ColumnElement[bool]:
+    """The condition "this agreement is a syndication agreement", for a query."""
+    return col(Agreement.id).startswith(f"{SYNDICATION_PREFIX}-")
 
 
 def find_distributor(session: Session, name: str) -> Account | None:
@@ -102,16 +122,31 @@ def add_distributor(session: Session, name: str, *, actor: str) -> DistributorSe
 
 def active_version_for(session: Session, distributor_id: str) -> AgreementVersion:
     """The active version of the distributor's newest service agreement, for new signees."""
-    statement = (
-        select(AgreementVersion)
-        .join(Agreement, col(Agreement.id) == col(AgreementVersion.agreement_id))
-        .where(Agreement.distributor_id == distributor_id, col(AgreementVersion.is_active).is_(True))
-        .order_by(col(Agreement.created_at).desc())
-    )
-    version = session.exec(statement).first()
+    version = _active_version(session, distributor_id, SERVICE)
     if version is None:
         raise NotFound("This distributor has no published service agreement.")
     return version
+
+
+def syndication_version_for(session: Session, distributor_id: str) -> AgreementVersion | None:
+    """The active version of the distributor's newest syndication agreement (what an enrolling reseller
+    accepts), if it has one."""
+    return _active_version(session, distributor_id, SYNDICATION)
+
+
+def _active_version(session: Session, distributor_id: str, kind: str) -> AgreementVersion | None:
+    syndication = _is_syndication()
+    statement = (
+        select(AgreementVersion)
+        .join(Agreement, col(Agreement.id) == col(AgreementVersion.agreement_id))
+        .where(
+            Agreement.distributor_id == distributor_id,
+            col(AgreementVersion.is_active).is_(True),
+            syndication if kind == SYNDICATION else ~syndication,
+        )
+        .order_by(col(Agreement.created_at).desc())
+    )
+    return session.exec(statement).first()
 
 
 # A long reseller agreement is 10,000-15,000 words (about 40 printed pages); the stock one is 1,900 characters.
@@ -144,6 +179,11 @@ class AgreementSummary:
     title: str
     versions: list[VersionSummary]  # newest first
     allowed_actions: frozenset[AgreementAction] = AGREEMENT_ACTIONS
+    kind: str = SERVICE  # SERVICE or SYNDICATION
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
 
 
 def clean_agreement_text(text: str | None) -> str:
@@ -197,6 +237,7 @@ def _list_agreements(session: Session, distributor_id: str) -> list[AgreementSum
             AgreementSummary(
                 agreement_id=agreement.id,
                 title=agreement.title,
+                kind=SYNDICATION if is_syndication(agreement.id) else SERVICE,
                 versions=[
                     VersionSummary(v.id, v.version, v.is_active, v.created_at, v.text_sha256, usage.get(v.id, 0))
                     for v in versions
@@ -217,13 +258,26 @@ def version_text(uow: UnitOfWork, actor: Actor, version_id: str) -> AgreementVer
     return version
 
 
+def clean_kind(kind: object) -> str:
+    if kind not in KIND_LABELS:
+        raise ValidationFailed({"kind": "Choose the agreement's type: service or syndication."})
+    return str(kind)
+
+
 def create_agreement(
-    uow: UnitOfWork, actor: Actor, *, title: str | None, text: str | None, request_key: str | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    title: str | None,
+    text: str | None,
+    kind: object = SERVICE,
+    request_key: str | None = None,
 ) -> Agreement:
-    """A new service agreement for the actor's distributor, with ``text`` published as version 1; once per
-    ``request_key``."""
+    """A new agreement (a service agreement, or with ``kind`` a syndication agreement) for the actor's
+    distributor, with ``text`` published as version 1; once per ``request_key``."""
     distributor_id = distributor_of(actor)
     errors = FieldErrors()
+    cleaned_kind = errors.check(clean_kind, kind)
     cleaned_title = errors.check(clean_agreement_title, title) or ""
     cleaned_text = errors.check(clean_agreement_text, text) or ""
     errors.raise_if_any()
@@ -231,6 +285,8 @@ def create_agreement(
         session = uow.session
         check_not_done(session, request_key)
         agreement = Agreement(distributor_id=distributor_id, title=cleaned_title)
+        if cleaned_kind == SYNDICATION:
+            agreement.id = readable_id(SYNDICATION_PREFIX)
         version = AgreementVersion(
             agreement_id=agreement.id,
             version=1,
@@ -240,7 +296,12 @@ def create_agreement(
         )
         add_in_order(session, agreement, version)
         audit.record(
-            session, actor=actor.audit_name, action="agreement.created", object_type="agreement", object_id=agreement.id
+            session,
+            actor=actor.audit_name,
+            action="agreement.created",
+            object_type="agreement",
+            object_id=agreement.id,
+            kind=cleaned_kind,
         )
         audit.record(
             session,
@@ -289,6 +350,57 @@ def _newest_agreement_id(session: Session, distributor_id: str) -> str:
         distributor = session.get(Account, distributor_id)
         raise NotFound(f"{distributor.name if distributor else 'This distributor'} has no service agreement.")
     return agreement.id
+
+
+def publish_version_as_operator(
+    uow: UnitOfWork, distributor_name: str, text: str | None, *, title: str | None = None, kind: str = SERVICE
+) -> AgreementVersion:
+    """The command line's ``agreements publish``: a new version of the distributor's newest agreement of
+    ``kind``. A distributor without a syndication agreement gets one, with ``text`` as version 1."""
+    cleaned = clean_agreement_text(text)
+    kind = clean_kind(kind)
+    with uow.write():
+        distributor = _get_distributor(uow.session, distributor_name)
+        syndication = _is_syndication()
+        agreement = uow.session.exec(
+            select(Agreement)
+            .where(Agreement.distributor_id == distributor.id, syndication if kind == SYNDICATION else ~syndication)
+            .order_by(col(Agreement.created_at).desc())
+        ).first()
+        if agreement is None and kind == SYNDICATION:
+            version = add_syndication_agreement(uow.session, distributor, cleaned, actor="command line")
+        elif agreement is None:
+            raise NotFound(f"{distributor.name} has no service agreement.")
+        else:
+            version = _publish(uow, distributor.id, agreement.id, cleaned, actor="command line")
+        uow.commit()
+    return version
+
+
+def add_syndication_agreement(session: Session, distributor: Account, text: str, *, actor: str) -> AgreementVersion:
+    """Within the caller's write block: the distributor's syndication agreement, ``text`` published as version 1."""
+    agreement = Agreement(
+        id=readable_id(SYNDICATION_PREFIX),
+        distributor_id=distributor.id,
+        title=f"{distributor.name} Syndication Agreement",
+    )
+    version = AgreementVersion(
+        agreement_id=agreement.id, version=1, text=text, text_sha256=text_sha256(text), is_active=True
+    )
+    add_in_order(session, agreement, version)
+    audit.record(
+        session,
+        actor=actor,
+        action="agreement.created",
+        object_type="agreement",
+        object_id=agreement.id,
+        kind=SYNDICATION,
+    )
+    audit.record(
+        session, actor=actor, action="agreement.published", object_type="agreement", object_id=agreement.id, version=1
+    )
+    session.flush()
+    return version
 
 
 def _publish(uow: UnitOfWork, distributor_id: str, agreement_id: str, text: str, *, actor: str) -> AgreementVersion:

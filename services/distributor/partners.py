@@ -38,6 +38,7 @@ from services.access import distributor_of, own
 from services.activation import contracts
 from services.activation.invitations import MAX_EXPIRY_DAYS
 from services.actors import SignedInUser
+from services.distributor import syndication
 from services.distributor.agreements import active_version_for
 from services.errors import FieldErrors, InvalidState, NotFound, SetPasswordLinkProblem, ValidationFailed
 from services.existing_users import email_problem
@@ -415,6 +416,10 @@ def terminate_contract(uow: UnitOfWork, actor: SignedInUser, contract_id: str, *
             object_type="contract",
             object_id=contract.id,
         )
+        if contract.reseller_account_id is not None:  # its pending enrolments are rejected with that reason
+            syndication.reject_pending_of_reseller(
+                uow.session, distributor_id, contract.reseller_account_id, actor=actor.user_id
+            )
         uow.commit()
     return contract
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
+from playwright.sync_api import Browser, FilePayload, Locator, Page, ViewportSize, expect
 
 from data.models import InvitationStatus
 from portal_testing.factories import FULL_NAME, PASSWORD
@@ -572,4 +572,193 @@ def test_axe_finds_nothing_on_the_portal_pages_and_dialogs(server: Server, brows
     finally:
         desk_context.close()
         context.close()
+
+
+def settled(page: Page) -> None:
+    """Wait until the notifications ("Item added") have gone: fading in, or under a dialog's backdrop opened
+    meanwhile, their colours are mid-transition or dimmed."""
+    expect(page.locator(".q-notification")).to_have_count(0, timeout=15_000)
+
+
+def test_axe_finds_nothing_on_the_catalog_pages_and_dialogs(server: Server, browser: Browser, audit: Audit) -> None:
+    """Chapter 3, the distributor's side: the products list, a product, and every dialog of both."""
+    context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    page = context.new_page()
+    name = f"Axe {uuid.uuid4().hex[:6]} Suite"
+    try:
+        sign_in(page, server.base_url, server.distributor_user(distributor_email("a11y-catalog")))
+        expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+        page.get_by_role("link", name="Products", exact=True).click()
+        expect(page.get_by_role("link", name="Keyhaven Passwords")).to_be_visible()
+        audit.check(page, "products")
+        search = page.get_by_role("searchbox", name="Search")
+        search.fill("nothing matches this")
+        search.press("Enter")
+        expect(page.get_by_text("No products match.")).to_be_visible()
+        audit.check(page, "products, nothing found")
+        search.fill("")
+        search.press("Enter")
+
+        page.get_by_role("button", name="Import CSV").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_role("heading", name="Import products from CSV")).to_be_visible()
+        audit.check(page, "import dialog")
+        dialog.get_by_label("CSV file").set_input_files(
+            files=[FilePayload(name="bad.csv", mimeType="text/csv", buffer=b"product_name,colour\nX,red\n")]
+        )
+        expect(dialog.get_by_text("Chosen: bad.csv")).to_be_visible()
+        dialog.get_by_role("button", name="Import", exact=True).click()
+        expect(dialog.get_by_role("heading", name=re.compile("^Nothing was imported"))).to_be_visible()
+        audit.check(page, "import dialog with the wrong lines")
+        dialog.get_by_role("button", name="Cancel").click()
+
+        page.get_by_role("button", name="Create product").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_label("Name")).to_be_focused()
+        audit.check(page, "create product dialog")
+        dialog.get_by_role("button", name="Create", exact=True).click()
+        expect(dialog.locator(".portal-error-summary")).to_be_visible()
+        audit.check(page, "create product dialog with errors")
+        dialog.get_by_label("Name").fill(name)
+        dialog.get_by_label("Category").fill("Security")
+        dialog.get_by_label("Short description").fill("Checked by axe.")
+        dialog.get_by_label("Description (Markdown)").fill(
+            "## Features\n\n- One\n- Two\n\n| a | b |\n| - | - |\n| 1 | 2 |"
+        )
+        dialog.get_by_role("button", name="Create", exact=True).click()
+        expect(page.get_by_role("heading", name=name)).to_be_visible()
+        audit.check(page, "draft product")
+
+        page.get_by_role("button", name="Add item").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_label("MPN")).to_be_focused()
+        audit.check(page, "add item dialog")
+        dialog.get_by_label("Cost").fill("9.99999")
+        dialog.get_by_role("button", name="Add item").click()
+        expect(dialog.locator(".portal-error-summary")).to_be_visible()
+        audit.check(page, "add item dialog with errors")
+        dialog.get_by_label("MPN").fill("AX-1")
+        dialog.get_by_label("Item name").fill("Seat")
+        dialog.get_by_label("Unit", exact=True).fill("Users")
+        dialog.get_by_label("Currency").fill("USD")
+        dialog.get_by_label("Cost").fill("9")
+        dialog.get_by_label("MSRP").fill("12")
+        dialog.get_by_role("button", name="Add item").click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        settled(page)
+        audit.check(page, "product with an item")
+        page.get_by_role("button", name="Add a price to item AX-1").click()
+        expect(page.get_by_role("dialog").get_by_label("Currency")).to_be_focused()
+        audit.check(page, "add price dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Change the USD price of item AX-1").click()
+        expect(page.get_by_role("dialog").get_by_label("Cost")).to_be_focused()
+        audit.check(page, "change price dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Edit item AX-1").click()
+        expect(page.get_by_role("dialog").get_by_label("MPN")).to_be_focused()
+        audit.check(page, "edit item dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Edit product").click()
+        expect(page.get_by_role("dialog").get_by_label("Name")).to_be_focused()
+        audit.check(page, "edit product dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Publish").click()
+        expect(page.get_by_role("alertdialog")).to_be_visible()
+        audit.check(page, "publish confirmation")
+        page.get_by_role("alertdialog").get_by_role("button", name="Publish").click()
+        expect(page.get_by_role("button", name="End sale")).to_be_visible()
+        settled(page)
+        audit.check(page, "published product")
+        page.goto(f"{server.base_url}/distributor/products/PRD-000-000-000")
+        expect(page.get_by_role("heading", name="Product not found")).to_be_visible()
+        audit.check(page, "product not found")
+
+        page.get_by_role("link", name="Agreements", exact=True).click()
+        page.get_by_role("button", name="Create agreement").click()
+        expect(page.get_by_role("dialog").get_by_label("Type")).to_be_visible()
+        audit.check(page, "create agreement dialog with its type")
+    finally:
+        context.close()
+    assert audit.checked >= 18
+    audit.assert_clean()
+
+
+def test_axe_finds_nothing_on_the_resellers_catalog_and_the_distributors_contracts(
+    server: Server, browser: Browser, audit: Audit
+) -> None:
+    """Chapter 3, the reseller's side (the catalog, a search, a product, the Enroll dialog with an error, My
+    listings, a product not found) and the distributor's contracts (the list, the reject dialog with an error,
+    the terminate confirmation)."""
+    context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    desk_context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    page = context.new_page()
+    company = f"Axe Catalog {uuid.uuid4().hex[:6]} Inc"
+    try:
+        activate(page, server.invite("--company", company), unique_email(), company)
+        page.goto(f"{server.base_url}/marketplace")
+        register_hub(page, name="Axe shop", instance_id="axe-shop")
+        page.get_by_role("button", name="Create marketplace").click()
+        fill_general(page, name="Axe market", currency=("dollar", "USD — US Dollar"), countries=[("Canada", "Canada")])
+        next_step(page, "Step 2 of 3 — Hubs")
+        choose_hubs(page, {"Axe shop": "TA-1"})
+        next_step(page, "Step 3 of 3 — Summary")
+        dialog(page).get_by_role("button", name="Create", exact=True).click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+
+        page.goto(f"{server.base_url}/catalog")
+        expect(page.get_by_role("heading", name="Security", exact=True)).to_be_visible()
+        audit.check(page, "catalog")
+        search = page.get_by_role("searchbox", name="Search")
+        search.fill("nothing matches this")
+        search.press("Enter")
+        expect(page.get_by_text("No products match.")).to_be_visible()
+        audit.check(page, "catalog, nothing found")
+        search.fill("keyhaven")
+        search.press("Enter")
+        page.get_by_role("link", name="Keyhaven Passwords").click()
+        expect(page.get_by_role("heading", name="Items and prices")).to_be_visible()
+        audit.check(page, "catalog product")
+        page.get_by_role("button", name="Enroll").click()
+        expect(page.get_by_role("dialog").get_by_label("Marketplace")).to_be_visible()
+        audit.check(page, "enroll dialog")
+        page.get_by_role("dialog").get_by_role("button", name="Enroll").click()
+        expect(page.get_by_role("dialog").get_by_text("Tick the box to confirm")).to_be_visible()
+        audit.check(page, "enroll dialog with errors")
+        page.get_by_role("dialog").get_by_role("checkbox", name="I have read and accepted the agreement").click()
+        page.get_by_role("dialog").get_by_role("button", name="Enroll").click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        audit.check(page, "catalog product, pending")
+        page.goto(f"{server.base_url}/catalog/PRD-000-000-000")
+        expect(page.get_by_role("heading", name="Product not found")).to_be_visible()
+        audit.check(page, "catalog product not found")
+
+        desk = desk_context.new_page()
+        sign_in(desk, server.base_url, server.distributor_user(distributor_email("a11y-contracts")))
+        expect(desk.get_by_role("heading", name="Invitations")).to_be_visible()
+        desk.goto(f"{server.base_url}/distributor/contracts?q={company.replace(' ', '+')}")
+        row = desk.get_by_role("row").filter(has_text=company)
+        expect(row.get_by_role("button", name="Approve")).to_be_visible()
+        audit.check(desk, "contracts")
+        row.get_by_role("button", name="Reject").click()
+        desk.get_by_role("dialog").get_by_role("button", name="Reject").click()
+        expect(desk.get_by_role("dialog").get_by_text("Give the reason; the reseller sees it.")).to_be_visible()
+        audit.check(desk, "reject dialog with an error")
+        desk.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+        row.get_by_role("button", name="Approve").click()
+        expect(row.get_by_role("button", name="Terminate")).to_be_visible()
+        settled(desk)
+        audit.check(desk, "contracts, approved")
+        row.get_by_role("button", name="Terminate").click()
+        expect(desk.get_by_role("alertdialog")).to_be_visible()
+        audit.check(desk, "terminate confirmation")
+        desk.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
+
+        page.goto(f"{server.base_url}/catalog/listings")
+        expect(page.get_by_role("row").filter(has_text="Keyhaven Passwords")).to_contain_text("Listed")
+        audit.check(page, "my listings")
+    finally:
+        desk_context.close()
+        context.close()
+    assert audit.checked == 12
     audit.assert_clean()

@@ -5,15 +5,17 @@ signing evidence. No script may run: each payload would set ``window.__p`` or op
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 
 from portal_testing.launch import Server, sign_in
 from tests.e2e.distributor import close_link_dialog, emailed_link, note_and_dismiss, unique_email
-from tests.e2e.portal import choose_hubs, fill_general, next_step, register_hub
+from tests.e2e.portal import activate, choose_hubs, fill_general, next_step, register_hub
 from tests.e2e.portal import dialog as open_dialog
 from tests.e2e.wizard import Wizard
 
@@ -298,3 +300,146 @@ def test_no_script_runs_from_names_on_the_account_and_email_pages(hostile_server
     newcomer.check(link_page, "the colleague's choose-a-password page")
     for watched in (desk, newcomer):
         watched.context.close()
+
+
+SHORT = " ".join((PROP, TAG, TEMPLATE))  # under the 100 characters of a category or an MPN
+UNIT = TAG + " Seats"  # under the 50 characters of a unit
+
+
+def test_no_script_runs_from_a_products_text_on_the_catalog_pages_and_dialogs(
+    hostile_server: Server, browser: Browser
+) -> None:
+    """Chapter 3: every field of a product, an item and a price, the CSV import's messages (which quote the file),
+    the confirmation dialogs that name the product, and the product's Markdown description."""
+    server = hostile_server
+    desk = Watched(browser, user_agent=USER_AGENT)
+    page = desk.page()
+    sign_in(page, server.base_url, server.distributor_user(unique_email("hostile-catalog")))
+    expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+    page.get_by_role("link", name="Products", exact=True).click()
+    page.get_by_role("button", name="Create product").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Name").fill(TITLE)
+    dialog.get_by_label("Category").fill(SHORT)
+    dialog.get_by_label("Short description").fill(hostile("Short"))
+    dialog.get_by_label("Description (Markdown)").fill(AGREEMENT)
+    desk.check(page, "the create product dialog")
+    dialog.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("heading", name=TITLE, exact=True)).to_be_visible()
+    description = page.get_by_role("region", name="Product description")
+    expect(description.get_by_role("link", name="a real link")).to_have_attribute("rel", "noopener noreferrer")
+    expect(description.get_by_text("<script>window.__p=7</script>")).to_be_visible()  # shown, not run
+    assert description.locator("script, style, form, input, img, iframe, a[href^='javascript']").count() == 0
+    expect(page.get_by_text(SHORT, exact=True)).to_be_visible()
+    desk.check(page, "the product page")
+
+    page.get_by_role("button", name="Add item").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("MPN").fill(SHORT)
+    dialog.get_by_label("Item name").fill(PERSON)
+    dialog.get_by_label("Unit", exact=True).fill(UNIT)
+    dialog.get_by_label("Currency").fill(TAG)
+    dialog.get_by_label("Cost").fill(TEMPLATE)
+    dialog.get_by_label("MSRP").fill(PROP)
+    dialog.get_by_role("button", name="Add item").click()
+    expect(dialog.locator(".portal-error-summary")).to_be_visible()  # refused, with messages that quote nothing
+    desk.check(page, "the add item dialog with errors")
+    dialog.get_by_label("Currency").fill("USD")
+    dialog.get_by_label("Cost").fill("1")
+    dialog.get_by_label("MSRP").fill("2")
+    dialog.get_by_role("button", name="Add item").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_role("cell", name=PERSON, exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name=UNIT, exact=True)).to_be_visible()
+    desk.check(page, "the product's items and prices")
+    page.get_by_role("button", name=f"Edit item {SHORT}").click()
+    expect(page.get_by_role("dialog")).to_have_attribute("aria-label", f"Edit item {SHORT}")
+    desk.check(page, "the edit item dialog")
+    page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name=f"Remove the USD price of item {SHORT}").click()
+    expect(page.get_by_role("alertdialog")).to_have_attribute("aria-label", f"Remove the USD price of {SHORT}?")
+    desk.check(page, "the remove price dialog")
+    page.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Edit product").click()
+    expect(page.get_by_role("dialog").get_by_label("Description (Markdown)")).to_have_value(AGREEMENT.strip())
+    desk.check(page, "the edit product dialog")
+    page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("alertdialog")).to_have_attribute("aria-label", f"Publish {TITLE}?")
+    desk.check(page, "the publish dialog")
+    page.get_by_role("alertdialog").get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("button", name="End sale")).to_be_visible()
+
+    page.get_by_role("link", name="← All products").click()
+    expect(page.get_by_role("link", name=TITLE)).to_be_visible()
+    desk.check(page, "the products list")
+    page.get_by_role("button", name="Import CSV").click()
+    dialog = page.get_by_role("dialog")
+    rows = io.StringIO()
+    csv.writer(rows).writerows([[BREAK_OUT, "product_name"], [TAG, CLOSE]])
+    hostile_csv = rows.getvalue().encode()
+    dialog.get_by_label("CSV file").set_input_files(
+        files=[FilePayload(name="hostile.csv", mimeType="text/csv", buffer=hostile_csv)]
+    )
+    expect(dialog.get_by_text("Chosen: hostile.csv")).to_be_visible()
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    expect(dialog.get_by_text(re.compile("Unknown columns: Evil"))).to_be_visible()  # the file's text, quoted
+    desk.check(page, "the import dialog's wrong lines")
+    open_dialog(page).get_by_role("button", name="Cancel").click()
+
+    # The reseller's catalog shows the published product and its page; a marketplace with a hostile name.
+    reseller = Watched(browser, user_agent=USER_AGENT)
+    walk = reseller.page()
+    activate(
+        walk, server.invite("--company", "Catalog Reader Inc"), unique_email("hostile-reader"), "Catalog Reader Inc"
+    )
+    walk.goto(f"{server.base_url}/marketplace")
+    register_hub(walk, name="Reader shop", instance_id="reader-shop")
+    walk.get_by_role("button", name="Create marketplace").click()
+    fill_general(walk, name=MARKETPLACE, currency=("dollar", "USD — US Dollar"), countries=[("Canada", "Canada")])
+    next_step(walk, "Step 2 of 3 — Hubs")
+    choose_hubs(walk, {"Reader shop": "TA-1"})
+    next_step(walk, "Step 3 of 3 — Summary")
+    open_dialog(walk).get_by_role("button", name="Create", exact=True).click()
+    expect(walk.get_by_role("dialog")).to_have_count(0)
+    walk.goto(f"{server.base_url}/catalog")
+    expect(walk.get_by_role("heading", name=SHORT, exact=True)).to_be_visible()  # the category
+    expect(walk.get_by_role("link", name=TITLE)).to_be_visible()
+    reseller.check(walk, "the reseller's catalog")
+    walk.get_by_label("Search").fill(TEMPLATE)
+    walk.get_by_role("button", name="Search").click()
+    expect(walk.get_by_role("link", name=TITLE)).to_be_visible()
+    reseller.check(walk, "the reseller's catalog searched with hostile text")
+    walk.get_by_role("link", name=TITLE).click()
+    description = walk.get_by_role("region", name="Product description")
+    expect(description.get_by_text("<script>window.__p=7</script>")).to_be_visible()
+    assert description.locator("script, style, form, input, img, iframe, a[href^='javascript']").count() == 0
+    expect(walk.get_by_role("cell", name=PERSON, exact=True)).to_be_visible()
+    reseller.check(walk, "the reseller's product page")
+    walk.get_by_role("button", name="Enroll").click()
+    box = walk.get_by_role("dialog")
+    expect(box).to_have_attribute("aria-label", f"Enroll {TITLE}")
+    reseller.check(walk, "the enroll dialog")
+    box.get_by_role("checkbox", name="I have read and accepted the agreement").click()
+    box.get_by_role("button", name="Enroll").click()
+    expect(walk.get_by_role("dialog")).to_have_count(0)
+
+    # The distributor's contracts show the hostile product and marketplace; a hostile reason reaches the reseller.
+    page.get_by_role("link", name="Contracts", exact=True).click()
+    row = page.get_by_role("row").filter(has_text="Catalog Reader Inc")
+    expect(row).to_contain_text(MARKETPLACE)
+    desk.check(page, "the contracts list")
+    row.get_by_role("button", name="Reject").click()
+    expect(page.get_by_role("dialog")).to_have_attribute("aria-label", f"Reject {TITLE} for Catalog Reader Inc")
+    page.get_by_role("dialog").get_by_label("Reason").fill(NOTE)
+    desk.check(page, "the reject dialog")
+    page.get_by_role("dialog").get_by_role("button", name="Reject").click()
+    expect(row).to_contain_text("Rejected")
+    desk.check(page, "the contracts list with a hostile reason")
+    walk.reload()
+    expect(walk.get_by_text("Second line", exact=False)).to_be_visible()
+    reseller.check(walk, "the product page with a hostile rejection reason")
+    walk.goto(f"{server.base_url}/catalog/listings")
+    reseller.check(walk, "my listings")
+    reseller.context.close()
+    desk.context.close()

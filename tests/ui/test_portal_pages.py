@@ -13,7 +13,8 @@ from tests.ui.test_distributor_pages import sign_in
 PORTAL_PAGES = {
     "/portal": "Getting started",
     "/marketplace": "Hubs and marketplaces",
-    "/catalog": "Coming next: Catalog Operations",
+    "/catalog": "Your distributor's products, by category.",
+    "/catalog/listings": "Products your distributor approved on your marketplaces.",
     "/customers": "Coming next: Subscription Management",
     "/subscriptions": "Coming next: Subscription Management",
     "/portal/contract": "Your contract",

@@ -54,14 +54,14 @@ async def render_markdown(text: str) -> SafeHtml:
     return rendered.html
 
 
-def markdown_view(html: SafeHtml, *, tall: bool = False) -> ui.html:
+def markdown_view(html: SafeHtml, *, tall: bool = False, label: str = "Agreement text") -> ui.html:
     """The one place that puts HTML on a page: only the safe renderer's output (a :class:`SafeHtml`), in a
-    scrollable region that keyboards can reach."""
+    scrollable region that keyboards can reach, named ``label`` (a product's description uses it too)."""
     if not isinstance(html, SafeHtml):
         raise TypeError("only the safe Markdown renderer's output may be shown as HTML")
     view = ui.html(html, sanitize=False).classes(AGREEMENT_BOX).classes(TALL_BOX if tall else SHORT_BOX)
     view.props("tabindex=0 role=region")
-    view.props["aria-label"] = "Agreement text"
+    view.props["aria-label"] = label
     return view
 
 

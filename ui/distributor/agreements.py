@@ -1,4 +1,5 @@
-"""``/distributor/agreements``: the distributor's service agreements, their versions, and publishing."""
+"""``/distributor/agreements``: the distributor's agreements (service and syndication), their versions, and
+publishing."""
 
 from __future__ import annotations
 
@@ -30,8 +31,9 @@ class AgreementsPage:
                 Heading("Agreements").classes("grow")
                 action_button("Create agreement", lambda: self.open_editor(None), icon="add").mark("create-agreement")
             ui.label(
-                "New invitations use the latest version. An invitation keeps the version it was created "
-                "with, and a contract keeps the version that was signed."
+                "New invitations use the latest version of your service agreement, and resellers enrolling a product "
+                "accept the latest version of your syndication agreement. An invitation keeps the version it was "
+                "created with, and a contract keeps the version that was signed."
             ).classes("text-slate-700")
         self.list = ui.column().classes("w-full gap-4")
 
@@ -46,7 +48,11 @@ class AgreementsPage:
     def _agreement(self, summary: AgreementSummary) -> None:
         with card().mark(f"agreement-{summary.agreement_id}"):
             with ui.row().classes("w-full items-center gap-3 flex-wrap"):
-                Heading(summary.title, 2).classes("grow min-w-0 break-words")
+                with ui.column().classes("grow min-w-0 gap-0"):
+                    Heading(summary.title, 2).classes("break-words")
+                    ui.label(summary.kind_label).classes("text-sm text-slate-700").mark(
+                        f"agreement-kind-{summary.kind}"
+                    )
                 if AgreementAction.PUBLISH_VERSION in summary.allowed_actions:
                     publish = action_button(
                         "Publish new version", partial(self.open_editor, summary), kind="secondary", icon="publish"
@@ -100,8 +106,17 @@ class AgreementsPage:
         form = dialog.form
         with dialog:
             title = None
+            kind = None
             if summary is None:
                 title = form.text("title", "Title").mark("agreement-title")
+                kind = form.select(
+                    "kind",
+                    "Type",
+                    agreements.KIND_LABELS,
+                    value=agreements.SERVICE,
+                    hint="A service agreement is signed to activate a portal; a syndication agreement is accepted "
+                    "to enroll a product.",
+                ).mark("agreement-kind")
             with ui.tabs().classes("w-full") as tabs:
                 write_tab = ui.tab("Write")
                 preview_tab = ui.tab("Preview").mark("preview-tab")
@@ -146,6 +161,7 @@ class AgreementsPage:
                         agreements.create_agreement,
                         title=title.value if title else "",
                         text=editor.value,
+                        kind=kind.value if kind else agreements.SERVICE,
                         request_key=dialog.request_key,
                     )
                 else:

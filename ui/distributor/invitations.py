@@ -176,7 +176,7 @@ class InvitationsPage:
     @signed_in_only
     async def open_create_dialog(self) -> None:
         """The **Create invitation** dialog."""
-        summaries = await act(agreements.list_agreements)
+        summaries = [s for s in await act(agreements.list_agreements) if s.kind == agreements.SERVICE]
         versions = {
             version.version_id: f"{summary.title}, version {version.version}{' (latest)' if version.is_active else ''}"
             for summary in summaries

@@ -2,7 +2,7 @@
 session version that signs out a user's other sessions when the password changes.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Created: 2026-11-30
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
