@@ -16,7 +16,8 @@ import pycountry
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from data.models import BillingPeriod, Item, ItemPrice, Product, ProductStatus
+from data.models import BillingPeriod, Item, ItemPrice, Product
+from data.models import ProductStatus as ProductStatus  # the pages show it
 from data.models.types import utcnow
 from services import audit, markdown
 from services.access import distributor_of, own

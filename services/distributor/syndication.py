@@ -20,8 +20,8 @@ from data.models import (
     Marketplace,
     Product,
     SyndicationContract,
-    SyndicationContractStatus,
 )
+from data.models import SyndicationContractStatus as SyndicationContractStatus  # the pages show it
 from data.models.types import utcnow
 from services import audit
 from services.access import distributor_of, own

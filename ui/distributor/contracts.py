@@ -7,10 +7,9 @@ from functools import partial
 
 from nicegui import ui
 
-from data.models import SyndicationContractStatus
 from services.actors import SignedInUser
 from services.distributor import syndication
-from services.distributor.syndication import STATUS_LABELS, SyndicationRow
+from services.distributor.syndication import STATUS_LABELS, SyndicationContractStatus, SyndicationRow
 from services.errors import DomainError
 from services.listing import Page
 from ui.auth import act, signed_in_only

@@ -12,10 +12,16 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 from nicegui.events import GenericEventArguments, UploadEventArguments
 
-from data.models import ProductStatus
 from services.actors import SignedInUser
 from services.distributor import catalog, catalog_csv
-from services.distributor.catalog import BILLING_LABELS, STATUS_LABELS, ItemView, ProductDetail, ProductRow
+from services.distributor.catalog import (
+    BILLING_LABELS,
+    STATUS_LABELS,
+    ItemView,
+    ProductDetail,
+    ProductRow,
+    ProductStatus,
+)
 from services.errors import CatalogImportRefused, DomainError, NotFound, ValidationFailed
 from services.listing import Page
 from ui.auth import act, require, signed_in_only
