@@ -1,9 +1,9 @@
-"""Connect-style readable IDs such as ``PA-123-456-789``."""
+"""Connect-style readable IDs such as ``PA-123-456-789`` or ``TA-1234-5678-9012``."""
 
 import secrets
 
 
-def readable_id(prefix: str, groups: int = 3) -> str:
-    """A random readable ID: the prefix and ``groups`` groups of three digits."""
-    digits = "".join(str(secrets.randbelow(10)) for _ in range(3 * groups))
-    return "-".join([prefix, *(digits[i : i + 3] for i in range(0, len(digits), 3))])
+def readable_id(prefix: str, groups: int = 3, digits: int = 3) -> str:
+    """A random readable ID: the prefix and ``groups`` groups of ``digits`` digits."""
+    number = "".join(str(secrets.randbelow(10)) for _ in range(digits * groups))
+    return "-".join([prefix, *(number[i : i + digits] for i in range(0, len(number), digits))])

@@ -37,17 +37,19 @@ from ui.auth import login_page, sign_out, sign_out_page, start_session
 from ui.calls import RETRY_AFTER_KEY, ServerBusy
 from ui.distributor.agreements import agreements_page
 from ui.distributor.contracts import contracts_page
+from ui.distributor.fulfilment import fulfilment_page, request_page
 from ui.distributor.invitations import invitation_detail_page, invitations_page
 from ui.distributor.partners import partner_detail_page, partners_page
 from ui.distributor.products import product_detail_page, products_page
 from ui.distributor.users import users_page
 from ui.home import home_page
 from ui.portal.catalog import catalog_page, catalog_product_page, listings_page
-from ui.portal.coming_next import coming_next_page
 from ui.portal.contract import contract_page
+from ui.portal.customers import customer_page, customers_page
 from ui.portal.marketplace import marketplace_page
 from ui.portal.overview import portal_page
 from ui.portal.shell import CUSTOMERS_PATH, PORTAL_PATHS, SUBSCRIPTIONS_PATH
+from ui.portal.subscriptions import subscription_page, subscriptions_page
 from ui.theme import PRODUCT_NAME, Heading, card, page_frame
 
 log = logging.getLogger("portal")
@@ -215,7 +217,10 @@ def register_pages() -> None:
         "/catalog": catalog_page,
         "/catalog/listings": listings_page,
         "/catalog/{product_id}": catalog_product_page,
-        **{path: coming_next_page(path) for path in (CUSTOMERS_PATH, SUBSCRIPTIONS_PATH)},
+        CUSTOMERS_PATH: customers_page,
+        f"{CUSTOMERS_PATH}/{{customer_id}}": customer_page,
+        SUBSCRIPTIONS_PATH: subscriptions_page,
+        f"{SUBSCRIPTIONS_PATH}/{{subscription_id}}": subscription_page,
         "/activate/{token}": activation_page,
         "/set-password/{token}": set_password_page,
         "/distributor": lambda: RedirectResponse("/distributor/invitations"),
@@ -232,6 +237,8 @@ def register_pages() -> None:
         "/distributor/contracts": contracts_page,
         "/distributor/products": products_page,
         "/distributor/products/{product_id}": product_detail_page,
+        "/distributor/fulfilment": fulfilment_page,
+        "/distributor/fulfilment/{request_id}": request_page,
     }
     for path, build in pages.items():
         ui.page(path, response_timeout=PAGE_BUILD_TIMEOUT_S)(guarded(build))

@@ -216,6 +216,7 @@ DISTRIBUTOR_NAV = (
     ("Partners", "/distributor/partners"),
     ("Products", "/distributor/products"),
     ("Contracts", "/distributor/contracts"),
+    ("Fulfilment", "/distributor/fulfilment"),
     ("Agreements", "/distributor/agreements"),
     ("Users", "/distributor/users"),
 )

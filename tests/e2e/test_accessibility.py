@@ -13,8 +13,11 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, FilePayload, Locator, Page, ViewportSize, expect
 
 from data.models import InvitationStatus
+from data.models.subscription import request_id
 from portal_testing.factories import FULL_NAME, PASSWORD
 from portal_testing.launch import Server, sign_in
+from services.distributor import fulfilment as queue
+from services.portal import customers, subscriptions
 from tests.e2e.distributor import close_link_dialog, create_invitation, emailed_link
 from tests.e2e.distributor import unique_email as distributor_email
 from tests.e2e.portal import activate, choose_hubs, dialog, fill_general, fill_hub, next_step, register_hub
@@ -536,11 +539,7 @@ def test_axe_finds_nothing_on_the_portal_pages_and_dialogs(server: Server, brows
         audit.check(page, "edit marketplace wizard")
         dialog(page).get_by_role("button", name="Cancel").click()
 
-        for path, heading in (
-            ("/catalog", "Catalog"),
-            ("/customers", "Customers"),
-            ("/subscriptions", "Subscriptions"),
-        ):
+        for path, heading in (("/catalog", "Catalog"),):  # chapter 4's pages: their own walk below
             page.goto(f"{server.base_url}{path}")
             expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
             audit.check(page, f"{heading} (coming next)")
@@ -762,3 +761,119 @@ def test_axe_finds_nothing_on_the_resellers_catalog_and_the_distributors_contrac
         context.close()
     assert audit.checked == 12
     audit.assert_clean()
+
+
+def test_axe_finds_nothing_on_the_chapter_4_pages_and_dialogs(server: Server, browser: Browser, audit: Audit) -> None:
+    """Chapter 4: the reseller's customers (list, Create customer with and without errors, a customer's page,
+    Edit, Decommission's question), subscriptions (list, a subscription with a question to answer, with actions,
+    Change quantities, Cancel's question) and the distributor's fulfilment queue (list, a change request with its
+    old and new quantities, Approve, Inquire with an error, Fail)."""
+    from tests.chapter4 import ACME, ITEM_A, World, email_of, listed_product
+    from tests.e2e.portal import dialog as open_dialog
+
+    portal = server.portal()
+    tag = f"-{uuid.uuid4().hex[:6]}"
+    world = World(portal, tag)
+    asking = world.order()
+    queue.approve_request(portal.uow(), world.distributor, request_id(asking, 1))
+    change = subscriptions.change_quantities(portal.uow(), world.reseller, asking, quantities={ITEM_A: 5})
+    queue.inquire_request(portal.uow(), world.distributor, change, question="Five seats for whom?")
+    active = world.order()
+    queue.approve_request(portal.uow(), world.distributor, request_id(active, 1))
+    customers.create_customer(portal.uow(), world.reseller, **{**ACME, "external_id": "SECOND"})
+    listed_product(portal, world.reseller, world.distributor, tag)
+    context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    page = context.new_page()
+    try:
+        sign_in(page, server.base_url, email_of(portal, world.reseller))
+        expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
+        page.goto(f"{server.base_url}/customers")
+        expect(page.get_by_role("heading", name="Customers", exact=True)).to_be_visible()
+        audit.check(page, "customers")
+        page.get_by_role("button", name="Create customer").click()
+        expect(open_dialog(page).get_by_label("Company name")).to_be_focused()
+        audit.check(page, "create customer dialog")
+        open_dialog(page).get_by_role("button", name="Create", exact=True).click()
+        expect(open_dialog(page).locator(".portal-error-summary")).to_be_visible()
+        audit.check(page, "create customer dialog with errors")
+        open_dialog(page).get_by_role("button", name="Cancel").click()
+        page.get_by_role("link", name="Acme Widgets").first.click()
+        expect(page.get_by_role("heading", name="Acme Widgets")).to_be_visible()
+        audit.check(page, "a customer")
+        page.get_by_role("button", name="Edit").click()
+        expect(open_dialog(page).get_by_label("Company name")).to_have_value("Acme Widgets")
+        audit.check(page, "edit customer dialog")
+        open_dialog(page).get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Decommission").click()
+        expect(page.get_by_role("alertdialog")).to_be_visible()
+        audit.check(page, "decommission question")
+        page.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
+
+        page.goto(f"{server.base_url}/subscriptions")
+        expect(page.get_by_role("heading", name="Subscriptions", exact=True)).to_be_visible()
+        audit.check(page, "subscriptions")
+        page.get_by_role("button", name="Create subscription").click()
+        expect(open_dialog(page).get_by_role("heading", name="Step 1 of 2 — Order")).to_be_visible()
+        audit.check(page, "create subscription, order")
+        open_dialog(page).get_by_role("button", name="Review order").click()
+        expect(open_dialog(page).locator(".portal-error-summary")).to_be_visible()
+        audit.check(page, "create subscription, order with errors")
+        open_dialog(page).get_by_label("Customer", exact=True).click()
+        page.get_by_role("option").first.click()
+        open_dialog(page).get_by_label("Marketplace", exact=True).click()
+        page.get_by_role("option").first.click()
+        open_dialog(page).get_by_label("Product", exact=True).click()
+        page.get_by_role("option").first.click()
+        open_dialog(page).get_by_label("Quantity of Monthly seat").fill("2")
+        open_dialog(page).get_by_role("button", name="Review order").click()
+        expect(open_dialog(page).get_by_role("heading", name="Step 2 of 2 — Summary")).to_be_visible()
+        audit.check(page, "create subscription, summary")
+        open_dialog(page).get_by_role("button", name="Cancel").click()
+        page.goto(f"{server.base_url}/subscriptions/{asking}")
+        expect(page.get_by_role("heading", name="Your distributor asks")).to_be_visible()
+        audit.check(page, "a subscription with a question")
+        page.get_by_role("button", name="Send answer").click()
+        expect(page.get_by_text(subscriptions.ANSWER_MISSING).first).to_be_visible()
+        audit.check(page, "a subscription's answer with an error")
+        page.goto(f"{server.base_url}/subscriptions/{active}")
+        expect(page.get_by_role("heading", name=f"Subscription {active}")).to_be_visible()
+        audit.check(page, "an active subscription")
+        page.get_by_role("button", name="Change quantities").click()
+        expect(open_dialog(page).get_by_label(f"Quantity of {ITEM_A}")).to_be_visible()
+        audit.check(page, "change quantities dialog")
+        open_dialog(page).get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Cancel", exact=True).click()
+        expect(page.get_by_role("alertdialog")).to_be_visible()
+        audit.check(page, "cancel question")
+        page.get_by_role("alertdialog").get_by_role("button", name="Keep it").click()
+    finally:
+        context.close()
+
+    desk = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    page = desk.new_page()
+    try:
+        sign_in(page, server.base_url, email_of(portal, world.distributor))
+        expect(page.get_by_role("button", name="Create invitation")).to_be_visible()
+        page.get_by_role("link", name="Fulfilment", exact=True).click()
+        expect(page.get_by_role("heading", name="Fulfilment", exact=True)).to_be_visible()
+        audit.check(page, "fulfilment queue")
+        page.goto(f"{server.base_url}/distributor/fulfilment/{request_id(active, 1)}")
+        expect(page.get_by_role("heading", name=f"Purchase request {request_id(active, 1)}")).to_be_visible()
+        audit.check(page, "an approved request")
+        other = world.order()
+        page.goto(f"{server.base_url}/distributor/fulfilment/{request_id(other, 1)}")
+        expect(page.get_by_role("button", name="Approve")).to_be_visible()
+        audit.check(page, "a pending request")
+        for button, submit in (("Approve", "Approve"), ("Inquire", "Inquire"), ("Fail", "Fail")):
+            page.get_by_role("button", name=button, exact=True).click()
+            expect(open_dialog(page)).to_be_visible()
+            audit.check(page, f"{button} dialog")
+            if button != "Approve":
+                open_dialog(page).get_by_role("button", name=submit, exact=True).click()
+                expect(open_dialog(page).locator(".portal-error-summary, [aria-invalid=true]").first).to_be_visible()
+                audit.check(page, f"{button} dialog with an error")
+            open_dialog(page).get_by_role("button", name="Cancel").click()
+            expect(page.get_by_role("dialog")).to_have_count(0)
+    finally:
+        desk.close()
+        portal.engine.dispose()

@@ -443,3 +443,104 @@ def test_no_script_runs_from_a_products_text_on_the_catalog_pages_and_dialogs(
     reseller.check(walk, "my listings")
     reseller.context.close()
     desk.context.close()
+
+
+def test_no_script_runs_from_chapter_4_text(hostile_server: Server, browser: Browser) -> None:
+    """Chapter 4: a customer typed with hostile text in every field of Create customer, shown in the directory, on
+    its page and in Edit; a distributor's hostile question, the reseller's hostile answer typed in the browser,
+    and a hostile message and reason, on the subscription's page and the request's page."""
+    from data.models.subscription import request_id
+    from services.distributor import fulfilment as queue
+    from services.portal import subscriptions
+    from tests.chapter4 import ITEM_A, World, email_of
+
+    server = hostile_server
+    portal = server.portal()
+    world = World(portal, "-hostile")
+    reseller = Watched(browser)
+    page = reseller.page()
+    sign_in(page, server.base_url, email_of(portal, world.reseller))
+    expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
+    page.goto(f"{server.base_url}/customers")
+    page.get_by_role("button", name="Create customer").click()
+    box = open_dialog(page)
+    typed = {
+        "Company name": COMPANY,
+        "External ID (optional)": EXTERNAL_ID,
+        "Tax ID (optional)": BREAK_OUT,
+        "Address line 1": hostile(),
+        "Address line 2 (optional)": hostile(),
+        "City": HUB_NAME,
+        "State or region (optional)": INSTANCE_ID,
+        "Postal code": PROP[:20],
+        "First name (optional)": MARKETPLACE,
+        "Last name (optional)": TAG,
+        "Email": "mallory@evil.example",
+    }
+    for label, value in typed.items():
+        box.get_by_label(label, exact=True).fill(value)
+    box.get_by_label("Country", exact=True).click()
+    box.get_by_label("Country", exact=True).fill("Germany")
+    page.get_by_role("option", name="Germany", exact=True).click()
+    box.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("heading", name=COMPANY)).to_be_visible()
+    reseller.check(page, "the hostile customer's page")
+    page.get_by_role("button", name="Edit").click()
+    expect(open_dialog(page).get_by_label("Company name")).to_have_value(COMPANY)
+    reseller.check(page, "the hostile customer's edit dialog")
+    open_dialog(page).get_by_role("button", name="Cancel").click()
+    page.goto(f"{server.base_url}/customers")
+    expect(page.get_by_role("link", name=COMPANY)).to_be_visible()
+    reseller.check(page, "the directory")
+
+    subscription = world.order()
+    purchase = request_id(subscription, 1)
+    queue.inquire_request(portal.uow(), world.distributor, purchase, question=NOTE)
+    page.goto(f"{server.base_url}/subscriptions/{subscription}")
+    expect(page.get_by_role("heading", name="Your distributor asks")).to_be_visible()
+    page.get_by_label("Your answer").fill(NOTE)
+    page.get_by_role("button", name="Send answer").click()
+    expect(page.get_by_role("heading", name="Your distributor asks")).to_have_count(0)
+    queue.approve_request(portal.uow(), world.distributor, purchase, message=NOTE)
+    change = subscriptions.change_quantities(portal.uow(), world.reseller, subscription, quantities={ITEM_A: 4})
+    queue.fail_request(portal.uow(), world.distributor, change, reason=REASON)
+    page.reload()
+    expect(page.get_by_text("Reason:", exact=False).first).to_be_visible()
+    reseller.check(page, "the subscription with hostile question, answer, message and reason")
+
+    # An order typed in the dialog with a hostile External ID, shown in the summary, the list and its page.
+    from tests.chapter4 import listed_product
+
+    listed_product(portal, world.reseller, world.distributor, " hostile")
+    page.goto(f"{server.base_url}/subscriptions")
+    page.get_by_role("button", name="Create subscription").click()
+    box = open_dialog(page)
+    for label, option in (
+        ("Customer", "Acme Widgets (ACME-1)"),
+        ("Marketplace", "North America hostile (USD)"),
+        ("Product", "Ledgerly Books hostile"),
+    ):
+        box.get_by_label(label, exact=True).click()
+        page.get_by_role("option", name=option, exact=True).click()
+    box.get_by_label("Quantity of Monthly seat").fill("1")
+    box.get_by_label("External ID (optional)").fill(EXTERNAL_ID)
+    box.get_by_role("button", name="Review order").click()
+    expect(box.get_by_text(EXTERNAL_ID, exact=True)).to_be_visible()
+    reseller.check(page, "the order's summary")
+    box.get_by_role("button", name="Place order").click()
+    expect(page.get_by_text(EXTERNAL_ID, exact=True)).to_be_visible()
+    reseller.check(page, "the hostile order's page")
+
+    desk = Watched(browser)
+    desk_page = desk.page()
+    sign_in(desk_page, server.base_url, email_of(portal, world.distributor))
+    expect(desk_page.get_by_role("button", name="Create invitation")).to_be_visible()
+    desk_page.goto(f"{server.base_url}/distributor/fulfilment/{purchase}")
+    expect(desk_page.get_by_text("Reseller's answer")).to_be_visible()
+    desk.check(desk_page, "the request with hostile question, answer and message")
+    desk_page.goto(f"{server.base_url}/distributor/fulfilment")
+    expect(desk_page.get_by_role("link", name=change)).to_be_visible()
+    desk.check(desk_page, "the queue")
+    for watched in (desk, reseller):
+        watched.context.close()
+    portal.engine.dispose()

@@ -277,3 +277,80 @@ def test_hubs_marketplaces_and_their_dialogs_fit_a_phone(server: Server, browser
         fits(page, f"marketplace wizard at {width}px")
     finally:
         context.close()
+
+
+# ----------------------------------------------------------------- chapter 4's pages
+
+
+@pytest.mark.parametrize("width", [1280, *PHONES])
+def test_chapter_4_pages_fit_the_screen_and_their_errors_cover_nothing(
+    server: Server, browser: Browser, width: int
+) -> None:
+    """Customers, subscriptions and the fulfilment queue with a 120-character one-word company and External ID:
+    every page fits the screen; Create customer, Change quantities and Inquire with errors overlap nothing."""
+    from data.models.subscription import request_id
+    from services.distributor import fulfilment as queue
+    from services.portal import customers
+    from tests.chapter4 import ACME, ITEM_A, World, email_of
+
+    portal = server.portal()
+    world = World(portal, f"-phone{uuid.uuid4().hex[:6]}")
+    customers.edit_customer(
+        portal.uow(),
+        world.reseller,
+        world.customer,
+        **{**ACME, "company_name": LONG_COMPANY, "external_id": LONG_COMPANY[:100]},
+    )
+    subscription = world.order()
+    queue.approve_request(portal.uow(), world.distributor, request_id(subscription, 1))
+    pending = world.order()
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        sign_in(page, server.base_url, email_of(portal, world.reseller))
+        expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
+        page.goto(f"{server.base_url}/customers")
+        expect(page.locator("tr", has_text=LONG_COMPANY[:20]).first).to_be_visible()
+        fits(page, f"customers at {width}px")
+        page.get_by_role("button", name="Create customer").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("Email").fill("not an email")
+        dialog.get_by_label("Phone (optional)").fill("12")
+        dialog.get_by_role("button", name="Create", exact=True).click()
+        expect(dialog.locator(".portal-field-error").first).to_be_visible()
+        no_overlaps(page, f"create customer with errors at {width}px", ".q-dialog")
+        dialog.get_by_role("button", name="Cancel").click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        page.locator("tr", has_text=LONG_COMPANY[:20]).first.get_by_role("link").click()
+        expect(page.get_by_role("heading", name=LONG_COMPANY)).to_be_visible()
+        fits(page, f"a customer at {width}px")
+        page.goto(f"{server.base_url}/subscriptions")
+        expect(page.locator("tr", has_text=subscription).first).to_be_visible()
+        fits(page, f"subscriptions at {width}px")
+        page.goto(f"{server.base_url}/subscriptions/{subscription}")
+        page.get_by_role("button", name="Change quantities").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label(f"Quantity of {ITEM_A}").fill("two")
+        dialog.get_by_role("button", name="Request change").click()
+        expect(dialog.locator(".portal-error-summary")).to_be_visible()
+        no_overlaps(page, f"change quantities with an error at {width}px", ".q-dialog")
+        fits(page, f"a subscription at {width}px")
+    finally:
+        context.close()
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    desk = context.new_page()
+    try:
+        sign_in(desk, server.base_url, email_of(portal, world.distributor))
+        expect(desk.get_by_role("heading", name="Invitations")).to_be_visible()
+        desk.goto(f"{server.base_url}/distributor/fulfilment?q={world.tag}")
+        expect(desk.locator("tr", has_text=request_id(pending, 1)).first).to_be_visible()
+        fits(desk, f"fulfilment at {width}px")
+        desk.goto(f"{server.base_url}/distributor/fulfilment/{request_id(pending, 1)}")
+        desk.get_by_role("button", name="Inquire").click()
+        desk.get_by_role("dialog").get_by_role("button", name="Inquire").click()
+        expect(desk.get_by_role("dialog").locator(".portal-field-error").first).to_be_visible()
+        no_overlaps(desk, f"inquire with an error at {width}px", ".q-dialog")
+        fits(desk, f"a request at {width}px")
+    finally:
+        context.close()
+        portal.engine.dispose()

@@ -15,8 +15,8 @@ PORTAL_PAGES = {
     "/marketplace": "Hubs and marketplaces",
     "/catalog": "Your distributor's products, by category.",
     "/catalog/listings": "Products your distributor approved on your marketplaces.",
-    "/customers": "Coming next: Subscription Management",
-    "/subscriptions": "Coming next: Subscription Management",
+    "/customers": "Your customers (tier accounts), for whom you order subscriptions.",
+    "/subscriptions": "Your customers' subscriptions, and the requests your distributor is fulfilling.",
     "/portal/contract": "Your contract",
 }
 

@@ -37,6 +37,7 @@ from data.models import (
     Invitation,
     InvitationStatus,
     ListingStatus,
+    RequestStatus,
     SyndicationContractStatus,
     User,
     UserStatus,
@@ -243,7 +244,12 @@ def test_a_schema_4_set_password_link_still_works_after_the_upgrade(tmp_path: Pa
             "expires_at, used_at FROM new_shape"
         )
         connection.execute("DROP TABLE new_shape")
-        for statement in (  # and without what revisions 0004, 0005 and 0006 added
+        for statement in (  # and without what revisions 0004 to 0007 added
+            "DROP TABLE fulfilment_request_item",
+            "DROP TABLE fulfilment_request",
+            "DROP TABLE subscription_item",
+            "DROP TABLE subscription",
+            "DROP TABLE customer",
             "DROP TABLE marketplace_hub",
             "DROP TABLE marketplace_country",
             "DROP TABLE marketplace",
@@ -317,6 +323,7 @@ STORED_ENUMS: tuple[type[StrEnum], ...] = (
     InvitationStatus,
     SyndicationContractStatus,
     ListingStatus,
+    RequestStatus,
 )
 
 
@@ -475,7 +482,11 @@ def test_every_partial_index_compares_with_what_is_stored(portal: Portal) -> Non
                 text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql LIKE :where"),
                 {"where": "% WHERE %"},
             ).all()
-    assert {name for name, _ in partial} >= {"ux_account_distributor_name", "ux_invitation_one_open_successor"}
+    assert {name for name, _ in partial} >= {
+        "ux_account_distributor_name",
+        "ux_invitation_one_open_successor",
+        "ux_fulfilment_request_open",
+    }
     for name, sql in partial:
         for literal in re.findall(r"'([^']*)'", str(sql).split(" WHERE ", 1)[1]):
             assert literal in stored_names, f"{name} compares with {literal!r}, which is never stored"
