@@ -195,10 +195,10 @@ def order_throughput(portal: Portal, url: str, orders_count: int) -> tuple[float
     import os
     from concurrent.futures import ThreadPoolExecutor
 
+    from portal_testing.chapter4 import ACME, listed_product, reseller
     from services import access, throttle, workers
     from services.portal import orders
     from services.requests import new_request_key
-    from tests.chapter4 import ACME, listed_product, reseller
 
     cores = os.cpu_count() or 1
     shopper = reseller(portal, "Throughput Ltd", "orders@throughput.example")

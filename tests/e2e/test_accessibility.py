@@ -768,7 +768,7 @@ def test_axe_finds_nothing_on_the_chapter_4_pages_and_dialogs(server: Server, br
     Edit, Decommission's question), subscriptions (list, a subscription with a question to answer, with actions,
     Change quantities, Cancel's question) and the distributor's fulfilment queue (list, a change request with its
     old and new quantities, Approve, Inquire with an error, Fail)."""
-    from tests.chapter4 import ACME, ITEM_A, World, email_of, listed_product
+    from portal_testing.chapter4 import ACME, ITEM_A, World, email_of, listed_product
     from tests.e2e.portal import dialog as open_dialog
 
     portal = server.portal()

@@ -10,8 +10,8 @@ import uuid
 
 from playwright.sync_api import Browser, Page, expect
 
+from portal_testing import chapter4
 from portal_testing.launch import Server, sign_in
-from tests import chapter4
 from tests.e2e.portal import dialog
 
 

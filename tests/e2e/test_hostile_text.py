@@ -450,9 +450,9 @@ def test_no_script_runs_from_chapter_4_text(hostile_server: Server, browser: Bro
     its page and in Edit; a distributor's hostile question, the reseller's hostile answer typed in the browser,
     and a hostile message and reason, on the subscription's page and the request's page."""
     from data.models.subscription import request_id
+    from portal_testing.chapter4 import ITEM_A, World, email_of
     from services.distributor import fulfilment as queue
     from services.portal import subscriptions
-    from tests.chapter4 import ITEM_A, World, email_of
 
     server = hostile_server
     portal = server.portal()
@@ -509,7 +509,7 @@ def test_no_script_runs_from_chapter_4_text(hostile_server: Server, browser: Bro
     reseller.check(page, "the subscription with hostile question, answer, message and reason")
 
     # An order typed in the dialog with a hostile External ID, shown in the summary, the list and its page.
-    from tests.chapter4 import listed_product
+    from portal_testing.chapter4 import listed_product
 
     listed_product(portal, world.reseller, world.distributor, " hostile")
     page.goto(f"{server.base_url}/subscriptions")

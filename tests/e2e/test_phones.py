@@ -289,9 +289,9 @@ def test_chapter_4_pages_fit_the_screen_and_their_errors_cover_nothing(
     """Customers, subscriptions and the fulfilment queue with a 120-character one-word company and External ID:
     every page fits the screen; Create customer, Change quantities and Inquire with errors overlap nothing."""
     from data.models.subscription import request_id
+    from portal_testing.chapter4 import ACME, ITEM_A, World, email_of
     from services.distributor import fulfilment as queue
     from services.portal import customers
-    from tests.chapter4 import ACME, ITEM_A, World, email_of
 
     portal = server.portal()
     world = World(portal, f"-phone{uuid.uuid4().hex[:6]}")

@@ -7,10 +7,10 @@ from __future__ import annotations
 from nicegui import ui
 from nicegui.testing import User
 
+from portal_testing.chapter4 import ACME
 from portal_testing.factories import EMAIL, Portal
 from services.access import signed_in_user
 from services.portal import customers
-from tests.chapter4 import ACME
 from tests.ui.conftest import PAGE_STATUSES
 from tests.ui.test_distributor_pages import sign_in
 

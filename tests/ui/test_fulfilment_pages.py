@@ -9,10 +9,10 @@ from nicegui.testing import User
 
 from data.models import User as PortalUser
 from data.models.subscription import request_id
+from portal_testing.chapter4 import ITEM_A, World
 from portal_testing.factories import Portal
 from services.distributor import fulfilment as queue
 from services.portal import subscriptions
-from tests.chapter4 import ITEM_A, World
 from tests.ui.conftest import PAGE_STATUSES
 from tests.ui.test_distributor_pages import sign_in
 

@@ -13,6 +13,7 @@ import pytest
 from sqlmodel import select
 
 from data.models import AuditEvent, Contract, ContractStatus, Customer, CustomerStatus
+from portal_testing.chapter4 import ACME, reseller
 from portal_testing.factories import Portal
 from services import csv_export
 from services.actors import SignedInUser
@@ -20,7 +21,6 @@ from services.errors import AlreadyDone, Forbidden, InvalidState, NotFound, Vali
 from services.portal import customers
 from services.portal.access import ContractNotActive
 from services.requests import new_request_key
-from tests.chapter4 import ACME, reseller
 
 
 def create(portal: Portal, actor: SignedInUser, **changes: Any) -> customers.CustomerRow:

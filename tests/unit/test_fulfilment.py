@@ -26,6 +26,7 @@ from data.models import (
     SubscriptionStatus,
 )
 from data.models.subscription import request_id
+from portal_testing.chapter4 import ITEM_A, ITEM_B, World
 from portal_testing.factories import Portal
 from services import fulfilment
 from services.distributor import fulfilment as queue
@@ -34,7 +35,6 @@ from services.fulfilment import Move
 from services.portal import customers, subscriptions
 from services.portal.access import ContractNotActive
 from services.requests import new_request_key
-from tests.chapter4 import ITEM_A, ITEM_B, World
 
 S, T, R = SubscriptionStatus, RequestType, RequestStatus
 

@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from data.models import Contract, ContractStatus, FulfilmentRequest, SubscriptionItem
+from portal_testing.chapter4 import ACME, listed_product, reseller
 from portal_testing.factories import Portal
 from services.actors import SignedInUser
 from services.distributor import fulfilment as queue
@@ -20,7 +21,6 @@ from services.errors import AlreadyDone, ValidationFailed
 from services.portal import customers, orders, subscriptions
 from services.portal.access import ContractNotActive
 from services.requests import new_request_key
-from tests.chapter4 import ACME, listed_product, reseller
 
 
 class Shop:
