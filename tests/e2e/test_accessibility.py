@@ -5,6 +5,7 @@ sideways scrolling."""
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from collections.abc import Iterator
 
@@ -877,3 +878,29 @@ def test_axe_finds_nothing_on_the_chapter_4_pages_and_dialogs(server: Server, br
     finally:
         desk.close()
         portal.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def guarded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server that tolerates one unknown link per address (PORTAL_LINK_GUESS_LIMIT=1)."""
+    running = Server(tmp_path_factory.mktemp("guarded"), extra_env={"PORTAL_LINK_GUESS_LIMIT": "1"})
+    running.start()
+    yield running
+    running.stop()
+
+
+def test_axe_finds_nothing_on_the_too_many_attempts_page(
+    guarded_server: Server, browser: Browser, audit: Audit
+) -> None:
+    """The 429 page a visitor meets after guessing links (its only error page the other walks never reach)."""
+    context = browser.new_context(viewport=WIDTHS[audit.width], locale="en-US")
+    page = context.new_page()
+    try:
+        for _ in range(3):
+            response = page.goto(f"{guarded_server.base_url}/activate/{secrets.token_urlsafe(32)}")
+        assert response is not None and response.status == 429
+        expect(page.get_by_role("heading", name="Too many attempts")).to_be_visible()
+        audit.check(page, "too many attempts (429)")
+    finally:
+        context.close()
+    audit.assert_clean()
