@@ -354,3 +354,62 @@ def test_chapter_4_pages_fit_the_screen_and_their_errors_cover_nothing(
     finally:
         context.close()
         portal.engine.dispose()
+
+
+# ----------------------------------------------------------------- chapter 3: the catalog's pages
+
+
+LONG_PRODUCT = "Extraordinarilylongnamedcloudsecurityandcomplianceplatformforresellers" + "y" * 46 + " Suite"
+LONG_MPN = "MPN-" + "9" * 96  # one 100-character word
+
+
+def long_product(server: Server) -> str:
+    """A published product with a 120-character one-word name and an item whose MPN is a 100-character word."""
+    from services.distributor import catalog
+
+    portal = server.portal()
+    actor = portal.distributor_user()
+    name = f"{LONG_PRODUCT} {uuid.uuid4().hex[:6]}"
+    made = catalog.create_product(
+        portal.uow(), actor, name=name, category="Security", short_description="Long words.", description="Text."
+    )
+    catalog.add_item(
+        portal.uow(),
+        actor,
+        made.product_id,
+        mpn=LONG_MPN,
+        item_name="Seat",
+        billing_period="monthly",
+        unit="Users",
+        currency="USD",
+        cost="9999999999.9999",
+        msrp="9999999999.9999",
+    )
+    catalog.publish_product(portal.uow(), actor, made.product_id)
+    return made.product_id
+
+
+@pytest.mark.parametrize("width", PHONES)
+def test_the_catalog_pages_fit_a_phone_with_every_action_on_screen(
+    server: Server, browser: Browser, width: int
+) -> None:
+    product_id = long_product(server)
+    context, desk = distributor(server, browser, width)
+    try:
+        desk.goto(f"{server.base_url}/distributor/products?q={LONG_PRODUCT[:30]}")
+        expect(desk.locator("tr", has_text=LONG_PRODUCT[:20]).first).to_be_visible()
+        fits(desk, f"products at {width}px")
+        desk.goto(f"{server.base_url}/distributor/products/{product_id}")
+        expect(desk.get_by_role("heading", name="Prices", exact=True)).to_be_visible()
+        fits(desk, f"a product at {width}px")
+        for action in desk.locator("td.cell-actions").locator("button").all():
+            box = action.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        desk.get_by_role("button", name="Add item").click()
+        dialog = desk.get_by_role("dialog")
+        dialog.get_by_label("Cost").fill("1.23456")
+        dialog.get_by_role("button", name="Add item").click()
+        expect(dialog.locator(".portal-error-summary")).to_be_visible()
+        no_overlaps(desk, f"add item with errors at {width}px", ".q-dialog")
+    finally:
+        context.close()

@@ -309,7 +309,7 @@ class ProductView:
     def _summary(self, detail: ProductDetail) -> None:
         with card():
             ui.link("← All products", PATH).classes("text-primary font-medium")
-            Heading(detail.name).mark("product-heading")
+            Heading(detail.name).classes("w-full min-w-0 break-words").mark("product-heading")
             status_badge(detail.status)
             facts(
                 [

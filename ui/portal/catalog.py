@@ -186,7 +186,7 @@ async def catalog_product_page(product_id: str) -> RedirectResponse | None:
     with catalog_frame(f"{product.name} · Catalog"):
         with card():
             ui.link("← Catalog", PATH).classes("text-primary font-medium")
-            Heading(product.name).mark("product-heading")
+            Heading(product.name).classes("w-full min-w-0 break-words").mark("product-heading")
             ui.label(f"{product.category} · from {product.distributor_name}").classes("text-slate-700")
             ui.label(product.short_description).classes("text-slate-900")
         standings = ui.column().classes("w-full gap-4")
