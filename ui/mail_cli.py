@@ -9,7 +9,7 @@ import email.policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from data.settings import Settings
+from services.settings import Settings
 
 
 class MailNotFound(Exception):
