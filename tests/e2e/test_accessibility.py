@@ -819,12 +819,13 @@ def test_axe_finds_nothing_on_the_chapter_4_pages_and_dialogs(server: Server, br
         open_dialog(page).get_by_role("button", name="Review order").click()
         expect(open_dialog(page).locator(".portal-error-summary")).to_be_visible()
         audit.check(page, "create subscription, order with errors")
-        open_dialog(page).get_by_label("Customer", exact=True).click()
-        page.get_by_role("option").first.click()
-        open_dialog(page).get_by_label("Marketplace", exact=True).click()
-        page.get_by_role("option").first.click()
-        open_dialog(page).get_by_label("Product", exact=True).click()
-        page.get_by_role("option").first.click()
+        for label, option in (  # each option by its name: a menu still closing offers its options too
+            ("Customer", "Acme Widgets (ACME-1)"),
+            ("Marketplace", f"North America{tag} (USD)"),
+            ("Product", f"Ledgerly Books{tag}"),
+        ):
+            open_dialog(page).get_by_label(label, exact=True).click()
+            page.get_by_role("option", name=option, exact=True).click()
         open_dialog(page).get_by_label("Quantity of Monthly seat").fill("2")
         open_dialog(page).get_by_role("button", name="Review order").click()
         expect(open_dialog(page).get_by_role("heading", name="Step 2 of 2 — Summary")).to_be_visible()

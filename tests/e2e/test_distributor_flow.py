@@ -143,7 +143,7 @@ def test_publish_a_new_agreement_version(tmp_path_factory: pytest.TempPathFactor
         earlier.context.close()
         close_link_dialog(desk)
         desk.get_by_role("link", name="Agreements").click()
-        desk.get_by_role("button", name="Publish new version").click()
+        desk.get_by_role("button", name=re.compile(r"^Publish new version of .* Service Agreement$")).click()
         editor = desk.get_by_label("Agreement text (Markdown)")
         editor.fill("# Reseller Service Agreement, 2027 edition\n\nThe **new** terms.")
         desk.get_by_role("tab", name="Preview").click()
