@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, or_
@@ -15,6 +16,7 @@ from services.errors import ValidationFailed
 from services.rules import require_storable, text_value
 
 Row = TypeVar("Row")
+Choice = TypeVar("Choice", bound=StrEnum)
 PAGE_SIZE = 25
 SEARCH_MAX = 200
 PAGE_MAX = 1_000_000_000  # past every list's end, and its offset still fits a database's 64-bit integer
@@ -38,6 +40,19 @@ def page_number(page: object) -> int:
     """A page number as asked for: 1 for anything that is not a whole number of at least 1, and at most
     :data:`PAGE_MAX` (a page past the end, which the list shows as its last page)."""
     return min(page, PAGE_MAX) if type(page) is int and page >= 1 else 1
+
+
+def filter_choice(
+    kind: type[Choice], value: object, *, field: str = "status", message: str = "Choose a status from the list."
+) -> Choice | None:
+    """A list filter's value as one of ``kind`` (``None``: not filtered); anything else is a
+    :class:`ValidationFailed` on ``field`` with ``message``."""
+    if value in (None, ""):
+        return None
+    try:
+        return kind(str(value))
+    except ValueError:
+        raise ValidationFailed({field: message}) from None
 
 
 def search_text(search: object) -> str:

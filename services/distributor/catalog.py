@@ -23,7 +23,7 @@ from services import audit, markdown
 from services.access import distributor_of, own
 from services.actors import SignedInUser
 from services.errors import FieldErrors, InvalidState, NotFound, ValidationFailed
-from services.listing import PAGE_SIZE, Page, contains, page_number, search_text
+from services.listing import PAGE_SIZE, Page, contains, filter_choice, page_number, search_text
 from services.requests import check_not_done, record_done
 from services.rules import NAME_MAX, is_storable, refuse_hidden_characters, require_storable, text_value
 from services.unit_of_work import UnitOfWork
@@ -372,22 +372,13 @@ def product_detail(uow: UnitOfWork, actor: SignedInUser, product_id: str) -> Pro
         return _detail(uow.session, _owned_product(uow.session, distributor_id, product_id))
 
 
-def _status(status: object) -> ProductStatus | None:
-    if status in (None, ""):
-        return None
-    try:
-        return ProductStatus(str(status))
-    except ValueError:
-        raise ValidationFailed({"status": "Choose a status from the list."}) from None
-
-
 def find_products(
     uow: UnitOfWork, actor: SignedInUser, *, status: str | None = None, search: object = "", page: object = 1
 ) -> Page[ProductRow]:
     """The distributor's products, by category and name, filtered by status and searched in name, category and
     ID; one page of them."""
     distributor_id = distributor_of(actor)
-    wanted = _status(status)
+    wanted = filter_choice(ProductStatus, status)
     text = search_text(search)
     number = page_number(page)
     with uow.read():

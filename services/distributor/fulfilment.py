@@ -18,9 +18,9 @@ from services import fulfilment
 from services.access import distributor_of
 from services.actors import SignedInUser
 from services.csv_export import csv_text
-from services.errors import NotFound, ValidationFailed
+from services.errors import NotFound
 from services.fulfilment import Move
-from services.listing import PAGE_SIZE, Page, contains, page_number, search_text
+from services.listing import PAGE_SIZE, Page, contains, filter_choice, page_number, search_text
 from services.requests import check_not_done, record_done
 from services.rules import is_storable
 from services.unit_of_work import UnitOfWork
@@ -82,15 +82,6 @@ QueuePage = Page[QueueRow]
 OLDEST_FIRST = (col(FulfilmentRequest.created_at), col(FulfilmentRequest.id))
 
 
-def _enum(kind: type[RequestStatus] | type[RequestType], value: object, field: str):  # type: ignore[no-untyped-def]
-    if value in (None, ""):
-        return None
-    try:
-        return kind(str(value))
-    except ValueError:
-        raise ValidationFailed({field: f"Choose one of the {field}s in the list."}) from None
-
-
 def _queue(conditions: list[ColumnElement[bool]]):  # type: ignore[no-untyped-def]
     reseller = aliased(Account)
     return (
@@ -104,8 +95,8 @@ def _queue(conditions: list[ColumnElement[bool]]):  # type: ignore[no-untyped-de
 
 def _conditions(distributor_id: str, status: object, type: object) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [col(FulfilmentRequest.distributor_id) == distributor_id]
-    wanted_status = _enum(RequestStatus, status, "status")
-    wanted_type = _enum(RequestType, type, "type")
+    wanted_status = filter_choice(RequestStatus, status, message="Choose one of the statuses in the list.")
+    wanted_type = filter_choice(RequestType, type, field="type", message="Choose one of the types in the list.")
     if wanted_status is not None:
         conditions.append(col(FulfilmentRequest.status) == wanted_status)
     if wanted_type is not None:

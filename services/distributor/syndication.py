@@ -27,7 +27,7 @@ from services import audit
 from services.access import distributor_of, own
 from services.actors import SignedInUser
 from services.errors import InvalidState, ValidationFailed
-from services.listing import PAGE_SIZE, Page, contains, page_number, search_text
+from services.listing import PAGE_SIZE, Page, contains, filter_choice, page_number, search_text
 from services.rules import clean_optional_text, is_storable
 from services.unit_of_work import UnitOfWork
 
@@ -78,22 +78,13 @@ class SyndicationRow:
 ContractRows = Select[SyndicationContract, str, str, str, str, str | None]
 
 
-def _status(status: object) -> SyndicationContractStatus | None:
-    if status in (None, ""):
-        return None
-    try:
-        return SyndicationContractStatus(str(status))
-    except ValueError:
-        raise ValidationFailed({"status": "Choose a status from the list."}) from None
-
-
 def find_syndication_contracts(
     uow: UnitOfWork, actor: SignedInUser, *, status: str | None = None, search: object = "", page: object = 1
 ) -> Page[SyndicationRow]:
     """The distributor's syndication contracts, pending ones first, then newest first; by status, searched in the
     reseller's, product's and marketplace's names and the contract's ID."""
     distributor_id = distributor_of(actor)
-    wanted = _status(status)
+    wanted = filter_choice(SyndicationContractStatus, status)
     text = search_text(search)
     number = page_number(page)
     reseller = Account

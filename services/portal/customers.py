@@ -21,12 +21,14 @@ from services.actors import SignedInUser
 from services.csv_export import csv_text
 from services.errors import FieldErrors, InvalidState, NotFound, ValidationFailed
 from services.fulfilment import SUBSCRIPTION_LABELS, names
-from services.listing import PAGE_SIZE, Page, contains, page_number, search_text
+from services.listing import PAGE_SIZE, Page, contains, filter_choice, page_number, search_text
 from services.portal.access import reseller_of
 from services.portal.regions import countries
 from services.requests import check_not_done, record_done
 from services.rules import clean_email, clean_optional_text, is_storable
 from services.unit_of_work import UnitOfWork
+
+STATUS_CHOICE = "Choose one of the statuses in the list."  # a status filter that is none of them
 
 STATUS_LABELS = {CustomerStatus.ACTIVE: "Active", CustomerStatus.DECOMMISSIONED: "Decommissioned"}
 EXTERNAL_ID_TAKEN = "Another of your customers has this External ID; each customer needs its own."
@@ -369,15 +371,6 @@ def decommission_customer(uow: UnitOfWork, actor: SignedInUser, customer_id: str
 # ---------------------------------------------------------------- reading
 
 
-def _status(status: object) -> CustomerStatus | None:
-    if status in (None, ""):
-        return None
-    try:
-        return CustomerStatus(str(status))
-    except ValueError:
-        raise ValidationFailed({"status": "Choose one of the statuses in the list."}) from None
-
-
 def _conditions(account_id: str, status: CustomerStatus | None, search: str) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [col(Customer.account_id) == account_id]
     if status is not None:
@@ -405,7 +398,7 @@ def find_customers(
     """One page of the actor's customers, newest first: of one status, and with the search text in the company
     name, the External ID, the contact's email or the customer ID (case-insensitive, taken literally)."""
     page = page_number(page)
-    wanted, text = _status(status), search_text(search)
+    wanted, text = filter_choice(CustomerStatus, status, message=STATUS_CHOICE), search_text(search)
     with uow.read():
         account_id = reseller_of(uow, actor)
         conditions = _conditions(account_id, wanted, text)
@@ -503,7 +496,7 @@ def export_customers(
 ) -> str:
     """Every customer the directory shows with this filter and search (not only one page), as a CSV file that
     opens correctly in a spreadsheet (:mod:`services.csv_export`)."""
-    wanted, text = _status(status), search_text(search)
+    wanted, text = filter_choice(CustomerStatus, status, message=STATUS_CHOICE), search_text(search)
     with uow.read():
         account_id = reseller_of(uow, actor)
         customers = uow.session.exec(_newest_first(_conditions(account_id, wanted, text))).all()

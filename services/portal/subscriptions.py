@@ -23,11 +23,13 @@ from services.actors import SignedInUser
 from services.csv_export import csv_text
 from services.errors import NotFound, ValidationFailed
 from services.fulfilment import Move
-from services.listing import PAGE_SIZE, Page, contains, page_number, search_text
+from services.listing import PAGE_SIZE, Page, contains, filter_choice, page_number, search_text
 from services.portal.access import reseller_of
 from services.requests import check_not_done, record_done
 from services.rules import is_storable
 from services.unit_of_work import UnitOfWork
+
+STATUS_CHOICE = "Choose one of the statuses in the list."  # a status filter that is none of them
 
 ANSWER_MISSING = "Write your answer to the distributor's question."
 STATUS_LABELS = fulfilment.SUBSCRIPTION_LABELS
@@ -106,15 +108,6 @@ class SubscriptionDetail:
 
 
 SubscriptionPage = Page[SubscriptionRow]
-
-
-def _status(status: object) -> SubscriptionStatus | None:
-    if status in (None, ""):
-        return None
-    try:
-        return SubscriptionStatus(str(status))
-    except ValueError:
-        raise ValidationFailed({"status": "Choose one of the statuses in the list."}) from None
 
 
 def _in_progress(request: FulfilmentRequest | None) -> str | None:
@@ -212,7 +205,7 @@ def find_subscriptions(
     """One page of the actor's subscriptions, newest first: of one status, and found by the subscription ID or
     its External ID (whole), or part of the customer's name or External ID."""
     page = page_number(page)
-    wanted, text = _status(status), search_text(search)
+    wanted, text = filter_choice(SubscriptionStatus, status, message=STATUS_CHOICE), search_text(search)
     with uow.read():
         account_id = reseller_of(uow, actor)
         conditions = _conditions(account_id, wanted, text)
@@ -406,7 +399,7 @@ def export_subscriptions(
     uow: UnitOfWork, actor: SignedInUser, *, status: str | None = None, search: str | None = None
 ) -> str:
     """Every subscription the list shows with this filter and search, as a CSV file for a spreadsheet."""
-    wanted, text = _status(status), search_text(search)
+    wanted, text = filter_choice(SubscriptionStatus, status, message=STATUS_CHOICE), search_text(search)
     with uow.read():
         account_id = reseller_of(uow, actor)
         rows = _shown(uow.session, select(Subscription.id).where(*_conditions(account_id, wanted, text)))
