@@ -203,6 +203,22 @@ def card() -> ui.card:
     return ui.card().classes("w-full p-4 sm:p-6 gap-3")
 
 
+FACT_COLUMNS = {  # the labels' column beside the values, from 640 px up (one column below)
+    "narrow": "grid grid-cols-1 sm:grid-cols-[12rem_1fr] gap-x-4 gap-y-1 w-full m-0",
+    "wide": "grid grid-cols-1 sm:grid-cols-[14rem_1fr] gap-x-4 gap-y-1 w-full m-0",
+}
+
+
+def fact_list(rows: Sequence[tuple[str, str]], *, labels: str = "narrow") -> None:
+    """A detail page's facts as a description list: each label, then its value as typed (line breaks kept)."""
+    with ui.element("dl").classes(FACT_COLUMNS[labels]):
+        for label, value in rows:
+            with ui.element("dt").classes("text-slate-600"):
+                ui.label(label)
+            with ui.element("dd").classes("text-slate-900 m-0 break-words whitespace-pre-line"):
+                ui.label(value)
+
+
 class Heading(TextElement):
     """A real heading element (``h1``..``h3``), for structure and screen readers. Its text is escaped."""
 

@@ -26,7 +26,7 @@ from ui.components.dialogs import Dialog
 from ui.components.fields import SelectField
 from ui.components.focus import announce
 from ui.components.tables import Column, ListState, ListView, ResponsiveTable
-from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
+from ui.theme import Heading, card, distributor_frame, fact_list, format_time, not_found_page
 
 PATH = "/distributor/fulfilment"
 STATUS_FILTER = {status.value: label for status, label in rules.REQUEST_STATUS_LABELS.items()}
@@ -168,15 +168,6 @@ async def fulfilment_page(
     return None
 
 
-def _facts(facts: list[tuple[str, str]]) -> None:
-    with ui.element("dl").classes("grid grid-cols-1 sm:grid-cols-[12rem_1fr] gap-x-4 gap-y-1 w-full m-0"):
-        for label, value in facts:
-            with ui.element("dt").classes("text-slate-600"):
-                ui.label(label)
-            with ui.element("dd").classes("text-slate-900 m-0 break-words whitespace-pre-line"):
-                ui.label(value)
-
-
 DECISIONS = {
     "approve": ("Approve", "Approve request {id}", "message", "Message to the reseller (optional)", "primary"),
     "inquire": ("Inquire", "Ask about request {id}", "question", "Question for the reseller", "primary"),
@@ -253,7 +244,7 @@ async def request_page(request_id: str) -> RedirectResponse | None:
                             partial(decide, move),
                             kind="primary" if move == "approve" else "secondary",
                         ).mark(f"decide-{move}")
-            _facts(
+            fact_list(
                 [
                     ("Reseller", row.reseller_name),
                     ("Customer", row.customer_name),
@@ -275,7 +266,7 @@ async def request_page(request_id: str) -> RedirectResponse | None:
         if any(text for _, text in conversation):
             with card():
                 Heading("Conversation", 2)
-                _facts([(label, text) for label, text in conversation if text])
+                fact_list([(label, text) for label, text in conversation if text])
         with card():
             Heading("Items", 2)
             is_change = any(line.new_quantity is not None for line in current.lines)

@@ -19,7 +19,7 @@ from ui.components.tables import Column, ListState, ListView, ResponsiveTable
 from ui.distributor import partner_emails
 from ui.pages import list_page
 from ui.settings import activation_url, invitation_days, set_password_url
-from ui.theme import Heading, card, distributor_frame, format_time, not_found_page
+from ui.theme import Heading, card, distributor_frame, fact_list, format_time, not_found_page
 
 PATH = "/distributor/partners"
 PARTNER_LABELS = {PartnerStatus.INVITED: "Invited", PartnerStatus.ACTIVE: "Active", PartnerStatus.REMOVED: "Removed"}
@@ -181,7 +181,7 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
             if detail.terminated_at:
                 facts.append(("Terminated at", format_time(detail.terminated_at)))
                 facts.append(("Reason for termination", detail.termination_reason or "—"))
-            _facts(facts)
+            fact_list(facts, labels="wide")
             if PartnerAction.TERMINATE_CONTRACT in detail.allowed_actions:
                 action_button(
                     "Terminate contract", lambda: terminate(row.company_name), kind="danger-secondary"
@@ -206,7 +206,7 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
         if row.signed_at:
             with card():
                 Heading("Evidence recorded at signing", 2)
-                _facts(
+                fact_list(
                     [
                         ("Agreement text SHA-256", detail.evidence_text_sha256 or "—"),
                         ("Signee email", detail.evidence_email or "—"),
@@ -214,7 +214,8 @@ async def partner_detail_page(contract_id: str) -> RedirectResponse | None:
                         ("Accepted at", format_time(detail.evidence_accepted_at)),
                         ("Client address", detail.evidence_client_address or "—"),
                         ("User agent", detail.evidence_user_agent or "—"),
-                    ]
+                    ],
+                    labels="wide",
                 )
 
         if row.reseller_account_id is not None:
@@ -320,12 +321,3 @@ def partner_commerce(commerce: partners.PartnerCommerce) -> None:
             marketplaces.cell(marketplace.currency)
             marketplaces.cell(marketplace.countries_summary)
             marketplaces.cell(", ".join(f"{hub.hub_name} ({hub.external_id})" for hub in marketplace.hubs))
-
-
-def _facts(facts: list[tuple[str, str]]) -> None:
-    with ui.element("dl").classes("grid grid-cols-1 sm:grid-cols-[14rem_1fr] gap-x-4 gap-y-1 w-full m-0"):
-        for label, value in facts:
-            with ui.element("dt").classes("text-slate-600"):
-                ui.label(label)
-            with ui.element("dd").classes("text-slate-900 m-0 break-words whitespace-pre-line"):
-                ui.label(value)

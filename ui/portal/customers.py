@@ -21,7 +21,7 @@ from ui.components.dialogs import Dialog, confirm
 from ui.components.focus import announce
 from ui.components.tables import Column, ListState, ListView, ResponsiveTable
 from ui.portal.shell import CUSTOMERS_PATH, portal_frame, portal_user
-from ui.theme import Heading, card, format_time, not_found_page
+from ui.theme import Heading, card, fact_list, format_time, not_found_page
 
 PATH = CUSTOMERS_PATH
 STATUS_FILTER = {status.value: label for status, label in customers.STATUS_LABELS.items()}
@@ -179,15 +179,6 @@ async def customers_page(page: str | None = None, status: str | None = None, q: 
     return None
 
 
-def _facts(facts: list[tuple[str, str]]) -> None:
-    with ui.element("dl").classes("grid grid-cols-1 sm:grid-cols-[12rem_1fr] gap-x-4 gap-y-1 w-full m-0"):
-        for label, value in facts:
-            with ui.element("dt").classes("text-slate-600"):
-                ui.label(label)
-            with ui.element("dd").classes("text-slate-900 m-0 break-words whitespace-pre-line"):
-                ui.label(value)
-
-
 async def customer_page(customer_id: str) -> RedirectResponse | None:
     """One customer: every field, **Edit**, **Decommission**, and its subscriptions."""
     actor = await portal_user(f"{PATH}/{customer_id}")
@@ -265,11 +256,11 @@ async def customer_page(customer_id: str) -> RedirectResponse | None:
             ]
             if current.decommissioned_at:
                 facts.append(("Decommissioned", format_time(current.decommissioned_at)))
-            _facts(facts)
+            fact_list(facts)
         with card():
             Heading("Address", 2)
             address = [fields.address_line1, fields.address_line2, f"{fields.postal_code} {fields.city}", fields.state]
-            _facts(
+            fact_list(
                 [
                     ("Address", "\n".join(line for line in address if line)),
                     ("Country", regions.country_name(fields.country)),
@@ -278,7 +269,7 @@ async def customer_page(customer_id: str) -> RedirectResponse | None:
         with card():
             Heading("Technical contact", 2)
             name = " ".join(part for part in (fields.first_name, fields.last_name) if part)
-            _facts([("Name", name or "—"), ("Email", fields.email), ("Phone", current.phone_international or "—")])
+            fact_list([("Name", name or "—"), ("Email", fields.email), ("Phone", current.phone_international or "—")])
         with card():
             Heading("Subscriptions", 2)
             if not current.subscriptions:

@@ -26,7 +26,7 @@ from ui.components.focus import announce
 from ui.components.tables import Column, ListState, ListView, ResponsiveTable
 from ui.portal.orders import open_order_dialog
 from ui.portal.shell import CUSTOMERS_PATH, SUBSCRIPTIONS_PATH, portal_frame, portal_user
-from ui.theme import Heading, card, format_time, not_found_page
+from ui.theme import Heading, card, fact_list, format_time, not_found_page
 
 PATH = SUBSCRIPTIONS_PATH
 STATUS_FILTER = {status.value: label for status, label in subscriptions.STATUS_LABELS.items()}
@@ -146,15 +146,6 @@ async def subscriptions_page(
     return None
 
 
-def _facts(facts: list[tuple[str, str]]) -> None:
-    with ui.element("dl").classes("grid grid-cols-1 sm:grid-cols-[12rem_1fr] gap-x-4 gap-y-1 w-full m-0"):
-        for label, value in facts:
-            with ui.element("dt").classes("text-slate-600"):
-                ui.label(label)
-            with ui.element("dd").classes("text-slate-900 m-0 break-words whitespace-pre-line"):
-                ui.label(value)
-
-
 async def subscription_page(subscription_id: str) -> RedirectResponse | None:
     """One subscription: its items and totals, customer, request history and actions."""
     actor = await portal_user(f"{PATH}/{subscription_id}")
@@ -237,7 +228,7 @@ async def subscription_page(subscription_id: str) -> RedirectResponse | None:
             ui.link("← All subscriptions", PATH).classes("text-primary font-medium")
             Heading(f"Subscription {row.subscription_id}").mark("subscription-heading")
             status_badge(row.status.value, row.status_label)
-            _facts(
+            fact_list(
                 [
                     ("Customer", row.customer_name),
                     ("Product", row.product_name),
